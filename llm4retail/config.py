@@ -1,0 +1,170 @@
+"""Configuration: one `Settings` object, read from flags, environment, a TOML file and defaults.
+
+Precedence, highest first:
+
+1. explicit overrides (CLI flags such as `--data-dir`, or keyword arguments to `get_settings`);
+2. environment variables with the `LLM4RETAIL_` prefix (nested with `__`, e.g. `LLM4RETAIL_LLM__BASE_URL`);
+3. a `.env` file in the working directory;
+4. a TOML config file: `--config FILE`, else `LLM4RETAIL_CONFIG`, else `./llm4retail.toml` if present;
+5. the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from llm4retail.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = Path("llm4retail.toml")
+PLACEHOLDER_SECRETS = {"changethis", "changeme", "secret", "password"}
+MIN_API_KEY_LENGTH = 12
+
+
+class LLMSettings(BaseModel):
+    """An OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp server). Unset = offline default."""
+
+    base_url: str | None = Field(None, description="e.g. http://127.0.0.1:11434/v1")
+    model: str | None = None
+    api_key: str | None = None
+    timeout_seconds: float = Field(30.0, gt=0)
+
+
+class ApiSettings(BaseModel):
+    """HTTP server limits."""
+
+    max_request_bytes: int = Field(20 * 1024 * 1024, gt=0, description="larger bodies get 413")
+    max_batch_rows: int = Field(50_000, gt=0, description="rows per bulk/batch write request")
+    page_size_limit: int = Field(1000, gt=0)
+
+
+class Settings(BaseSettings):
+    """All settings of LLMforRetail.
+
+    Example:
+        >>> settings = get_settings(data_dir="/tmp/store")
+        >>> settings.database_url_resolved
+        'sqlite:////tmp/store/llm4retail.sqlite'
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="LLM4RETAIL_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(Path("./llm4retail-data"), description="models, indexes and the embedded database")
+    database_url: str | None = Field(None, description="postgresql://... ; unset = embedded SQLite in data_dir")
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list, description="comma-separated")
+    import_chunk_rows: int = Field(50_000, gt=0, description="rows per import chunk (bounds memory)")
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = value.split(",")
+        keys = [str(key).strip() for key in value if str(key).strip()]
+        for key in keys:
+            if key.lower() in PLACEHOLDER_SECRETS or len(key) < MIN_API_KEY_LENGTH:
+                raise ValueError(
+                    f"API key '{key[:4]}…' is a placeholder or shorter than {MIN_API_KEY_LENGTH} characters; "
+                    "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+                )
+        return keys
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("postgresql", "sqlite")):
+            raise ValueError(f"database_url must start with postgresql:// or sqlite://, got '{value.split(':')[0]}:'")
+        return value
+
+    @property
+    def database_url_resolved(self) -> str:
+        """The SQLAlchemy URL: the configured one, or the embedded SQLite file in `data_dir`."""
+        if self.database_url:
+            url = self.database_url
+            if url.startswith("postgresql://"):
+                url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+            return url
+        return f"sqlite:///{(self.data_dir / 'llm4retail.sqlite').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = _config_file()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+_CONFIG_OVERRIDE: list[Path | None] = [None]
+
+
+def _config_file() -> Path | None:
+    explicit = _CONFIG_OVERRIDE[0] or os.environ.get("LLM4RETAIL_CONFIG")
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file '{path}' does not exist (from --config or LLM4RETAIL_CONFIG)")
+        return path
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def get_settings(*, config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings; keyword overrides win over every other source.
+
+    Args:
+        config_file: a TOML file (else `LLM4RETAIL_CONFIG`, else `./llm4retail.toml` if present).
+        **overrides: field values, e.g. from CLI flags; None values are ignored.
+
+    Raises:
+        ConfigError: a setting is invalid or the config file is missing.
+    """
+    cleaned = tuple(sorted((key, value) for key, value in overrides.items() if value is not None))
+    try:
+        hash(cleaned)
+    except TypeError:  # unhashable override (a list): build uncached
+        return _cached_settings.__wrapped__(config_file, cleaned)
+    return _cached_settings(config_file, cleaned)
+
+
+@lru_cache(maxsize=16)
+def _cached_settings(config_file: Path | None, overrides: tuple[tuple[str, Any], ...]) -> Settings:
+    _CONFIG_OVERRIDE[0] = config_file
+    try:
+        return Settings(**dict(overrides))
+    except ValueError as error:
+        raise ConfigError(f"invalid configuration: {error}") from error
+    finally:
+        _CONFIG_OVERRIDE[0] = None
+
+
+def clear_settings_cache() -> None:
+    """Forget cached settings (tests change the environment between calls)."""
+    _cached_settings.cache_clear()

@@ -1,0 +1,312 @@
+"""The store: one interface over the embedded SQLite file and PostgreSQL.
+
+Both backends share one code path (SQLAlchemy Core); the only dialect-specific
+piece is the upsert construct, which both dialects spell `INSERT ... ON CONFLICT
+(key) DO UPDATE`. Writes of a batch happen in one transaction, so a rejected or
+interrupted batch leaves nothing behind, and keys make re-imports idempotent.
+
+Example:
+    >>> store = Store.from_settings(get_settings())
+    >>> store.upsert(Table.PRODUCTS, frame)
+    >>> store.counts()
+    {'products': 2000, ...}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from llm4retail.config import Settings
+from llm4retail.data.schemas import SPECS, Kind, Table, TableSpec
+from llm4retail.errors import ConflictError, NotFoundError, StoreUnavailableError
+
+logger = logging.getLogger(__name__)
+
+_SQL_TYPES: dict[Kind, Any] = {
+    Kind.STRING: sa.Text(),
+    Kind.TEXT: sa.Text(),
+    Kind.FLOAT: sa.Float(precision=53),
+    Kind.INT: sa.BigInteger(),
+    Kind.BOOL: sa.Boolean(),
+    Kind.DATETIME: sa.DateTime(),
+    Kind.DATE: sa.Date(),
+    Kind.JSON_OBJECT: sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+    Kind.JSON_LIST: sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+}
+# Secondary indexes for the look-ups the API and the models make.
+_INDEXES: dict[Table, list[tuple[str, ...]]] = {
+    Table.EVENTS: [("customer_id",), ("product_id",)],
+    Table.ORDERS: [("customer_id",)],
+    Table.REVIEWS: [("product_id",)],
+    Table.JUDGEMENTS: [("product_id",)],
+}
+
+
+def build_metadata() -> tuple[sa.MetaData, dict[Table, sa.Table]]:
+    """SQL tables generated from the contract specs."""
+    metadata = sa.MetaData()
+    tables: dict[Table, sa.Table] = {}
+    for table, spec in SPECS.items():
+        columns = [
+            sa.Column(
+                column.name,
+                _SQL_TYPES[column.kind],
+                primary_key=column.name in spec.primary_key,
+                nullable=column.name not in spec.primary_key and not column.required,
+            )
+            for column in spec.columns
+        ]
+        indexes = [sa.Index(f"ix_{table.value}_{'_'.join(cols)}", *cols) for cols in _INDEXES.get(table, [])]
+        tables[table] = sa.Table(table.value, metadata, *columns, *indexes)
+    return metadata, tables
+
+
+def _python_value(value: Any, kind: Kind) -> Any:
+    """A driver-friendly Python value (no numpy scalars, NaN or NaT)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if kind is Kind.DATETIME:
+        return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    if kind is Kind.DATE:
+        if isinstance(value, (pd.Timestamp, dt.datetime)):
+            return value.date()
+        return value
+    if kind in (Kind.FLOAT,):
+        return float(value)
+    if kind is Kind.INT:
+        return int(value)
+    if kind is Kind.BOOL:
+        return bool(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def frame_to_records(spec: TableSpec, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of `frame` as dicts of plain Python values, in the spec's column order."""
+    columns = [column for column in spec.columns if column.name in frame.columns]
+    converted = {
+        column.name: [_python_value(value, column.kind) for value in frame[column.name].tolist()] for column in columns
+    }
+    names = list(converted)
+    return [dict(zip(names, row)) for row in zip(*converted.values())]
+
+
+class Store:
+    """Tables of the data contract in a SQL database.
+
+    Args:
+        url: a SQLAlchemy URL (`sqlite:///...` or `postgresql+psycopg://...`).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+        if self.dialect == "sqlite":
+            path = Path(url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
+        if self.dialect == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.metadata, self.tables = build_metadata()
+        self._schema_ready = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Store:
+        """The store the settings point at (PostgreSQL URL or the embedded file)."""
+        return cls(settings.database_url_resolved)
+
+    @property
+    def description(self) -> str:
+        """The backend and its location, without credentials."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def create_schema(self) -> None:
+        """Create missing tables and indexes (idempotent).
+
+        Raises:
+            StoreUnavailableError: the database cannot be reached.
+        """
+        if self._schema_ready:
+            return
+        try:
+            self.metadata.create_all(self.engine, checkfirst=True)
+        except OperationalError as error:
+            raise StoreUnavailableError(f"cannot reach the database at {self.description}: {error.orig}") from error
+        self._schema_ready = True
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection in one transaction: committed on success, rolled back on any error."""
+        self.create_schema()
+        with self.engine.begin() as connection:
+            yield connection
+
+    def _upsert_statement(self, table: Table) -> Any:
+        sql_table = self.tables[table]
+        spec = SPECS[table]
+        dialect_insert = sqlite.insert if self.dialect == "sqlite" else postgresql.insert
+        statement = dialect_insert(sql_table)
+        updates = {c.name: statement.excluded[c.name] for c in sql_table.columns if c.name not in spec.primary_key}
+        if not updates:
+            return statement.on_conflict_do_nothing(index_elements=list(spec.primary_key))
+        return statement.on_conflict_do_update(index_elements=list(spec.primary_key), set_=updates)
+
+    def upsert_records(
+        self, table: Table, records: Sequence[Mapping[str, Any]], *, connection: Connection | None = None
+    ) -> int:
+        """Insert or replace rows by primary key, all in one transaction.
+
+        Rows repeating a key within `records` collapse to the last one (as sequential upserts would).
+
+        Returns:
+            The number of distinct keys written.
+        """
+        if not records:
+            return 0
+        spec = SPECS[table]
+        unique = {tuple(record[name] for name in spec.primary_key): record for record in records}
+        rows = list(unique.values())
+        full_columns = set(spec.names)
+        rows = [{name: row.get(name) for name in full_columns} for row in rows]
+        statement = self._upsert_statement(table)
+        if connection is not None:
+            connection.execute(statement, rows)
+        else:
+            with self.transaction() as own:
+                own.execute(statement, rows)
+        return len(rows)
+
+    def upsert(self, table: Table, frame: pd.DataFrame, *, connection: Connection | None = None) -> int:
+        """Upsert a validated frame (columns named as in the contract)."""
+        return self.upsert_records(table, frame_to_records(SPECS[table], frame), connection=connection)
+
+    def insert_new(self, table: Table, record: Mapping[str, Any]) -> dict[str, Any]:
+        """Insert one row whose key must not exist yet.
+
+        Raises:
+            ConflictError: a row with that key exists.
+        """
+        spec = SPECS[table]
+        key = tuple(record[name] for name in spec.primary_key)
+        with self.transaction() as connection:
+            if self._get(connection, table, key) is not None:
+                raise ConflictError(table=table.value, key="/".join(map(str, key)))
+            connection.execute(sa.insert(self.tables[table]), [dict(record)])
+            return self._get(connection, table, key) or {}
+
+    def update(self, table: Table, key: Sequence[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Change some columns of an existing row.
+
+        Raises:
+            NotFoundError: no row has that key.
+        """
+        sql_table = self.tables[table]
+        with self.transaction() as connection:
+            if self._get(connection, table, key) is None:
+                raise NotFoundError(table=table.value, key="/".join(map(str, key)))
+            if changes:
+                connection.execute(sa.update(sql_table).where(self._key_clause(table, key)).values(**changes))
+            return self._get(connection, table, key) or {}
+
+    def get(self, table: Table, key: Sequence[Any]) -> dict[str, Any]:
+        """One row by primary key.
+
+        Raises:
+            NotFoundError: no row has that key.
+        """
+        with self.transaction() as connection:
+            row = self._get(connection, table, key)
+        if row is None:
+            raise NotFoundError(table=table.value, key="/".join(map(str, key)))
+        return row
+
+    def delete(self, table: Table, key: Sequence[Any]) -> None:
+        """Delete one row by primary key.
+
+        Raises:
+            NotFoundError: no row has that key.
+        """
+        with self.transaction() as connection:
+            result = connection.execute(sa.delete(self.tables[table]).where(self._key_clause(table, key)))
+        if result.rowcount == 0:
+            raise NotFoundError(table=table.value, key="/".join(map(str, key)))
+
+    def page(
+        self, table: Table, *, limit: int = 50, offset: int = 0, equals: Mapping[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of rows ordered by primary key, and the total matching `equals`."""
+        sql_table = self.tables[table]
+        conditions = [sql_table.c[name] == value for name, value in (equals or {}).items() if value is not None]
+        order = [sql_table.c[name] for name in SPECS[table].primary_key]
+        query = sa.select(sql_table).where(*conditions).order_by(*order).limit(limit).offset(offset)
+        count_query = sa.select(sa.func.count()).select_from(sql_table).where(*conditions)
+        with self.transaction() as connection:
+            rows = [dict(row._mapping) for row in connection.execute(query)]
+            total = int(connection.execute(count_query).scalar_one())
+        return rows, total
+
+    def count(self, table: Table) -> int:
+        """Rows in `table`."""
+        with self.transaction() as connection:
+            return int(connection.execute(sa.select(sa.func.count()).select_from(self.tables[table])).scalar_one())
+
+    def counts(self) -> dict[str, int]:
+        """Rows in every table."""
+        return {table.value: self.count(table) for table in Table}
+
+    def read_frame(self, table: Table, *, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """A whole table as a frame (for model training and evaluation)."""
+        sql_table = self.tables[table]
+        selected = [sql_table.c[name] for name in columns] if columns else [sql_table]
+        with self.transaction() as connection:
+            return pd.read_sql(sa.select(*selected), connection)
+
+    def ping(self) -> bool:
+        """True when the database answers."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except OperationalError:
+            return False
+        return True
+
+    def drop_all(self) -> None:
+        """Drop every contract table (tests and `demo init --reset`)."""
+        self.metadata.drop_all(self.engine)
+        self._schema_ready = False
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()
+
+    def _key_clause(self, table: Table, key: Sequence[Any]) -> sa.ColumnElement[bool]:
+        spec = SPECS[table]
+        sql_table = self.tables[table]
+        return sa.and_(*[sql_table.c[name] == value for name, value in zip(spec.primary_key, key, strict=True)])
+
+    def _get(self, connection: Connection, table: Table, key: Sequence[Any]) -> dict[str, Any] | None:
+        row = connection.execute(sa.select(self.tables[table]).where(self._key_clause(table, key))).first()
+        return dict(row._mapping) if row is not None else None
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the API) do not block the importer
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

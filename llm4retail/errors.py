@@ -1,0 +1,63 @@
+"""Domain errors. Adapters (API, CLI) map these to HTTP status codes and exit codes."""
+
+from __future__ import annotations
+
+
+class Llm4RetailError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class ConfigError(Llm4RetailError):
+    """A setting is missing, malformed or unsafe."""
+
+
+class DataValidationError(Llm4RetailError):
+    """Input data breaks the data contract (missing column, bad value, unknown table)."""
+
+
+class MissingColumnError(DataValidationError):
+    """A required column is absent from an input file."""
+
+    def __init__(self, *, table: str, column: str, source: str, found: list[str]) -> None:
+        self.table = table
+        self.column = column
+        self.source = source
+        self.found = found
+        super().__init__(
+            f"{source}: required column '{column}' for table '{table}' is missing "
+            f"(found columns: {', '.join(found) or 'none'}); rename or add it, or use a dataset adapter"
+        )
+
+
+class UnsupportedFormatError(DataValidationError):
+    """A file extension the readers do not know."""
+
+
+class NotFoundError(Llm4RetailError):
+    """A record asked for by key does not exist."""
+
+    def __init__(self, *, table: str, key: str) -> None:
+        self.table = table
+        self.key = key
+        super().__init__(f"{table} '{key}' not found")
+
+
+class ConflictError(Llm4RetailError):
+    """A create would overwrite an existing record."""
+
+    def __init__(self, *, table: str, key: str) -> None:
+        self.table = table
+        self.key = key
+        super().__init__(f"{table} '{key}' already exists; use PATCH to update it")
+
+
+class StoreUnavailableError(Llm4RetailError):
+    """The configured database cannot be reached."""
+
+
+class NotFittedError(Llm4RetailError):
+    """A model was used before `fit`."""
+
+
+class MissingExtraError(Llm4RetailError):
+    """An optional dependency is not installed; the message says what to pip install."""
