@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -93,8 +93,10 @@ class Settings(BaseSettings):
     def _check_url(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        if not value.startswith(("postgresql", "sqlite")):
-            raise ValueError(f"database_url must start with postgresql:// or sqlite://, got '{value.split(':')[0]}:'")
+        if not value.startswith(("postgresql://", "postgresql+psycopg://", "sqlite:///")):
+            raise ValueError(
+                f"database_url must start with postgresql:// or sqlite:///, got '{value.split(':')[0]}:'"
+            )
         return value
 
     @property
@@ -159,8 +161,12 @@ def _cached_settings(config_file: Path | None, overrides: tuple[tuple[str, Any],
     _CONFIG_OVERRIDE[0] = config_file
     try:
         return Settings(**dict(overrides))
-    except ValueError as error:
-        raise ConfigError(f"invalid configuration: {error}") from error
+    except ValidationError as error:
+        # Name the setting and the rule, never the input: it may hold keys or passwords.
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors(include_input=False)
+        )
+        raise ConfigError(f"invalid configuration: {problems}") from None
     finally:
         _CONFIG_OVERRIDE[0] = None
 

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 
 class Table(str, Enum):
@@ -77,6 +77,8 @@ class Column:
         required: a row without a value here is rejected.
         default: value used when the column is absent or empty (None = NULL).
         description: one line for the docs and the OpenAPI schema.
+        minimum: smallest allowed value of a numeric column (inclusive).
+        maximum: largest allowed value of a numeric column (inclusive).
     """
 
     name: str
@@ -84,6 +86,8 @@ class Column:
     required: bool = False
     default: Any = None
     description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -127,8 +131,17 @@ class TableSpec:
         return self.column_index[name]
 
 
-def _col(name: str, kind: Kind, required: bool = False, default: Any = None, description: str = "") -> Column:
-    return Column(name=name, kind=kind, required=required, default=default, description=description)
+def _col(
+    name: str,
+    kind: Kind,
+    required: bool = False,
+    default: Any = None,
+    description: str = "",
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> Column:
+    return Column(name, kind, required, default, description, minimum, maximum)
 
 
 S, T, F, I, B = Kind.STRING, Kind.TEXT, Kind.FLOAT, Kind.INT, Kind.BOOL
@@ -145,7 +158,7 @@ SPECS: dict[Table, TableSpec] = {
                 _col("description", T),
                 _col("category", S, description='category path "A > B > C"'),
                 _col("brand", S),
-                _col("price", F),
+                _col("price", F, minimum=0),
                 _col("currency", S),
                 _col("attributes", OBJ, description="JSON object of product attributes"),
                 _col("image_url", S),
@@ -174,7 +187,7 @@ SPECS: dict[Table, TableSpec] = {
                 _col("customer_id", S, True),
                 _col("product_id", S, True),
                 _col("timestamp", DATETIME, description="ISO 8601 or Unix seconds/ms, stored as naive UTC"),
-                _col("seq", I, description="position in the customer's history when times are unknown"),
+                _col("seq", I, description="position in the customer's history when times are unknown", minimum=0),
                 _col("event_type", S, default="purchase", description="view, add_to_cart, purchase, ..."),
                 _col("session_id", S),
                 _col("quantity", F),
@@ -223,8 +236,8 @@ SPECS: dict[Table, TableSpec] = {
                 _col("text", T, True),
                 _col("product_id", S),
                 _col("customer_id", S),
-                _col("rating", I, description="1-5 stars"),
-                _col("label", I, description="1 = positive, 0 = negative"),
+                _col("rating", I, description="1-5 stars", minimum=1, maximum=5),
+                _col("label", I, description="1 = positive, 0 = negative", minimum=0, maximum=1),
                 _col("created_at", DATETIME),
                 _col("language", S),
                 _col("attributes", OBJ, description="other columns of the input"),
@@ -254,7 +267,7 @@ SPECS: dict[Table, TableSpec] = {
                 _col("order_id", S),
                 _col("currency", S),
                 _col("features", OBJ, description="extra numeric columns"),
-                _col("label", I, description="1 = fraud"),
+                _col("label", I, description="1 = fraud", minimum=0, maximum=1),
             ),
             primary_key=("payment_id",),
             generated_key="payment_id",
@@ -275,7 +288,7 @@ SPECS: dict[Table, TableSpec] = {
             (
                 _col("query_id", S, True),
                 _col("product_id", S, True, description="the judged product (or document)"),
-                _col("grade", I, True, description="0 = irrelevant ... 2 or 3 = exact"),
+                _col("grade", I, True, description="0 = irrelevant ... 2 or 3 = exact", minimum=0, maximum=10),
             ),
             primary_key=("query_id", "product_id"),
         ),
@@ -312,13 +325,33 @@ def spec_for(table: Table | str) -> TableSpec:
         raise DataValidationError(f"unknown table '{table}'; expected one of: {known}") from error
 
 
+def to_naive_utc(value: dt.datetime) -> dt.datetime:
+    """The contract stores instants as naive UTC; an offset-aware value is converted."""
+    if value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _field_type(column: Column) -> Any:
+    """The Pydantic type of a column, with the contract's constraints."""
+    python_type = PYTHON_TYPES[column.kind]
+    if column.kind is Kind.DATETIME:
+        return Annotated[dt.datetime, AfterValidator(to_naive_utc)]
+    if column.kind in (Kind.STRING, Kind.TEXT) and column.required:
+        return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+    if column.minimum is not None or column.maximum is not None:
+        return Annotated[python_type, Field(ge=column.minimum, le=column.maximum)]
+    return python_type
+
+
 @cache
 def record_model(table: Table, *, partial: bool = False) -> type[BaseModel]:
-    """A Pydantic model of one row of `table`, derived from its spec.
+    """A Pydantic model of one row of `table`, derived from its spec (same checks as the importer).
 
     Args:
         table: the table.
-        partial: every field optional (for PATCH bodies); key columns are left out.
+        partial: every field optional (for PATCH bodies); key columns are left out, and a
+            required column may be omitted but not set to null.
 
     Returns:
         A model class that forbids unknown fields, named e.g. `ProductsRecord`.
@@ -326,14 +359,16 @@ def record_model(table: Table, *, partial: bool = False) -> type[BaseModel]:
     spec = SPECS[table]
     fields: dict[str, Any] = {}
     for column in spec.columns:
-        python_type = PYTHON_TYPES[column.kind]
+        field_type = _field_type(column)
+        required = column.required and column.name != spec.generated_key
+        if partial and column.name in spec.primary_key:
+            continue
         if partial:
-            if column.name in spec.primary_key:
-                continue
-            fields[column.name] = (python_type | None, Field(None, description=column.description))
-        elif column.required and column.name != spec.generated_key:
-            fields[column.name] = (python_type, Field(..., description=column.description))
+            nullable = field_type if required else field_type | None
+            fields[column.name] = (nullable, Field(None, description=column.description))
+        elif required:
+            fields[column.name] = (field_type, Field(..., description=column.description))
         else:
-            fields[column.name] = (python_type | None, Field(column.default, description=column.description))
+            fields[column.name] = (field_type | None, Field(column.default, description=column.description))
     name = table.value.capitalize() + ("Update" if partial else "Record")
     return create_model(name, __config__=ConfigDict(extra="forbid", str_strip_whitespace=True), **fields)

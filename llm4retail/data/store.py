@@ -82,10 +82,8 @@ def _python_value(value: Any, kind: Kind) -> Any:
     if kind is Kind.DATETIME:
         return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
     if kind is Kind.DATE:
-        if isinstance(value, (pd.Timestamp, dt.datetime)):
-            return value.date()
-        return value
-    if kind in (Kind.FLOAT,):
+        return value.date() if isinstance(value, (pd.Timestamp, dt.datetime)) else value
+    if kind is Kind.FLOAT:
         return float(value)
     if kind is Kind.INT:
         return int(value)
@@ -96,12 +94,24 @@ def _python_value(value: Any, kind: Kind) -> Any:
     return value
 
 
+def _column_values(series: pd.Series, kind: Kind) -> list[Any]:
+    """Driver-friendly values of one column, vectorised for the common dtypes."""
+    if kind is Kind.DATETIME and pd.api.types.is_datetime64_any_dtype(series):
+        return [None if value is pd.NaT else value.to_pydatetime() for value in series.tolist()]
+    if kind is Kind.FLOAT and pd.api.types.is_float_dtype(series):
+        return series.astype(object).where(series.notna(), None).tolist()
+    if kind in (Kind.STRING, Kind.TEXT) and series.dtype == object:
+        missing = series.isna()
+        if not missing.any():
+            return series.tolist()
+        return series.where(~missing, None).tolist()
+    return [_python_value(value, kind) for value in series.tolist()]
+
+
 def frame_to_records(spec: TableSpec, frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows of `frame` as dicts of plain Python values, in the spec's column order."""
     columns = [column for column in spec.columns if column.name in frame.columns]
-    converted = {
-        column.name: [_python_value(value, column.kind) for value in frame[column.name].tolist()] for column in columns
-    }
+    converted = {column.name: _column_values(frame[column.name], column.kind) for column in columns}
     names = list(converted)
     return [dict(zip(names, row)) for row in zip(*converted.values())]
 
@@ -181,8 +191,8 @@ class Store:
         spec = SPECS[table]
         unique = {tuple(record[name] for name in spec.primary_key): record for record in records}
         rows = list(unique.values())
-        full_columns = set(spec.names)
-        rows = [{name: row.get(name) for name in full_columns} for row in rows]
+        if any(len(row) != len(spec.columns) for row in rows):  # one statement needs the same keys in every row
+            rows = [{name: row.get(name) for name in spec.names} for row in rows]
         statement = self._upsert_statement(table)
         if connection is not None:
             connection.execute(statement, rows)

@@ -27,16 +27,6 @@ _FALSE = {"false", "f", "no", "n", "0", "0.0"}
 _LABEL_WORDS = {"positive": 1, "pos": 1, "negative": 0, "neg": 0}
 _EPOCH_MS_THRESHOLD = 1e11  # larger Unix times are milliseconds (1e11 s is the year 5138)
 
-# (column, low, high): inclusive bounds of values the contract allows, per table.
-RANGES: dict[str, list[tuple[str, float, float]]] = {
-    "products": [("price", 0, math.inf)],
-    "reviews": [("rating", 1, 5), ("label", 0, 1)],
-    "payments": [("label", 0, 1)],
-    "judgements": [("grade", 0, 10)],
-    "events": [("seq", 0, math.inf)],
-}
-
-
 @dataclass
 class ValidatedChunk:
     """Typed rows that passed, and (line, reason) for each row that did not."""
@@ -257,7 +247,12 @@ def _check_one_of(spec: TableSpec, out: dict[str, pd.Series], reasons: pd.Series
 
 
 def _check_ranges(spec: TableSpec, out: dict[str, pd.Series], reasons: pd.Series) -> pd.Series:
-    for name, low, high in RANGES.get(spec.table.value, []):
+    for column in spec.columns:
+        if column.minimum is None and column.maximum is None:
+            continue
+        name = column.name
+        low = -math.inf if column.minimum is None else column.minimum
+        high = math.inf if column.maximum is None else column.maximum
         values = pd.to_numeric(out[name], errors="coerce").astype(float)
         outside = values.notna() & ((values < low) | (values > high))
         bounds = f"{low:g}..{high:g}" if math.isfinite(high) else f">= {low:g}"

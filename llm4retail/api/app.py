@@ -1,0 +1,150 @@
+"""The FastAPI application factory.
+
+Example:
+    >>> app = create_app(get_settings())
+    >>> # uvicorn.run(app)  -- or: llm4retail serve
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from llm4retail import __version__
+from llm4retail.api.routes import events, health, records
+from llm4retail.config import Settings
+from llm4retail.data.schemas import Table
+from llm4retail.data.store import Store
+from llm4retail.errors import (
+    ConflictError,
+    DataValidationError,
+    Llm4RetailError,
+    NotFoundError,
+    StoreUnavailableError,
+)
+
+logger = logging.getLogger(__name__)
+
+_STATUS: list[tuple[type[Llm4RetailError], int]] = [
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (DataValidationError, 422),
+    (StoreUnavailableError, 503),
+    (Llm4RetailError, 500),
+]
+
+
+def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
+    """Build the API over `store` (default: the store `settings` point at).
+
+    Args:
+        settings: configuration (API keys, limits, database).
+        store: an existing store, e.g. shared with a test.
+    """
+    store = store or Store.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            store.create_schema()
+        except StoreUnavailableError as error:  # /ready reports it; /health still answers
+            logger.error("%s", error)
+        yield
+        store.close()
+
+    app = FastAPI(
+        title="LLMforRetail",
+        version=__version__,
+        description="Retail search, recommendations, assistant and analytics over one data model.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
+    _add_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(records.record_router(Table.PRODUCTS, filters=("category", "brand", "available")))
+    app.include_router(records.record_router(Table.CUSTOMERS, filters=("segment", "country")))
+    app.include_router(records.record_router(Table.ORDERS, filters=("customer_id", "status")))
+    app.include_router(events.router)
+    return app
+
+
+def _error(status_code: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status_code)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Llm4RetailError)
+    async def domain_error(_request: Request, error: Llm4RetailError) -> JSONResponse:
+        code = next(code for kind, code in _STATUS if isinstance(error, kind))
+        if code == 500:
+            logger.exception("unhandled domain error", exc_info=error)
+        return _error(code, str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        fields = [
+            {"field": ".".join(str(part) for part in item["loc"]), "message": item["msg"]} for item in error.errors()
+        ]
+        summary = "; ".join(f"{item['field']}: {item['message']}" for item in fields[:5])
+        return _error(422, f"invalid request: {summary}", fields=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return _error(error.status_code, str(error.detail))
+
+
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised while reading a streamed body; FastAPI passes HTTP exceptions through to the handlers."""
+
+
+class BodySizeLimit:
+    """ASGI middleware: 413 for a body over `max_bytes`, by header or while streaming (chunked)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._reject(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _BodyTooLarge(413, f"request body larger than {self.max_bytes} bytes")
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = _error(413, f"request body larger than {self.max_bytes} bytes")
+        await response(scope, receive, send)

@@ -1,0 +1,43 @@
+"""Batch event ingestion: the feedback loop the models learn from."""
+
+# No `from __future__ import annotations`: FastAPI must see the event model at import time.
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from llm4retail.api.deps import SettingsDep, StoreDep, WriteAccess
+from llm4retail.api.routes.records import WriteResult, check_batch_size, record_router
+from llm4retail.data.schemas import Table, record_model
+
+EventIn = record_model(Table.EVENTS)
+router = APIRouter(tags=["events"])
+router.include_router(record_router(Table.EVENTS, filters=("customer_id", "product_id", "event_type"), writable=False))
+
+
+def prepare_events(events: list[Any], *, received_at: dt.datetime) -> list[dict[str, Any]]:
+    """Rows for the store: a random `event_id` where none is given, and the receipt time where
+    neither `timestamp` nor `seq` is (a live event happens when it is posted)."""
+    rows = []
+    for event in events:
+        row = event.model_dump()
+        row["event_id"] = row.get("event_id") or uuid.uuid4().hex
+        if row.get("timestamp") is None and row.get("seq") is None:
+            row["timestamp"] = received_at
+        rows.append(row)
+    return rows
+
+
+@router.post("/events", response_model=WriteResult, dependencies=[WriteAccess], summary="Ingest a batch of events")
+def ingest_events(
+    events: Annotated[list[EventIn], Body(description="view, add_to_cart, purchase ... events")],  # type: ignore[valid-type]
+    store: StoreDep,
+    settings: SettingsDep,
+) -> WriteResult:
+    """Store a batch of events in one transaction; a batch with one bad event writes nothing (422).
+
+    Posting the same `event_id` twice keeps one event (idempotent retries)."""
+    check_batch_size(len(events), settings.api.max_batch_rows)
+    received_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return WriteResult(written=store.upsert_records(Table.EVENTS, prepare_events(events, received_at=received_at)))

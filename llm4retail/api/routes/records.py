@@ -1,0 +1,126 @@
+"""CRUD routes for a contract table (products, customers, orders), built from its spec.
+
+Reads are open; every write needs `X-API-Key`. Bulk writes are all-or-nothing:
+the whole body is validated before anything is written, in one transaction.
+"""
+
+# No `from __future__ import annotations`: FastAPI must see the models created in the factory.
+import inspect
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Response, status
+from pydantic import BaseModel
+
+from llm4retail.api.deps import SettingsDep, StoreDep, WriteAccess
+from llm4retail.data.schemas import PYTHON_TYPES, SPECS, Kind, Table, record_model
+
+
+class Page(BaseModel):
+    """One page of a listing."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+
+class WriteResult(BaseModel):
+    """Rows written by a bulk request."""
+
+    written: int
+
+
+def _filter_dependency(table: Table, names: tuple[str, ...]) -> Any:
+    """A dependency whose query parameters are the filterable columns (so OpenAPI lists them)."""
+    spec = SPECS[table]
+
+    def filters(**values: Any) -> dict[str, Any]:
+        return {name: value for name, value in values.items() if value is not None}
+
+    parameters = [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=Query(None, description=f"only rows whose {name} equals this"),
+            annotation=PYTHON_TYPES[spec.column(name).kind] | None,
+        )
+        for name in names
+        if spec.column(name).kind not in (Kind.JSON_OBJECT, Kind.JSON_LIST)
+    ]
+    filters.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return filters
+
+
+def record_router(table: Table, *, filters: tuple[str, ...] = (), writable: bool = True) -> APIRouter:
+    """Routes `GET /{table}`, `GET/PATCH/DELETE /{table}/{key}`, `POST /{table}` and `POST /{table}/bulk`.
+
+    Args:
+        table: a table with a one-column primary key.
+        filters: columns a listing can be filtered on (equality).
+        writable: add the write routes.
+    """
+    spec = SPECS[table]
+    (key_name,) = spec.primary_key
+    name = table.value
+    singular = name.removesuffix("s")
+    create_model = record_model(table)
+    update_model = record_model(table, partial=True)
+    router = APIRouter(prefix=f"/{name}", tags=[name])
+    filter_dependency = _filter_dependency(table, filters)
+
+    @router.get("", response_model=Page, summary=f"List {name}")
+    def list_rows(
+        store: StoreDep,
+        settings: SettingsDep,
+        equals: Annotated[dict[str, Any], Depends(filter_dependency)],
+        limit: Annotated[int, Query(ge=1, description="page size")] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> Page:
+        if limit > settings.api.page_size_limit:
+            raise HTTPException(422, f"limit must be at most {settings.api.page_size_limit}, got {limit}")
+        items, total = store.page(table, limit=limit, offset=offset, equals=equals)
+        return Page(items=items, total=total, limit=limit, offset=offset)
+
+    @router.get("/{key}", response_model=create_model, summary=f"Get one {singular}")
+    def get_row(key: str, store: StoreDep) -> dict[str, Any]:
+        return store.get(table, (key,))
+
+    if not writable:
+        return router
+
+    @router.post("", status_code=201, response_model=create_model, dependencies=[WriteAccess], summary=f"Create a {singular}")
+    def create_row(record: Annotated[create_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
+        return store.insert_new(table, record.model_dump())
+
+    @router.patch("/{key}", response_model=create_model, dependencies=[WriteAccess], summary=f"Update a {singular}")
+    def update_row(key: str, changes: Annotated[update_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
+        return store.update(table, (key,), changes.model_dump(exclude_unset=True))
+
+    @router.delete("/{key}", status_code=204, dependencies=[WriteAccess], summary=f"Delete a {singular}")
+    def delete_row(key: str, store: StoreDep) -> Response:
+        store.delete(table, (key,))
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    @router.post("/bulk", response_model=WriteResult, dependencies=[WriteAccess], summary=f"Upsert many {name}")
+    def bulk_upsert(records: Annotated[list[create_model], Body()], store: StoreDep, settings: SettingsDep) -> WriteResult:  # type: ignore[valid-type]
+        check_batch_size(len(records), settings.api.max_batch_rows)
+        rows = [record.model_dump() for record in records]
+        return WriteResult(written=store.upsert_records(table, rows))
+
+    get_row.__doc__ = f"One {singular} by `{key_name}`; 404 if it does not exist."
+    return router
+
+
+def check_batch_size(rows: int, limit: int) -> None:
+    """Refuse an empty or oversized batch.
+
+    Raises:
+        HTTPException: 422 for an empty batch, 413 above `limit` rows.
+    """
+    if rows == 0:
+        raise HTTPException(422, "the batch is empty")
+    if rows > limit:
+        raise HTTPException(413, f"the batch has {rows} rows; at most {limit} are accepted per request")
+
+
+__all__ = ["Page", "WriteResult", "check_batch_size", "record_router"]

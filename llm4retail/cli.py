@@ -1,0 +1,206 @@
+"""The `llm4retail` command line: a thin layer over the library (parse, call one function, print).
+
+Exit codes: 0 success, 1 other domain error, 2 bad input data, 3 bad configuration,
+4 database unreachable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from llm4retail.config import Settings, get_settings
+from llm4retail.data.schemas import Table
+from llm4retail.errors import ConfigError, DataValidationError, Llm4RetailError, StoreUnavailableError
+
+app = typer.Typer(help="LLMforRetail: retail search, recommendations, assistant and analytics.", no_args_is_help=True)
+demo_app = typer.Typer(help="The bundled demo store.", no_args_is_help=True)
+data_app = typer.Typer(help="Import data and inspect the store.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluate a capability on a dataset; prints metrics (JSON with --json).", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+app.add_typer(data_app, name="data")
+app.add_typer(eval_app, name="eval")
+
+EXIT_CODES: list[tuple[type[Llm4RetailError], int]] = [
+    (DataValidationError, 2),
+    (ConfigError, 3),
+    (StoreUnavailableError, 4),
+    (Llm4RetailError, 1),
+]
+
+
+@dataclass
+class CliState:
+    """Global options, turned into settings on first use."""
+
+    config: Path | None = None
+    data_dir: Path | None = None
+    database_url: str | None = None
+
+    def settings(self) -> Settings:
+        """Settings with the global flags as the highest-precedence source."""
+        return get_settings(config_file=self.config, data_dir=self.data_dir, database_url=self.database_url)
+
+
+def fail(error: Llm4RetailError) -> NoReturn:
+    """Print the error and exit with its code."""
+    code = next(code for kind, code in EXIT_CODES if isinstance(error, kind))
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(code)
+
+
+def echo_json(payload: Any) -> None:
+    """One JSON object on stdout."""
+    typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
+
+
+@app.callback()
+def main_options(
+    context: typer.Context,
+    config: Annotated[Path | None, typer.Option(help="TOML config file (else LLM4RETAIL_CONFIG).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory (else LLM4RETAIL_DATA_DIR).")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="postgresql://... (else LLM4RETAIL_DATABASE_URL; unset = embedded)")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
+) -> None:
+    """Global options apply to every command."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    context.obj = CliState(config=config, data_dir=data_dir, database_url=database_url)
+
+
+def _store(context: typer.Context) -> Any:
+    from llm4retail.data.store import Store
+
+    return Store.from_settings(context.obj.settings())
+
+
+@demo_app.command("init")
+def demo_init(
+    context: typer.Context,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same store.")] = 42,
+    reset: Annotated[bool, typer.Option(help="Drop all tables first.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Generate the deterministic bilingual demo store into the configured store."""
+    from llm4retail.data.demo import init_demo_store
+
+    try:
+        settings = context.obj.settings()
+        store = _store(context)
+        written = init_demo_store(store, data_dir=settings.data_dir, seed=seed, reset=reset)
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json({"store": store.description, "tables": written})
+        return
+    typer.echo(f"demo store ready in {store.description}")
+    for table, rows in written.items():
+        typer.echo(f"  {table:<12} {rows:>9,}")
+
+
+@data_app.command("import")
+def data_import(
+    context: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or dataset folders (CSV, CSV.gz, JSONL(.gz), Parquet).")],
+    table: Annotated[Table | None, typer.Option(help="Table of contract files (default: from name/columns).")] = None,
+    chunk_rows: Annotated[int | None, typer.Option(min=1, help="Rows per chunk and transaction.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Import files or public dataset folders; prints accepted/rejected rows per table."""
+    from llm4retail.data.importer import default_rejections_path, import_path
+
+    reports = []
+    try:
+        settings = context.obj.settings()
+        store = _store(context)
+        rejections = default_rejections_path(settings.data_dir)
+        for path in paths:
+            reports.append(
+                import_path(
+                    path,
+                    store=store,
+                    table=table,
+                    chunk_rows=chunk_rows or settings.import_chunk_rows,
+                    progress=not as_json,
+                    rejections_path=rejections,
+                )
+            )
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        merged = [report.as_dict() for report in reports]
+        echo_json(merged[0] if len(merged) == 1 else {"imports": merged})
+        return
+    for report in reports:
+        _print_import(report)
+
+
+def _print_import(report: Any) -> None:
+    for file in report.files:
+        if file.skipped:
+            typer.echo(f"skipped  {file.source}: {file.skipped}")
+            continue
+        typer.echo(f"imported {file.source} → {file.table}: {file.accepted:,} accepted, {file.rejected:,} rejected")
+        if file.ignored_columns:
+            typer.echo(f"  ignored columns: {', '.join(file.ignored_columns)}")
+        for rejection in file.rejections:
+            typer.echo(f"  rejected {rejection.source}:{rejection.line}: {rejection.reason}")
+        if file.rejected > len(file.rejections):
+            typer.echo(f"  ... {file.rejected - len(file.rejections):,} more in {report.rejections_file}")
+    typer.echo("table         accepted   rejected")
+    for name, totals in report.totals().items():
+        typer.echo(f"{name:<12} {totals['accepted']:>9,} {totals['rejected']:>10,}")
+    if report.rejections_file:
+        typer.echo(f"all rejected rows: {report.rejections_file}")
+
+
+@data_app.command("stats")
+def data_stats(
+    context: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Row counts of every table in the configured store."""
+    try:
+        store = _store(context)
+        counts = store.counts()
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json({"store": store.description, "tables": counts})
+        return
+    typer.echo(f"store: {store.description}")
+    for table, rows in counts.items():
+        typer.echo(f"  {table:<12} {rows:>10,}")
+
+
+@app.command("serve")
+def serve(
+    context: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Run the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from llm4retail.api.app import create_app
+
+    try:
+        application = create_app(context.obj.settings())
+    except Llm4RetailError as error:
+        fail(error)
+    uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
