@@ -117,7 +117,11 @@ def _to_bool(series: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Serie
 def _to_datetime(series: pd.Series, present: pd.Series, *, date_only: bool = False) -> tuple[pd.Series, pd.Series]:
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     values = series[present]
-    numeric = pd.to_numeric(values, errors="coerce") if not date_only else pd.Series(np.nan, index=values.index)
+    # Unix times are plain numbers or digit strings; datetime objects (Parquet, pandas) are not numbers.
+    plain = values.map(lambda v: isinstance(v, (str, int, float)) and not isinstance(v, bool))
+    numeric = pd.Series(np.nan, index=values.index)
+    if not date_only and plain.any():
+        numeric[plain] = pd.to_numeric(values[plain], errors="coerce")
     is_epoch = numeric.notna()
     if is_epoch.any():
         epoch = numeric[is_epoch]

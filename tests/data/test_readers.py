@@ -88,3 +88,16 @@ def test_jsonl_header_is_first_object_keys(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
     path.write_text("\n" + json.dumps({"b": 1, "a": 2}) + "\n", encoding="utf-8")
     assert read_header(path) == ["b", "a"]
+
+
+def test_parquet_datetimes_import_as_instants(tmp_path: Path) -> None:
+    from llm4retail.data.schemas import SPECS, Table
+    from llm4retail.data.validate import validate_chunk
+
+    path = tmp_path / "events.parquet"
+    stamps = pd.to_datetime(["2026-10-07 21:38:13", "2024-01-01 00:00:00"])
+    pd.DataFrame({"customer_id": ["c", "c"], "product_id": ["a", "b"], "timestamp": stamps}).to_parquet(path)
+    (chunk,) = iter_chunks(path)
+    result = validate_chunk(SPECS[Table.EVENTS], chunk, source=str(path), key_prefix="events")
+    assert result.rejections == []
+    assert result.frame["timestamp"].tolist() == list(stamps)
