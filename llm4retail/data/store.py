@@ -100,11 +100,13 @@ def _column_values(series: pd.Series, kind: Kind) -> list[Any]:
         return [None if value is pd.NaT else value.to_pydatetime() for value in series.tolist()]
     if kind is Kind.FLOAT and pd.api.types.is_float_dtype(series):
         return series.astype(object).where(series.notna(), None).tolist()
+    if kind is Kind.INT and isinstance(series.dtype, pd.Int64Dtype):
+        return series.astype(object).where(series.notna(), None).tolist()
+    missing = series.isna()
+    if missing.all():
+        return [None] * len(series)
     if kind in (Kind.STRING, Kind.TEXT) and series.dtype == object:
-        missing = series.isna()
-        if not missing.any():
-            return series.tolist()
-        return series.where(~missing, None).tolist()
+        return series.tolist() if not missing.any() else series.where(~missing, None).tolist()
     return [_python_value(value, kind) for value in series.tolist()]
 
 

@@ -52,9 +52,16 @@ def check_columns(spec: TableSpec, columns: Iterable[str], *, source: str) -> No
             )
 
 
+def _all_text(series: pd.Series) -> bool:
+    """True when every present value is a str (CSV input): the vectorised string path applies."""
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
 def is_missing(series: pd.Series) -> pd.Series:
     """True where a raw value is absent: None, NaN or a blank string."""
     missing = series.isna()
+    if _all_text(series):
+        return missing | series.str.strip().eq("").fillna(False).astype(bool)
     text = series.map(lambda value: isinstance(value, str) and not value.strip())
     return missing | text.astype(bool)
 
@@ -72,8 +79,11 @@ def _to_string(series: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Ser
             return json.dumps(value, ensure_ascii=False)
         return str(value).strip()
 
-    out = series.where(~present, None).astype(object)
-    out[present] = series[present].map(convert)
+    if _all_text(series):
+        out = series.str.strip().where(present, None)
+    else:
+        out = series.where(~present, None).astype(object)
+        out[present] = series[present].map(convert)
     return out, pd.Series(False, index=series.index)
 
 
