@@ -96,12 +96,7 @@ def demo_init(
         written = init_demo_store(store, data_dir=settings.data_dir, seed=seed, reset=reset)
     except Llm4RetailError as error:
         fail(error)
-    if as_json:
-        echo_json({"store": store.description, "tables": written})
-        return
-    typer.echo(f"demo store ready in {store.description}")
-    for table, rows in written.items():
-        typer.echo(f"  {table:<12} {rows:>9,}")
+    _print_counts(f"demo store ready in {store.description}", store.description, written, as_json=as_json)
 
 
 @data_app.command("import")
@@ -171,10 +166,14 @@ def data_stats(
         counts = store.counts()
     except Llm4RetailError as error:
         fail(error)
+    _print_counts(f"store: {store.description}", store.description, counts, as_json=as_json)
+
+
+def _print_counts(heading: str, store: str, counts: dict[str, int], *, as_json: bool) -> None:
     if as_json:
-        echo_json({"store": store.description, "tables": counts})
+        echo_json({"store": store, "tables": counts})
         return
-    typer.echo(f"store: {store.description}")
+    typer.echo(heading)
     for table, rows in counts.items():
         typer.echo(f"  {table:<12} {rows:>10,}")
 
