@@ -1,0 +1,1 @@
+"""Product search: hybrid lexical + semantic retrieval, query understanding, facets, reranking."""

@@ -1,0 +1,179 @@
+"""BM25 over several weighted fields, with incremental updates.
+
+Documents live in append-only slots: an update writes a new slot and tombstones
+the old one, a delete only tombstones, so the index follows catalog changes
+without re-analysing anything. Term statistics (document frequency, average
+length) always count live documents only. Postings are kept per slot and packed
+into a column-compressed matrix on the first query after a change; a query
+touches only the postings of its own terms.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from llm4retail.errors import DataValidationError
+
+
+class SparseBM25:
+    """Okapi BM25 (Lucene idf) over one field.
+
+    Args:
+        k1: term-frequency saturation.
+        b: length normalisation.
+    """
+
+    def __init__(self, *, k1: float = 1.2, b: float = 0.75) -> None:
+        if k1 < 0 or not 0 <= b <= 1:
+            raise DataValidationError(f"BM25 needs k1 >= 0 and 0 <= b <= 1, got k1={k1}, b={b}")
+        self.k1 = k1
+        self.b = b
+        self.vocabulary: dict[str, int] = {}
+        self._terms: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
+        self._lengths: list[float] = []
+        self._alive: list[bool] = []
+        self._document_frequency = np.zeros(0, dtype=np.int64)
+        self._matrix: sp.csc_matrix | None = None
+
+    @property
+    def n_slots(self) -> int:
+        """Slots ever written (live and dead)."""
+        return len(self._terms)
+
+    def add(self, documents: Sequence[Sequence[str]]) -> None:
+        """Append documents (token lists) to new slots."""
+        for tokens in documents:
+            counted = Counter(tokens)
+            ids = np.fromiter((self._term_id(term) for term in counted), dtype=np.int64, count=len(counted))
+            self._terms.append(ids)
+            self._counts.append(np.fromiter(counted.values(), dtype=np.float32, count=len(counted)))
+            self._lengths.append(float(len(tokens)))
+            self._alive.append(True)
+            np.add.at(self._document_frequency, ids, 1)
+        self._matrix = None
+
+    def remove(self, slot: int) -> None:
+        """Tombstone a slot (idempotent)."""
+        if self._alive[slot]:
+            self._alive[slot] = False
+            np.subtract.at(self._document_frequency, self._terms[slot], 1)
+            self._matrix = None
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every slot for the query tokens (dead slots score 0)."""
+        result = np.zeros(self.n_slots, dtype=np.float32)
+        query = Counter(term for term in tokens if term in self.vocabulary)
+        if not query or self.n_slots == 0:
+            return result
+        matrix = self._packed()
+        alive = np.asarray(self._alive)
+        n_live = max(int(alive.sum()), 1)
+        lengths = np.asarray(self._lengths, dtype=np.float32)
+        average = max(float(lengths[alive].mean()) if alive.any() else 1.0, 1e-6)
+        norm = self.k1 * (1 - self.b + self.b * lengths / average)
+        for term, weight in query.items():
+            column = self.vocabulary[term]
+            start, end = matrix.indptr[column], matrix.indptr[column + 1]
+            rows, tf = matrix.indices[start:end], matrix.data[start:end]
+            frequency = self._document_frequency[column]
+            idf = np.log1p((n_live - frequency + 0.5) / (frequency + 0.5))
+            result[rows] += weight * idf * tf * (self.k1 + 1) / (tf + norm[rows])
+        result[~alive] = 0.0
+        return result
+
+    def _term_id(self, term: str) -> int:
+        index = self.vocabulary.get(term)
+        if index is None:
+            index = self.vocabulary[term] = len(self.vocabulary)
+            if index >= len(self._document_frequency):
+                grown = np.zeros(max(1024, 2 * len(self._document_frequency)), dtype=np.int64)
+                grown[: len(self._document_frequency)] = self._document_frequency
+                self._document_frequency = grown
+        return index
+
+    def _packed(self) -> sp.csc_matrix:
+        if self._matrix is None:
+            sizes = [len(ids) for ids in self._terms]
+            rows = np.repeat(np.arange(self.n_slots), sizes)
+            columns = np.concatenate(self._terms) if self._terms else np.zeros(0, dtype=np.int64)
+            data = np.concatenate(self._counts) if self._counts else np.zeros(0, dtype=np.float32)
+            shape = (self.n_slots, max(len(self.vocabulary), 1))
+            self._matrix = sp.csc_matrix((data, (rows, columns)), shape=shape)
+        return self._matrix
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Arrays for saving (no pickle)."""
+        sizes = np.array([len(ids) for ids in self._terms], dtype=np.int64)
+        vocabulary = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__), dtype=object).astype(str)
+        return {
+            "vocabulary": vocabulary,
+            "sizes": sizes,
+            "terms": np.concatenate(self._terms) if self._terms else np.zeros(0, dtype=np.int64),
+            "counts": np.concatenate(self._counts) if self._counts else np.zeros(0, dtype=np.float32),
+            "lengths": np.asarray(self._lengths, dtype=np.float32),
+            "alive": np.asarray(self._alive, dtype=bool),
+            "params": np.array([self.k1, self.b], dtype=np.float64),
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, np.ndarray]) -> SparseBM25:
+        """Inverse of `state`."""
+        k1, b = (float(value) for value in state["params"])
+        index = cls(k1=k1, b=b)
+        index.vocabulary = {str(term): i for i, term in enumerate(state["vocabulary"])}
+        offsets = np.concatenate([[0], np.cumsum(state["sizes"])])
+        index._terms = [state["terms"][offsets[i] : offsets[i + 1]] for i in range(len(state["sizes"]))]
+        index._counts = [state["counts"][offsets[i] : offsets[i + 1]] for i in range(len(state["sizes"]))]
+        index._lengths = [float(x) for x in state["lengths"]]
+        index._alive = [bool(x) for x in state["alive"]]
+        index._document_frequency = np.zeros(max(len(index.vocabulary), 1), dtype=np.int64)
+        for ids, alive in zip(index._terms, index._alive):
+            if alive:
+                np.add.at(index._document_frequency, ids, 1)
+        return index
+
+
+class FieldedBM25:
+    """A weighted sum of per-field BM25 scores (title, brand, category, attributes, description).
+
+    Args:
+        weights: field name -> weight.
+    """
+
+    def __init__(self, weights: Mapping[str, float]) -> None:
+        if not weights or any(weight < 0 for weight in weights.values()):
+            raise DataValidationError(f"field weights must be non-empty and >= 0, got {dict(weights)}")
+        self.weights = dict(weights)
+        self.fields = {name: SparseBM25() for name in self.weights}
+
+    def add(self, documents: Mapping[str, Sequence[Sequence[str]]]) -> None:
+        """Append documents given as field -> list of token lists (same length for every field)."""
+        sizes = {len(documents.get(name, ())) for name in self.fields}
+        if len(sizes) != 1:
+            raise DataValidationError(f"every field needs one token list per document, got sizes {sizes}")
+        for name, index in self.fields.items():
+            index.add(documents[name])
+
+    def remove(self, slot: int) -> None:
+        """Tombstone a slot in every field."""
+        for index in self.fields.values():
+            index.remove(slot)
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """Weighted BM25 over the fields."""
+        total: np.ndarray | None = None
+        for name, index in self.fields.items():
+            if self.weights[name] == 0:
+                continue
+            part = self.weights[name] * index.scores(tokens)
+            total = part if total is None else total + part
+        return total if total is not None else np.zeros(0, dtype=np.float32)
+
+    def field_scores(self, tokens: Sequence[str], name: str) -> np.ndarray:
+        """Unweighted BM25 of one field (a reranker feature)."""
+        return self.fields[name].scores(tokens)

@@ -1,0 +1,91 @@
+"""Spelling correction of query words against the catalog's own vocabulary.
+
+A word the catalog never uses is, in order: split into two catalog words
+("lightbulb" -> "light bulb"), or replaced by the most frequent catalog word
+within a small edit distance (SymSpell: 1 edit up to 4 letters, 2 above). Pairs of
+query words that the catalog writes as one ("dish washer" -> "dishwasher") add the
+joined word. Numbers, Chinese and short words are never touched.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from symspellpy import SymSpell, Verbosity
+
+MIN_LENGTH = 3  # shorter words are too ambiguous to correct
+MIN_COUNT = 2  # catalog words seen once are often typos themselves
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One change made to the query."""
+
+    original: str
+    corrected: str
+
+
+class SpellCorrector:
+    """Corrects latin query words against catalog word counts.
+
+    Args:
+        counts: catalog word -> number of occurrences.
+        min_count: words rarer than this are not suggested.
+    """
+
+    def __init__(self, counts: Counter[str], *, min_count: int = MIN_COUNT) -> None:
+        self.counts = {word: count for word, count in counts.items() if count >= min_count}
+        self.known = set(counts)
+        self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for word, count in self.counts.items():
+            if word.isascii() and word.isalpha() and len(word) >= MIN_LENGTH:
+                self._symspell.create_dictionary_entry(word, count)
+
+    @classmethod
+    def from_texts(cls, tokenised: Iterable[list[str]], *, min_count: int = MIN_COUNT) -> SpellCorrector:
+        """Build from the surface tokens of catalog texts."""
+        counts: Counter[str] = Counter()
+        for tokens in tokenised:
+            counts.update(tokens)
+        return cls(counts, min_count=min_count)
+
+    def correct(self, tokens: list[str]) -> tuple[list[str], list[Correction]]:
+        """Corrected tokens (unknown words fixed, joined pairs added) and the corrections made."""
+        output: list[str] = []
+        corrections: list[Correction] = []
+        for token in tokens:
+            fixed = self._fix(token)
+            if fixed != [token]:
+                corrections.append(Correction(token, " ".join(fixed)))
+            output.extend(fixed)
+        for left, right in zip(output, output[1:]):
+            joined = left + right
+            if left.isalpha() and right.isalpha() and self.counts.get(joined, 0) >= MIN_COUNT:
+                output.append(joined)
+                corrections.append(Correction(f"{left} {right}", joined))
+        return output, corrections
+
+    def _fix(self, token: str) -> list[str]:
+        if token in self.known or not (token.isascii() and token.isalpha()) or len(token) < MIN_LENGTH:
+            return [token]
+        split = self._split(token)
+        if split:
+            return split
+        distance = 1 if len(token) <= 4 else 2
+        suggestions = self._symspell.lookup(token, Verbosity.CLOSEST, max_edit_distance=distance)
+        if not suggestions:
+            return [token]
+        best = max(suggestions, key=lambda item: (-item.distance, item.count))
+        return [best.term]
+
+    def _split(self, token: str) -> list[str] | None:
+        best: tuple[int, list[str]] | None = None
+        for cut in range(2, len(token) - 1):
+            left, right = token[:cut], token[cut:]
+            if left in self.counts and right in self.counts:
+                score = min(self.counts[left], self.counts[right])
+                if best is None or score > best[0]:
+                    best = (score, [left, right])
+        return best[1] if best else None
