@@ -106,37 +106,6 @@ class SparseBM25:
             self._matrix = sp.csc_matrix((data, (rows, columns)), shape=shape)
         return self._matrix
 
-    def state(self) -> dict[str, np.ndarray]:
-        """Arrays for saving (no pickle)."""
-        sizes = np.array([len(ids) for ids in self._terms], dtype=np.int64)
-        vocabulary = np.array(sorted(self.vocabulary, key=self.vocabulary.__getitem__), dtype=object).astype(str)
-        return {
-            "vocabulary": vocabulary,
-            "sizes": sizes,
-            "terms": np.concatenate(self._terms) if self._terms else np.zeros(0, dtype=np.int64),
-            "counts": np.concatenate(self._counts) if self._counts else np.zeros(0, dtype=np.float32),
-            "lengths": np.asarray(self._lengths, dtype=np.float32),
-            "alive": np.asarray(self._alive, dtype=bool),
-            "params": np.array([self.k1, self.b], dtype=np.float64),
-        }
-
-    @classmethod
-    def from_state(cls, state: Mapping[str, np.ndarray]) -> SparseBM25:
-        """Inverse of `state`."""
-        k1, b = (float(value) for value in state["params"])
-        index = cls(k1=k1, b=b)
-        index.vocabulary = {str(term): i for i, term in enumerate(state["vocabulary"])}
-        offsets = np.concatenate([[0], np.cumsum(state["sizes"])])
-        index._terms = [state["terms"][offsets[i] : offsets[i + 1]] for i in range(len(state["sizes"]))]
-        index._counts = [state["counts"][offsets[i] : offsets[i + 1]] for i in range(len(state["sizes"]))]
-        index._lengths = [float(x) for x in state["lengths"]]
-        index._alive = [bool(x) for x in state["alive"]]
-        index._document_frequency = np.zeros(max(len(index.vocabulary), 1), dtype=np.int64)
-        for ids, alive in zip(index._terms, index._alive):
-            if alive:
-                np.add.at(index._document_frequency, ids, 1)
-        return index
-
 
 class FieldedBM25:
     """A weighted sum of per-field BM25 scores (title, brand, category, attributes, description).

@@ -36,12 +36,26 @@ class SpellCorrector:
     """
 
     def __init__(self, counts: Counter[str], *, min_count: int = MIN_COUNT) -> None:
-        self.counts = {word: count for word, count in counts.items() if count >= min_count}
-        self.known = set(counts)
+        self.min_count = min_count
+        self.all_counts: Counter[str] = Counter()
+        self.counts: dict[str, int] = {}
+        self.known: set[str] = set()
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for word, count in self.counts.items():
+        self.add(counts)
+
+    def add(self, counts: Counter[str]) -> None:
+        """Learn more catalog words (new or changed products)."""
+        self.all_counts.update(counts)
+        self.known.update(counts)
+        for word in counts:
+            total = self.all_counts[word]
+            if total < self.min_count:
+                continue
+            self.counts[word] = total
             if word.isascii() and word.isalpha() and len(word) >= MIN_LENGTH:
-                self._symspell.create_dictionary_entry(word, count)
+                already_entered = total - counts[word] >= self.min_count
+                # SymSpell adds to an existing entry's count: give it the increment, or the total when new.
+                self._symspell.create_dictionary_entry(word, counts[word] if already_entered else total)
 
     @classmethod
     def from_texts(cls, tokenised: Iterable[list[str]], *, min_count: int = MIN_COUNT) -> SpellCorrector:

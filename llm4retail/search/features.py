@@ -1,0 +1,147 @@
+"""Features of (query, candidate product) pairs: the zero-shot score and the reranker's input.
+
+Each feature is cheap and explainable; `explain=true` shows them per hit. The
+zero-shot score blends them with fixed weights chosen a priori (lexical first,
+then how completely and in which order the query's words are covered, then the
+semantic similarity and the parsed constraints); the learned reranker replaces
+that blend with LightGBM lambdarank over the same features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from llm4retail.search.query import ParsedQuery
+
+FEATURES: tuple[str, ...] = (
+    "bm25",
+    "bm25_norm",
+    "bm25_title",
+    "dense",
+    "char",
+    "coverage",
+    "bigram",
+    "phrase",
+    "first_term",
+    "last_term",
+    "brand_match",
+    "colour_match",
+    "quantity_match",
+    "popularity",
+    "personal",
+    "query_terms",
+    "title_terms",
+    "corrections",
+    "bm25_rank",
+    "dense_rank",
+)
+# A priori weights of the zero-shot blend (not fitted to any dataset).
+ZERO_SHOT_WEIGHTS: dict[str, float] = {
+    "bm25_norm": 1.0,
+    "coverage": 0.3,
+    "bigram": 0.2,
+    "dense_norm": 0.2,
+    "brand_match": 0.1,
+    "colour_match": 0.05,
+    "quantity_match": 0.05,
+    "personal": 0.1,
+}
+
+
+@dataclass
+class QueryContext:
+    """Everything derived from the query once, before scoring candidates."""
+
+    parsed: ParsedQuery
+    terms: list[str]
+    corrections: list[str]
+    normalised_text: str
+    vector: np.ndarray | None = None
+    char_vector: sp.csr_matrix | None = None
+    term_set: set[str] = field(init=False)
+    bigrams: set[tuple[str, str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.term_set = set(self.terms)
+        self.bigrams = set(zip(self.terms, self.terms[1:]))
+
+
+@dataclass
+class CandidateData:
+    """Per-slot data the features read (views into the engine's arrays)."""
+
+    title_terms: list[list[str]]
+    title_text: list[str]
+    brands: np.ndarray
+    colours: list[set[str]]
+    popularity: np.ndarray
+    char_matrix: sp.csr_matrix | None
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float32)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    return ranks
+
+
+def candidate_features(
+    context: QueryContext,
+    slots: np.ndarray,
+    data: CandidateData,
+    *,
+    bm25: np.ndarray,
+    bm25_title: np.ndarray,
+    dense: np.ndarray,
+    personal: np.ndarray,
+) -> np.ndarray:
+    """Feature matrix (len(slots) x len(FEATURES)) for the candidates of one query."""
+    n = len(slots)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    column = {name: i for i, name in enumerate(FEATURES)}
+    out[:, column["bm25"]] = bm25
+    out[:, column["bm25_norm"]] = bm25 / max(float(bm25.max()), 1e-9) if n else 0.0
+    out[:, column["bm25_title"]] = bm25_title
+    out[:, column["dense"]] = dense
+    if context.char_vector is not None and data.char_matrix is not None and n:
+        out[:, column["char"]] = (data.char_matrix[slots] @ context.char_vector.T).toarray().ravel()
+    terms, bigrams = context.term_set, context.bigrams
+    first = context.terms[0] if context.terms else None
+    last = context.terms[-1] if context.terms else None
+    brands = {brand.lower() for brand in context.parsed.brands}
+    colours = set(context.parsed.colours)
+    numbers = {f"{value:g}" for value, _unit in context.parsed.quantities}
+    for row, slot in enumerate(slots):
+        title = data.title_terms[slot]
+        title_set = set(title)
+        out[row, column["coverage"]] = len(terms & title_set) / len(terms) if terms else 0.0
+        out[row, column["bigram"]] = len(bigrams & set(zip(title, title[1:]))) / len(bigrams) if bigrams else 0.0
+        out[row, column["phrase"]] = float(bool(context.normalised_text) and context.normalised_text in data.title_text[slot])
+        out[row, column["first_term"]] = float(first in title_set)
+        out[row, column["last_term"]] = float(last in title_set)
+        out[row, column["brand_match"]] = float(bool(brands) and str(data.brands[slot]).lower() in brands)
+        out[row, column["colour_match"]] = float(bool(colours & data.colours[slot]))
+        out[row, column["quantity_match"]] = len(numbers & title_set) / len(numbers) if numbers else 0.0
+        out[row, column["title_terms"]] = len(title)
+    out[:, column["popularity"]] = data.popularity[slots]
+    out[:, column["personal"]] = personal
+    out[:, column["query_terms"]] = len(context.terms)
+    out[:, column["corrections"]] = len(context.corrections)
+    out[:, column["bm25_rank"]] = _ranks(bm25) if n else 0.0
+    out[:, column["dense_rank"]] = _ranks(dense) if n else 0.0
+    return out
+
+
+def zero_shot_score(features: np.ndarray) -> np.ndarray:
+    """The fixed-weight blend of the zero-shot pipeline."""
+    column = {name: i for i, name in enumerate(FEATURES)}
+    dense = np.clip(features[:, column["dense"]], 0, None)
+    dense_norm = dense / max(float(dense.max()), 1e-9) if len(dense) else dense
+    score = ZERO_SHOT_WEIGHTS["dense_norm"] * dense_norm
+    for name, weight in ZERO_SHOT_WEIGHTS.items():
+        if name != "dense_norm":
+            score = score + weight * features[:, column[name]]
+    return score

@@ -1,0 +1,133 @@
+"""Search inputs and outputs: filters, hits, facets, and diversification."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+PRICE_BUCKETS = (0, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Hard filters; None means no constraint.
+
+    Attributes:
+        category: a category path prefix ("Home > Furniture" matches "Home > Furniture > Sofas").
+        brands: any of these brands (case-insensitive).
+        price_min: lowest price, inclusive.
+        price_max: highest price, inclusive.
+        available: only available (True) or unavailable (False) products.
+        attributes: attribute name -> accepted values (case-insensitive).
+    """
+
+    category: str | None = None
+    brands: tuple[str, ...] = ()
+    price_min: float | None = None
+    price_max: float | None = None
+    available: bool | None = None
+    attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class Hit:
+    """One result."""
+
+    product_id: str
+    score: float
+    title: str
+    brand: str | None
+    category: str | None
+    price: float | None
+    available: bool
+    features: dict[str, float] | None = None
+
+
+@dataclass
+class SearchResponse:
+    """A page of hits, the facets of the whole result set, and what the query was understood as."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[dict[str, Any]]]
+    understood: dict[str, Any]
+
+
+def facet_counts(
+    *, categories: Sequence[str | None], brands: Sequence[str | None], prices: np.ndarray, available: np.ndarray,
+    colours: Sequence[set[str]], top: int = 20,
+) -> dict[str, list[dict[str, Any]]]:
+    """Counts of the result set by category (every level of the path), brand, price bucket, availability, colour."""
+    category_counts: Counter[str] = Counter()
+    for path in categories:
+        if path:
+            parts = [part.strip() for part in str(path).split(">")]
+            category_counts.update(" > ".join(parts[: level + 1]) for level in range(len(parts)))
+    brand_counts = Counter(str(brand) for brand in brands if brand)
+    colour_counts: Counter[str] = Counter()
+    for values in colours:
+        colour_counts.update(values)
+    price_counts: Counter[str] = Counter()
+    for price in prices[~np.isnan(prices)]:
+        index = int(np.searchsorted(PRICE_BUCKETS, price, side="right")) - 1
+        low = PRICE_BUCKETS[index]
+        high = PRICE_BUCKETS[index + 1] if index + 1 < len(PRICE_BUCKETS) else None
+        price_counts[f"{low}-{high}" if high is not None else f"{low}+"] += 1
+    return {
+        "category": _as_list(category_counts, top),
+        "brand": _as_list(brand_counts, top),
+        "price": [{"value": key, "count": count} for key, count in sorted(price_counts.items(), key=_bucket_order)],
+        "available": _as_list(Counter("true" if flag else "false" for flag in available), top),
+        "colour": _as_list(colour_counts, top),
+    }
+
+
+def _bucket_order(item: tuple[str, int]) -> float:
+    return float(item[0].split("-")[0].rstrip("+"))
+
+
+def _as_list(counts: Counter[str], top: int) -> list[dict[str, Any]]:
+    return [{"value": value, "count": count} for value, count in counts.most_common(top)]
+
+
+def diversify(
+    order: np.ndarray, scores: np.ndarray, *, brands: Sequence[str | None], categories: Sequence[str | None],
+    trade_off: float = 0.7, depth: int = 50,
+) -> np.ndarray:
+    """Maximal marginal relevance over brand and category: re-order the first `depth` positions.
+
+    Args:
+        order: candidate positions, best first.
+        scores: relevance of each position (same indexing as `order`'s values).
+        brands: brand per position.
+        categories: category per position.
+        trade_off: 1.0 = pure relevance, 0.0 = pure novelty.
+        depth: how many leading results to re-order.
+    """
+    head, tail = list(order[:depth]), list(order[depth:])
+    if len(head) < 3:
+        return order
+    relevance = scores[head]
+    spread = float(relevance.max() - relevance.min()) or 1.0
+    normalised = dict(zip(head, (relevance - relevance.min()) / spread))
+    chosen: list[int] = []
+    remaining = head.copy()
+    while remaining:
+        def marginal(position: int) -> float:
+            similarity = max(
+                (0.5 * (brands[position] is not None and brands[position] == brands[other])
+                 + 0.5 * (categories[position] is not None and categories[position] == categories[other])
+                 for other in chosen),
+                default=0.0,
+            )
+            return trade_off * normalised[position] - (1 - trade_off) * similarity
+
+        best = max(remaining, key=marginal)
+        chosen.append(best)
+        remaining.remove(best)
+    return np.asarray(chosen + tail, dtype=order.dtype)
