@@ -19,10 +19,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llm4retail import __version__
-from llm4retail.api.routes import events, health, records
+from llm4retail.api.routes import events, health, records, search
 from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
+from llm4retail.search.service import SearchService
 from llm4retail.errors import (
     ConflictError,
     DataValidationError,
@@ -58,6 +59,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         except StoreUnavailableError as error:  # /ready reports it; /health still answers
             logger.error("%s", error)
         yield
+        search_service.save()
         store.close()
 
     app = FastAPI(
@@ -68,13 +70,23 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.search = SearchService(store, data_dir=settings.data_dir)
+    search_service = app.state.search
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     _add_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(records.record_router(Table.PRODUCTS, filters=("category", "brand", "available")))
+    app.include_router(
+        records.record_router(
+            Table.PRODUCTS,
+            filters=("category", "brand", "available"),
+            on_write=search_service.products_changed,
+            on_delete=search_service.products_deleted,
+        )
+    )
     app.include_router(records.record_router(Table.CUSTOMERS, filters=("segment", "country")))
     app.include_router(records.record_router(Table.ORDERS, filters=("customer_id", "status")))
     app.include_router(events.router)
+    app.include_router(search.router)
     return app
 
 

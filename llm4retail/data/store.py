@@ -272,6 +272,18 @@ class Store:
             total = int(connection.execute(count_query).scalar_one())
         return rows, total
 
+    def recent_product_ids(self, customer_id: str, *, limit: int = 20) -> list[str]:
+        """Products of the customer's latest events, newest first (by timestamp, then seq)."""
+        events = self.tables[Table.EVENTS]
+        query = (
+            sa.select(events.c.product_id)
+            .where(events.c.customer_id == customer_id)
+            .order_by(events.c.timestamp.desc().nulls_last(), events.c.seq.desc().nulls_last())
+            .limit(limit)
+        )
+        with self.transaction() as connection:
+            return [row[0] for row in connection.execute(query)]
+
     def count(self, table: Table) -> int:
         """Rows in `table`."""
         with self.transaction() as connection:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Self
 
@@ -25,6 +26,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.search import dense as dense_module
+from llm4retail.search import persist
 from llm4retail.search.catalog import CatalogSlots, ProductDocument, documents_from_frame
 from llm4retail.search.features import FEATURES, CandidateData, QueryContext, candidate_features, zero_shot_score
 from llm4retail.search.lexical import FieldedBM25
@@ -79,7 +81,13 @@ class SearchEngine:
     # -- building and freshness --------------------------------------------------------------
     def fit(self, products: pd.DataFrame, *, events: pd.DataFrame | None = None) -> Self:
         """Index a catalog (contract `products` frame) and, optionally, popularity from events."""
-        documents = documents_from_frame(products)
+        self.fit_documents(documents_from_frame(products))
+        if events is not None:
+            self.record_events(events)
+        return self
+
+    def fit_documents(self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None) -> Self:
+        """Index documents (with precomputed embeddings, e.g. when loading a saved index)."""
         self.slots_ = CatalogSlots()
         self.lexical_ = FieldedBM25(self.field_weights)
         self.dense_ = dense_module.DenseIndex()
@@ -88,9 +96,7 @@ class SearchEngine:
         self.char_.fit([normalise(document.title) for document in documents] or [" "])
         self.char_matrix_: Any = None
         self.popularity_: dict[str, float] = {}
-        self._add(documents)
-        if events is not None:
-            self.record_events(events)
+        self._add(documents, vectors=vectors)
         return self
 
     def upsert(self, products: pd.DataFrame) -> None:
@@ -117,7 +123,7 @@ class SearchEngine:
             self.popularity_[product_id] = self.popularity_.get(product_id, 0.0) + float(weight)
         self.slots_.set_popularity(self.popularity_)
 
-    def _add(self, documents: list[ProductDocument]) -> None:
+    def _add(self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None) -> None:
         if not documents:
             return
         slots = self.slots_
@@ -133,7 +139,9 @@ class SearchEngine:
             counts.update(surface_tokens(" ".join(filter(None, [document.brand, document.category]))))
         self.speller_.add(counts)
         if self.semantic:
-            self.dense_.add(dense_module.encode([document.semantic_text for document in documents]))
+            if vectors is None:
+                vectors = dense_module.encode([document.semantic_text for document in documents])
+            self.dense_.add(vectors)
         new_rows = self.char_.transform([normalise(document.title) for document in documents]).tocsr()
         self.char_matrix_ = new_rows if self.char_matrix_ is None else _vstack(self.char_matrix_, new_rows)
         slots.append(documents, title_terms=fields["title"])
@@ -238,6 +246,34 @@ class SearchEngine:
             facets=self.slots_.facets(slots_),
             understood=self.slots_.understood(context),
         )
+
+    # -- persistence -------------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write the live index to `directory` (documents as JSON lines, vectors as .npy, no pickle)."""
+        self._require_fitted()
+        persist.save_engine(self, directory)
+
+    @classmethod
+    def load(cls, directory: Path) -> SearchEngine:
+        """Read an index written by `save` (embeddings are reused; text analysis is redone).
+
+        Raises:
+            NotFittedError: no index in `directory`.
+        """
+        return persist.load_engine(cls, directory)
+
+    def sync(self, products: pd.DataFrame) -> dict[str, int]:
+        """Bring the index in line with the catalog: add new, replace changed, drop missing products."""
+        self._require_fitted()
+        current = {d.product_id: d for d in documents_from_frame(products)}
+        indexed = {pid: self.slots_.documents[slot] for pid, slot in self.slots_.slot_of.items()}
+        changed = [d for pid, d in current.items() if indexed.get(pid) != d]
+        removed = [pid for pid in indexed if pid not in current]
+        self.delete(removed)
+        for document in changed:
+            self._tombstone(document.product_id)
+        self._add(changed)
+        return {"added_or_changed": len(changed), "removed": len(removed), "size": self.size}
 
     @property
     def size(self) -> int:

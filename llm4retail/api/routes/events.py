@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
 from llm4retail.api.deps import SettingsDep, StoreDep, WriteAccess
 from llm4retail.api.routes.records import WriteResult, check_batch_size, record_router
@@ -34,10 +34,14 @@ def ingest_events(
     events: Annotated[list[EventIn], Body(description="view, add_to_cart, purchase ... events")],  # type: ignore[valid-type]
     store: StoreDep,
     settings: SettingsDep,
+    request: Request,
 ) -> WriteResult:
     """Store a batch of events in one transaction; a batch with one bad event writes nothing (422).
 
     Posting the same `event_id` twice keeps one event (idempotent retries)."""
     check_batch_size(len(events), settings.api.max_batch_rows)
     received_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    return WriteResult(written=store.upsert_records(Table.EVENTS, prepare_events(events, received_at=received_at)))
+    rows = prepare_events(events, received_at=received_at)
+    written = store.upsert_records(Table.EVENTS, rows)
+    request.app.state.search.events_recorded(rows)
+    return WriteResult(written=written)

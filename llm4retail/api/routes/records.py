@@ -6,6 +6,7 @@ the whole body is validated before anything is written, in one transaction.
 
 # No `from __future__ import annotations`: FastAPI must see the models created in the factory.
 import inspect
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Response, status
@@ -51,14 +52,25 @@ def _filter_dependency(table: Table, names: tuple[str, ...]) -> Any:
     return filters
 
 
-def record_router(table: Table, *, filters: tuple[str, ...] = (), writable: bool = True) -> APIRouter:
+def record_router(
+    table: Table,
+    *,
+    filters: tuple[str, ...] = (),
+    writable: bool = True,
+    on_write: Callable[[list[dict[str, Any]]], None] | None = None,
+    on_delete: Callable[[list[str]], None] | None = None,
+) -> APIRouter:
     """Routes `GET /{table}`, `GET/PATCH/DELETE /{table}/{key}`, `POST /{table}` and `POST /{table}/bulk`.
 
     Args:
         table: a table with a one-column primary key.
         filters: columns a listing can be filtered on (equality).
         writable: add the write routes.
+        on_write: called with the stored rows after each committed write (e.g. to refresh the search index).
+        on_delete: called with the deleted keys after a committed delete.
     """
+    notify_write = on_write or (lambda rows: None)
+    notify_delete = on_delete or (lambda keys: None)
     spec = SPECS[table]
     (key_name,) = spec.primary_key
     name = table.value
@@ -90,22 +102,29 @@ def record_router(table: Table, *, filters: tuple[str, ...] = (), writable: bool
 
     @router.post("", status_code=201, response_model=create_model, dependencies=[WriteAccess], summary=f"Create a {singular}")
     def create_row(record: Annotated[create_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
-        return store.insert_new(table, record.model_dump())
+        row = store.insert_new(table, record.model_dump())
+        notify_write([row])
+        return row
 
     @router.patch("/{key}", response_model=create_model, dependencies=[WriteAccess], summary=f"Update a {singular}")
     def update_row(key: str, changes: Annotated[update_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
-        return store.update(table, (key,), changes.model_dump(exclude_unset=True))
+        row = store.update(table, (key,), changes.model_dump(exclude_unset=True))
+        notify_write([row])
+        return row
 
     @router.delete("/{key}", status_code=204, dependencies=[WriteAccess], summary=f"Delete a {singular}")
     def delete_row(key: str, store: StoreDep) -> Response:
         store.delete(table, (key,))
+        notify_delete([key])
         return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     @router.post("/bulk", response_model=WriteResult, dependencies=[WriteAccess], summary=f"Upsert many {name}")
     def bulk_upsert(records: Annotated[list[create_model], Body()], store: StoreDep, settings: SettingsDep) -> WriteResult:  # type: ignore[valid-type]
         check_batch_size(len(records), settings.api.max_batch_rows)
         rows = [record.model_dump() for record in records]
-        return WriteResult(written=store.upsert_records(table, rows))
+        written = store.upsert_records(table, rows)
+        notify_write(rows)
+        return WriteResult(written=written)
 
     get_row.__doc__ = f"One {singular} by `{key_name}`; 404 if it does not exist."
     return router
