@@ -178,6 +178,85 @@ def _print_counts(heading: str, store: str, counts: dict[str, int], *, as_json: 
         typer.echo(f"  {table:<12} {rows:>10,}")
 
 
+@app.command("search")
+def search(
+    context: typer.Context,
+    query: Annotated[str, typer.Argument(help='What a shopper would type, e.g. "red sofa under 500".')],
+    top_k: Annotated[int, typer.Option(min=1, max=100, help="Results to show.")] = 10,
+    category: Annotated[str | None, typer.Option(help='Category path prefix, e.g. "Home > Furniture".')] = None,
+    brand: Annotated[list[str] | None, typer.Option(help="Brand filter (repeatable).")] = None,
+    price_min: Annotated[float | None, typer.Option(min=0, help="Lowest price.")] = None,
+    price_max: Annotated[float | None, typer.Option(min=0, help="Highest price.")] = None,
+    in_stock: Annotated[bool, typer.Option("--in-stock", help="Only available products.")] = False,
+    customer_id: Annotated[str | None, typer.Option(help="Personalise with this customer's recent events.")] = None,
+    explain: Annotated[bool, typer.Option(help="Show each hit's ranking features.")] = False,
+    diversify: Annotated[bool, typer.Option(help="Spread results over brands and categories.")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the index from the store first.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Search the store's catalog (the index is built on first use and kept in the data directory)."""
+    import dataclasses
+
+    from llm4retail.search.results import SearchFilters
+    from llm4retail.search.service import SearchService
+
+    try:
+        settings = context.obj.settings()
+        store = _store(context)
+        service = SearchService(store, data_dir=settings.data_dir)
+        engine = service.rebuild() if rebuild else service.engine()
+        filters = SearchFilters(
+            category=category,
+            brands=tuple(brand or ()),
+            price_min=price_min,
+            price_max=price_max,
+            available=True if in_stock else None,
+        )
+        recent = store.recent_product_ids(customer_id) if customer_id else []
+        response = engine.search(
+            query, filters=filters, top_k=top_k, recent_product_ids=recent, explain=explain, diversify_results=diversify
+        )
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json(dataclasses.asdict(response))
+        return
+    understood = response.understood
+    typer.echo(f"{response.total} results for {query!r} (read as {understood['text']!r}"
+               + (f", corrected {', '.join(understood['corrections'])}" if understood["corrections"] else "")
+               + (f", price {understood['price']}" if understood["price"] else "") + ")")
+    for rank, hit in enumerate(response.hits, start=1):
+        price = "" if hit.price is None else f"{hit.price:,.2f}"
+        typer.echo(f"{rank:>3}. {hit.product_id:<12} {price:>10}  {hit.title[:90]}")
+        if hit.features:
+            typer.echo("      " + ", ".join(f"{k}={v:g}" for k, v in hit.features.items() if v))
+
+
+@eval_app.command("search")
+def eval_search(
+    products: Annotated[Path, typer.Option(help="Products file or dataset folder.")],
+    queries: Annotated[Path, typer.Option(help="Queries file (query_id, query).")],
+    qrels: Annotated[Path, typer.Option(help="Judgements file (query_id, product_id, grade).")],
+    semantic: Annotated[bool, typer.Option(help="Use the embedding channel.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Full-catalog retrieval quality: bm25, zero_shot, learned (80/20 by query-id hash), zero_shot_heldout."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+    from llm4retail.search.evaluate import evaluate_search
+
+    try:
+        product_frame, _ = read_table(products, Table.PRODUCTS)
+        query_frame, _ = read_table(queries, Table.QUERIES)
+        judgement_frame, _ = read_table(qrels, Table.JUDGEMENTS)
+        report = evaluate_search(
+            product_frame, query_frame, judgement_frame, dataset=str(products), semantic=semantic
+        )
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
 @app.command("serve")
 def serve(
     context: typer.Context,

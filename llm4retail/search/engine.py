@@ -57,6 +57,8 @@ class SearchEngine:
         semantic: use multilingual embeddings (the embedded USE model) as a second retrieval channel.
         bm25_depth: lexical candidates per query.
         dense_depth: embedding candidates per query.
+        dense_min_similarity: embedding candidates need at least this cosine (USE puts unrelated
+            product titles around 0.1-0.25 and paraphrases or translations above 0.5).
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class SearchEngine:
         semantic: bool = True,
         bm25_depth: int = 150,
         dense_depth: int = 50,
+        dense_min_similarity: float = 0.35,
     ) -> None:
         if bm25_depth <= 0 or dense_depth < 0:
             raise DataValidationError(f"bm25_depth must be > 0 and dense_depth >= 0, got {bm25_depth}, {dense_depth}")
@@ -75,6 +78,7 @@ class SearchEngine:
         self.semantic = semantic
         self.bm25_depth = bm25_depth
         self.dense_depth = dense_depth
+        self.dense_min_similarity = dense_min_similarity
         self.reranker: Reranker | None = None
         self.slots_: CatalogSlots | None = None
 
@@ -189,7 +193,8 @@ class SearchEngine:
         lexical = _top(bm25, self.bm25_depth)
         semantic = np.zeros(0, dtype=np.int64)
         if context.vector is not None and self.dense_depth:
-            semantic, _ = self.dense_.search(context.vector, top_k=self.dense_depth, allowed=mask)
+            semantic, similarity = self.dense_.search(context.vector, top_k=self.dense_depth, allowed=mask)
+            semantic = semantic[similarity >= self.dense_min_similarity]
         chosen = np.union1d(lexical, semantic).astype(np.int64)
         if len(chosen) == 0:
             return chosen, np.zeros((0, len(FEATURES)), dtype=np.float32)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport, ranking_metrics
 from llm4retail.search import dense as dense_module
 from llm4retail.search.engine import SearchEngine
+from llm4retail.search.features import FEATURES
 from llm4retail.search.rerank import Reranker
 
 TRAIN_SHARE = 80  # percent of queries, by hash of the query id
@@ -93,6 +95,27 @@ def _ranked(engine: SearchEngine, run: _QueryRun, scores: np.ndarray) -> list[st
     return [engine.slots_.documents[run.slots[i]].product_id for i in order]
 
 
+def _engagement_feature(
+    engine: SearchEngine, runs: list[_QueryRun], judged: list[dict[str, float]], train: np.ndarray
+) -> None:
+    """Fill the `popularity` feature of the learned block from the training queries' judgements.
+
+    A judgement is an engagement event (the product was shown and rated for that query), as
+    clicks and purchases after a search would be in a store. Counts come from training queries
+    only, and a training row leaves its own query out, so no label reaches its own feature.
+    """
+    counts: Counter[str] = Counter()
+    for i in np.flatnonzero(train):
+        counts.update(product for product, grade in judged[i].items() if grade > 0)
+    scale = np.log1p(max(counts.values(), default=0)) or 1.0
+    column = FEATURES.index("popularity")
+    for i, run in enumerate(runs):
+        products = [engine.slots_.documents[slot].product_id for slot in run.slots]
+        own = judged[i] if train[i] else {}
+        values = [counts[p] - (1 if own.get(p, 0) > 0 else 0) for p in products]
+        run.features[:, column] = np.log1p(np.asarray(values, dtype=np.float32)) / scale
+
+
 def _latency(engine: SearchEngine, queries: Sequence[str]) -> dict[str, float]:
     timings = []
     for text in queries[:LATENCY_SAMPLE]:
@@ -123,6 +146,7 @@ def evaluate_search(
     zero_shot = [_ranked(engine, run, run.zero_shot) for run in runs]
     train = np.array([is_training_query(run.query_id) for run in runs])
     grades = [np.array([judged[i].get(engine.slots_.documents[s].product_id, 0.0) for s in run.slots]) for i, run in enumerate(runs)]
+    _engagement_feature(engine, runs, judged, train)
     reranker = Reranker().fit([runs[i].features for i in np.flatnonzero(train)], [grades[i] for i in np.flatnonzero(train)])
     heldout = np.flatnonzero(~train)
     learned = [_ranked(engine, runs[i], reranker.predict(runs[i].features)) if len(runs[i].slots) else [] for i in heldout]

@@ -23,6 +23,8 @@ FEATURES: tuple[str, ...] = (
     "dense",
     "char",
     "coverage",
+    "matched_terms",
+    "title_coverage",
     "bigram",
     "phrase",
     "first_term",
@@ -44,7 +46,7 @@ ZERO_SHOT_WEIGHTS: dict[str, float] = {
     "coverage": 0.3,
     "bigram": 0.2,
     "dense_norm": 0.2,
-    "brand_match": 0.1,
+    "brand_match": 0.3,  # a named brand is rarely optional
     "colour_match": 0.05,
     "quantity_match": 0.05,
     "personal": 0.1,
@@ -117,7 +119,10 @@ def candidate_features(
     for row, slot in enumerate(slots):
         title = data.title_terms[slot]
         title_set = set(title)
-        out[row, column["coverage"]] = len(terms & title_set) / len(terms) if terms else 0.0
+        matched = len(terms & title_set)
+        out[row, column["coverage"]] = matched / len(terms) if terms else 0.0
+        out[row, column["matched_terms"]] = matched
+        out[row, column["title_coverage"]] = matched / len(title_set) if title_set else 0.0
         out[row, column["bigram"]] = len(bigrams & set(zip(title, title[1:]))) / len(bigrams) if bigrams else 0.0
         out[row, column["phrase"]] = float(bool(context.normalised_text) and context.normalised_text in data.title_text[slot])
         out[row, column["first_term"]] = float(first in title_set)

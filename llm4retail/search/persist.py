@@ -45,6 +45,7 @@ def save_engine(engine: SearchEngine, directory: Path) -> None:
             "semantic": engine.semantic,
             "bm25_depth": engine.bm25_depth,
             "dense_depth": engine.dense_depth,
+            "dense_min_similarity": engine.dense_min_similarity,
         },
         "popularity": engine.popularity_,
     }

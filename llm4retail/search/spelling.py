@@ -1,8 +1,9 @@
 """Spelling correction of query words against the catalog's own vocabulary.
 
-A word the catalog never uses is, in order: split into two catalog words
-("lightbulb" -> "light bulb"), or replaced by the most frequent catalog word
-within a small edit distance (SymSpell: 1 edit up to 4 letters, 2 above). Pairs of
+A word the catalog never uses is, in order: replaced by the most frequent catalog
+word one edit away ("cabel" -> "cable"), split into two catalog words of three
+letters or more ("lightbulb" -> "light bulb"), or replaced by the most frequent word
+two edits away (words over 4 letters only; SymSpell, Damerau distance). Pairs of
 query words that the catalog writes as one ("dish washer" -> "dishwasher") add the
 joined word. Numbers, Chinese and short words are never touched.
 """
@@ -84,19 +85,24 @@ class SpellCorrector:
     def _fix(self, token: str) -> list[str]:
         if token in self.known or not (token.isascii() and token.isalpha()) or len(token) < MIN_LENGTH:
             return [token]
+        near = self._closest(token, distance=1)
+        if near:
+            return [near]
         split = self._split(token)
         if split:
             return split
-        distance = 1 if len(token) <= 4 else 2
+        far = self._closest(token, distance=2) if len(token) > 4 else None
+        return [far] if far else [token]
+
+    def _closest(self, token: str, *, distance: int) -> str | None:
         suggestions = self._symspell.lookup(token, Verbosity.CLOSEST, max_edit_distance=distance)
         if not suggestions:
-            return [token]
-        best = max(suggestions, key=lambda item: (-item.distance, item.count))
-        return [best.term]
+            return None
+        return max(suggestions, key=lambda item: (-item.distance, item.count)).term
 
     def _split(self, token: str) -> list[str] | None:
         best: tuple[int, list[str]] | None = None
-        for cut in range(2, len(token) - 1):
+        for cut in range(3, len(token) - 2):  # both parts at least 3 letters
             left, right = token[:cut], token[cut:]
             if left in self.counts and right in self.counts:
                 score = min(self.counts[left], self.counts[right])
