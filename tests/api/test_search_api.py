@@ -1,0 +1,78 @@
+"""GET /search over the demo store, and the index following product writes through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from llm4retail.api.app import create_app
+from llm4retail.config import get_settings
+from llm4retail.data.demo import init_demo_store
+from llm4retail.data.store import Store
+
+KEY = "search-test-key-0123456789"
+AUTH = {"X-API-Key": KEY}
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    data_dir = tmp_path_factory.mktemp("search-api")
+    settings = get_settings(data_dir=data_dir, api_keys=KEY)
+    store = Store.from_settings(settings)
+    init_demo_store(store, data_dir=data_dir)
+    with TestClient(create_app(settings, store=store)) as test_client:
+        yield test_client
+
+
+def test_search_understands_and_filters(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "grey sofa under 2000", "page_size": 5})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["understood"]["price"] == {"min": None, "max": 2000.0}
+    assert body["understood"]["colours"] == ["grey"]
+    assert body["hits"] and all(hit["price"] <= 2000 for hit in body["hits"])
+    assert "sofa" in body["hits"][0]["title"].lower()
+    assert {"category", "brand", "price", "available", "colour"} <= set(body["facets"])
+
+
+def test_chinese_query_and_paging(client: TestClient) -> None:
+    first = client.get("/search", params={"q": "沙发", "page_size": 3}).json()
+    second = client.get("/search", params={"q": "沙发", "page_size": 3, "page": 2}).json()
+    assert first["hits"] and "沙发" in first["hits"][0]["title"]
+    assert not {h["product_id"] for h in first["hits"]} & {h["product_id"] for h in second["hits"]}
+
+
+def test_bad_queries_are_clear_errors_not_500(client: TestClient) -> None:
+    assert client.get("/search", params={"q": "x" * 600}).status_code == 422
+    assert client.get("/search", params={"q": "sofa", "page_size": 0}).status_code == 422
+    assert client.get("/search", params={"q": "sofa", "price_min": -1}).status_code == 422
+    empty = client.get("/search", params={"q": ""})
+    assert empty.status_code == 200 and empty.json()["total"] == 0
+
+
+def test_explain_and_personalisation(client: TestClient) -> None:
+    body = client.get("/search", params={"q": "sofa", "explain": "true", "customer_id": "c00001"}).json()
+    assert "bm25" in body["hits"][0]["features"]
+
+
+def test_index_follows_product_writes(client: TestClient) -> None:
+    created = client.post("/products", json={"product_id": "zz1", "title": "Zanzibar quantum teapot", "price": 9.5}, headers=AUTH)
+    assert created.status_code == 201
+    hits = client.get("/search", params={"q": "zanzibar teapot"}).json()["hits"]
+    assert hits[0]["product_id"] == "zz1"
+    client.patch("/products/zz1", json={"available": False}, headers=AUTH)
+    in_stock = client.get("/search", params={"q": "zanzibar teapot", "available": "true"}).json()["hits"]
+    assert "zz1" not in [hit["product_id"] for hit in in_stock]
+    assert client.delete("/products/zz1", headers=AUTH).status_code == 204
+    after = client.get("/search", params={"q": "zanzibar teapot"}).json()["hits"]
+    assert "zz1" not in [hit["product_id"] for hit in after]
+
+
+def test_index_is_saved_and_reloaded(client: TestClient, tmp_path: Path) -> None:
+    service = client.app.state.search
+    service.save()
+    assert (service.directory / "meta.json").is_file() and (service.directory / "vectors.npy").is_file()
