@@ -212,6 +212,7 @@ class CatalogSlots:
         return {
             "text": parsed.text,
             "corrections": context.corrections,
+            "synonyms": context.expansions,
             "price": None if parsed.price is None else {"min": parsed.price.minimum, "max": parsed.price.maximum},
             "brands": list(parsed.brands),
             "colours": list(parsed.colours),

@@ -34,10 +34,12 @@ from llm4retail.search.query import QueryParser
 from llm4retail.search.rerank import Reranker
 from llm4retail.search.results import Hit, SearchFilters, SearchResponse, diversify, facet_counts
 from llm4retail.search.spelling import SpellCorrector
+from llm4retail.search.synonyms import mine_cross_lingual_synonyms
 from llm4retail.search.text import normalise, stem, surface_tokens
 
 logger = logging.getLogger(__name__)
 
+SYNONYM_WEIGHT = 0.5  # an expansion counts half as much as a word the shopper typed
 DEFAULT_FIELD_WEIGHTS = {"title": 1.0, "brand": 0.5, "category": 0.4, "attributes": 0.3, "description": 0.2}
 DEFAULT_SYNONYMS: dict[str, tuple[str, ...]] = {
     "couch": ("sofa",), "settee": ("sofa",), "tv": ("television",), "television": ("tv",),
@@ -53,7 +55,8 @@ class SearchEngine:
 
     Args:
         field_weights: BM25 weight per field (title, brand, category, attributes, description).
-        synonyms: word -> words added to a query containing it (a default retail list if None).
+        synonyms: word -> words added (at half weight) to a query containing it; a default retail
+            list if None. Pairs mined from a bilingual catalog are added at fit time.
         semantic: use multilingual embeddings (the embedded USE model) as a second retrieval channel.
         bm25_depth: lexical candidates per query.
         dense_depth: embedding candidates per query.
@@ -74,7 +77,7 @@ class SearchEngine:
         if bm25_depth <= 0 or dense_depth < 0:
             raise DataValidationError(f"bm25_depth must be > 0 and dense_depth >= 0, got {bm25_depth}, {dense_depth}")
         self.field_weights = dict(field_weights or DEFAULT_FIELD_WEIGHTS)
-        self.synonyms = {key.lower(): tuple(value) for key, value in (synonyms or DEFAULT_SYNONYMS).items()}
+        self.synonyms = _stemmed(synonyms or DEFAULT_SYNONYMS)
         self.semantic = semantic
         self.bm25_depth = bm25_depth
         self.dense_depth = dense_depth
@@ -92,6 +95,8 @@ class SearchEngine:
 
     def fit_documents(self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None) -> Self:
         """Index documents (with precomputed embeddings, e.g. when loading a saved index)."""
+        for word, others in mine_cross_lingual_synonyms(documents).items():
+            self.synonyms[word] = tuple(sorted(set(self.synonyms.get(word, ())) | set(others)))
         self.slots_ = CatalogSlots()
         self.lexical_ = FieldedBM25(self.field_weights)
         self.dense_ = dense_module.DenseIndex()
@@ -172,11 +177,11 @@ class SearchEngine:
         self._require_fitted()
         parsed = self.parser_.parse(query)
         corrected, corrections = self.speller_.correct(surface_tokens(parsed.text))
-        expanded = corrected + [word for token in corrected for word in self.synonyms.get(token, ())]
-        terms = [stem(token) for token in expanded]
+        terms = [stem(token) for token in corrected]
         context = QueryContext(
             parsed, terms, [f"{c.original} → {c.corrected}" for c in corrections], normalise(parsed.text).strip()
         )
+        context.expansions = [word for term in terms for word in self.synonyms.get(term, ()) if word not in terms]
         context.char_vector = self.char_.transform([normalise(" ".join(corrected))]) if corrected else None
         if self.semantic and parsed.text.strip():
             context.vector = vector if vector is not None else dense_module.encode([parsed.text])[0]
@@ -189,6 +194,8 @@ class SearchEngine:
         slots = self.slots_
         mask = slots.filter_mask(filters, parsed_price=context.parsed.price)
         bm25 = self.lexical_.scores(context.terms) if context.terms else np.zeros(slots.n, dtype=np.float32)
+        if context.expansions:
+            bm25 = bm25 + SYNONYM_WEIGHT * self.lexical_.scores(context.expansions)
         bm25 = np.where(mask, bm25, 0.0)
         lexical = _top(bm25, self.bm25_depth)
         semantic = np.zeros(0, dtype=np.int64)
@@ -284,6 +291,15 @@ class SearchEngine:
     def size(self) -> int:
         """Live products in the index."""
         return 0 if self.slots_ is None else len(self.slots_.slot_of)
+
+
+def _stemmed(synonyms: Mapping[str, Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """Synonyms keyed and valued by analysed terms, as queries are."""
+    table: dict[str, set[str]] = {}
+    for word, others in synonyms.items():
+        for key in _terms(word):
+            table.setdefault(key, set()).update(term for other in others for term in _terms(other))
+    return {key: tuple(sorted(values - {key})) for key, values in table.items()}
 
 
 def _terms(text: str | None) -> list[str]:

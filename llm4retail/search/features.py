@@ -63,6 +63,7 @@ class QueryContext:
     normalised_text: str
     vector: np.ndarray | None = None
     char_vector: sp.csr_matrix | None = None
+    expansions: list[str] = field(default_factory=list)
     term_set: set[str] = field(init=False)
     bigrams: set[tuple[str, str]] = field(init=False)
 
