@@ -234,7 +234,7 @@ def search(
 
 @eval_app.command("search")
 def eval_search(
-    products: Annotated[Path, typer.Option(help="Products file or dataset folder.")],
+    products: Annotated[Path, typer.Option(help="Products (or knowledge-base documents) file or dataset folder.")],
     queries: Annotated[Path, typer.Option(help="Queries file (query_id, query).")],
     qrels: Annotated[Path, typer.Option(help="Judgements file (query_id, product_id, grade).")],
     semantic: Annotated[bool, typer.Option(help="Use the embedding channel.")] = True,
@@ -243,10 +243,10 @@ def eval_search(
     """Full-catalog retrieval quality: bm25, zero_shot, learned (80/20 by query-id hash), zero_shot_heldout."""
     from llm4retail.data.importer import read_table
     from llm4retail.eval import emit
-    from llm4retail.search.evaluate import evaluate_search
+    from llm4retail.search.evaluate import evaluate_search, read_catalog
 
     try:
-        product_frame, _ = read_table(products, Table.PRODUCTS)
+        product_frame = read_catalog(products)
         query_frame, _ = read_table(queries, Table.QUERIES)
         judgement_frame, _ = read_table(qrels, Table.JUDGEMENTS)
         report = evaluate_search(

@@ -8,7 +8,8 @@ Four blocks, each with NDCG@10, Recall@100 and MRR@10:
   (its number of trees chosen on a validation slice of those), scored on the other 20%;
 - `zero_shot_heldout`: the zero-shot pipeline on that same 20%.
 
-Unjudged products count as irrelevant; queries without a relevant judgement are left out.
+Unjudged products count as irrelevant; queries without a relevant judgement are left out
+(they cannot score and cannot teach the reranker anything).
 """
 
 from __future__ import annotations
@@ -18,18 +19,23 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import bm25s
+import jieba
 import numpy as np
 import pandas as pd
 import Stemmer
 
+from llm4retail.data.importer import read_table
+from llm4retail.data.schemas import Table
 from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport, ranking_metrics
 from llm4retail.search import dense as dense_module
 from llm4retail.search.engine import SearchEngine
 from llm4retail.search.features import FEATURES
 from llm4retail.search.rerank import Reranker
+from llm4retail.search.text import has_cjk
 
 TRAIN_SHARE = 80  # percent of queries, by hash of the query id
 DEPTH = 100
@@ -66,13 +72,19 @@ def block_metrics(ranked: Sequence[Sequence[str]], relevant: Sequence[dict[str, 
     return {"ndcg@10": full["ndcg@10"], "recall@100": full[f"recall@{DEPTH}"], "mrr@10": top10["mrr"], "queries": counted}
 
 
+def _plain_words(text: str) -> str:
+    """Chinese needs word boundaries before any BM25; jieba gives them (English passes unchanged)."""
+    return " ".join(jieba.cut(text)) if has_cjk(text) else text
+
+
 def bm25_baseline(products: pd.DataFrame, queries: Sequence[str]) -> list[list[str]]:
-    """Plain BM25 over stemmed titles with bm25s: the reference every block is compared with."""
+    """Plain BM25 over stemmed titles with bm25s (Chinese segmented by jieba): the reference."""
     stemmer = Stemmer.Stemmer("english")
-    corpus = bm25s.tokenize(products["title"].astype(str).tolist(), stopwords="en", stemmer=stemmer, show_progress=False)
+    titles = [_plain_words(title) for title in products["title"].astype(str)]
+    corpus = bm25s.tokenize(titles, stopwords="en", stemmer=stemmer, show_progress=False)
     retriever = bm25s.BM25()
     retriever.index(corpus, show_progress=False)
-    tokens = bm25s.tokenize(list(queries), stopwords="en", stemmer=stemmer, show_progress=False)
+    tokens = bm25s.tokenize([_plain_words(query) for query in queries], stopwords="en", stemmer=stemmer, show_progress=False)
     k = min(DEPTH, len(products))
     results, scores = retriever.retrieve(tokens, k=k, show_progress=False, n_threads=2)
     ids = products["product_id"].astype(str).to_numpy()
@@ -125,6 +137,17 @@ def _latency(engine: SearchEngine, queries: Sequence[str]) -> dict[str, float]:
     return {"p50": float(np.percentile(timings, 50)), "p99": float(np.percentile(timings, 99))} if timings else {}
 
 
+def read_catalog(path: Path) -> pd.DataFrame:
+    """Products to search: a products file, or a knowledge-base documents file (doc_id → product_id,
+    text → description) so that FAQ retrieval sets are scored the same way."""
+    try:
+        products, _ = read_table(path, Table.PRODUCTS)
+    except DataValidationError:
+        documents, _ = read_table(path, Table.DOCUMENTS)
+        products = documents.rename(columns={"doc_id": "product_id", "text": "description"})
+    return products
+
+
 def evaluate_search(
     products: pd.DataFrame, queries: pd.DataFrame, qrels: pd.DataFrame, *, dataset: str, semantic: bool = True
 ) -> EvalReport:
@@ -134,10 +157,12 @@ def evaluate_search(
         DataValidationError: no query has a judgement.
     """
     started = time.perf_counter()
-    relevant = _judgements(qrels)
+    relevant = {query: grades for query, grades in _judgements(qrels).items() if max(grades.values()) > 0}
     queries = queries[queries["query_id"].astype(str).isin(relevant)].reset_index(drop=True)
     if queries.empty:
-        raise DataValidationError("no query in the queries file has a judgement in the qrels file (check the ids)")
+        raise DataValidationError(
+            "no query in the queries file has a relevant judgement (grade > 0) in the qrels file (check the ids)"
+        )
     judged = [relevant[str(query_id)] for query_id in queries["query_id"]]
     baseline = bm25_baseline(products, queries["query"].tolist())
     engine = SearchEngine(semantic=semantic).fit(products)
