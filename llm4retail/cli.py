@@ -203,7 +203,7 @@ def search(
     try:
         settings = context.obj.settings()
         store = _store(context)
-        service = SearchService(store, data_dir=settings.data_dir)
+        service = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
         engine = service.rebuild() if rebuild else service.engine()
         filters = SearchFilters(
             category=category,
@@ -230,6 +230,28 @@ def search(
         typer.echo(f"{rank:>3}. {hit.product_id:<12} {price:>10}  {hit.title[:90]}")
         if hit.features:
             typer.echo("      " + ", ".join(f"{k}={v:g}" for k, v in hit.features.items() if v))
+
+
+@app.command("train-search")
+def train_search(
+    context: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Train the search reranker from the store's queries and judgements tables; /search then uses it."""
+    from llm4retail.search.service import SearchService
+
+    try:
+        settings = context.obj.settings()
+        importance = SearchService(_store(context), data_dir=settings.data_dir).train_reranker()
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json({"feature_importance": importance})
+        return
+    typer.echo("reranker trained and saved; feature importance (gain share):")
+    for name, share in sorted(importance.items(), key=lambda item: -item[1]):
+        if share:
+            typer.echo(f"  {name:<16} {share:.3f}")
 
 
 @eval_app.command("search")

@@ -61,3 +61,7 @@ class NotFittedError(Llm4RetailError):
 
 class MissingExtraError(Llm4RetailError):
     """An optional dependency is not installed; the message says what to pip install."""
+
+
+class LLMUnavailableError(Llm4RetailError):
+    """The configured LLM endpoint is unset, unreachable or answered nonsense; use the offline path."""

@@ -70,7 +70,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.search = SearchService(store, data_dir=settings.data_dir)
+    app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     _add_error_handlers(app)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from pathlib import Path
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -83,6 +83,7 @@ class SearchEngine:
         self.dense_depth = dense_depth
         self.dense_min_similarity = dense_min_similarity
         self.reranker: Reranker | None = None
+        self.rewriter: Callable[[str], str | None] | None = None  # e.g. QueryRewriter; used on zero results
         self.slots_: CatalogSlots | None = None
 
     # -- building and freshness --------------------------------------------------------------
@@ -245,6 +246,12 @@ class SearchEngine:
             raise DataValidationError(f"top_k must be > 0 and offset >= 0, got top_k={top_k}, offset={offset}")
         context = self.understand(query)
         slots_, features = self.candidates(context, filters=filters, recent_product_ids=recent_product_ids)
+        rewritten = None
+        if len(slots_) == 0 and self.rewriter is not None and query.strip():
+            rewritten = self.rewriter(query)
+            if rewritten:
+                context = self.understand(rewritten)
+                slots_, features = self.candidates(context, filters=filters, recent_product_ids=recent_product_ids)
         scores = self.score(features, use_reranker=use_reranker)
         order = np.argsort(-scores, kind="stable")
         if diversify_results:
@@ -256,7 +263,7 @@ class SearchEngine:
             total=len(slots_),
             hits=hits,
             facets=self.slots_.facets(slots_),
-            understood=self.slots_.understood(context),
+            understood={**self.slots_.understood(context), "rewritten": rewritten},
         )
 
     # -- persistence -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ Unjudged products count as irrelevant; queries without a relevant judgement are 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -37,6 +38,7 @@ from llm4retail.search.features import FEATURES
 from llm4retail.search.rerank import Reranker
 from llm4retail.search.text import has_cjk
 
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every empty query at INFO
 TRAIN_SHARE = 80  # percent of queries, by hash of the query id
 DEPTH = 100
 LATENCY_SAMPLE = 300
@@ -126,6 +128,24 @@ def _engagement_feature(
         own = judged[i] if train[i] else {}
         values = [counts[p] - (1 if own.get(p, 0) > 0 else 0) for p in products]
         run.features[:, column] = np.log1p(np.asarray(values, dtype=np.float32)) / scale
+
+
+def train_reranker(engine: SearchEngine, queries: pd.DataFrame, qrels: pd.DataFrame) -> Reranker:
+    """Train the engine's reranker from a store's own queries and judgements (features as served,
+    popularity from the store's events) and attach it to the engine.
+
+    Raises:
+        DataValidationError: fewer than 10 queries with a relevant judgement among the candidates.
+    """
+    relevant = {query: grades for query, grades in _judgements(qrels).items() if max(grades.values()) > 0}
+    queries = queries[queries["query_id"].astype(str).isin(relevant)].reset_index(drop=True)
+    runs = _run_pipeline(engine, queries)
+    grades = [
+        np.array([relevant[run.query_id].get(engine.slots_.documents[s].product_id, 0.0) for s in run.slots])
+        for run in runs
+    ]
+    engine.reranker = Reranker().fit([run.features for run in runs], grades)
+    return engine.reranker
 
 
 def _latency(engine: SearchEngine, queries: Sequence[str]) -> dict[str, float]:

@@ -11,10 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from llm4retail.config import LLMSettings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import NotFittedError
+from llm4retail.llm.client import ChatClient
 from llm4retail.search.engine import SearchEngine
+from llm4retail.search.rewrite import QueryRewriter
 
 logger = logging.getLogger(__name__)
 INDEX_DIRECTORY = Path("search")
@@ -27,10 +30,12 @@ class SearchService:
         store: the store whose catalog is searched.
         data_dir: where the index is saved (`<data_dir>/search`).
         semantic: use embeddings (building them costs about 1 ms per product).
+        llm: the configured LLM endpoint; when set, queries that find nothing are rewritten by it.
     """
 
-    def __init__(self, store: Store, *, data_dir: Path, semantic: bool = True) -> None:
+    def __init__(self, store: Store, *, data_dir: Path, semantic: bool = True, llm: LLMSettings | None = None) -> None:
         self.store = store
+        self.rewriter = QueryRewriter(ChatClient(llm)) if llm is not None and llm.base_url else None
         self.directory = data_dir / INDEX_DIRECTORY
         self.semantic = semantic
         self._engine: SearchEngine | None = None
@@ -46,12 +51,14 @@ class SearchService:
         with self._lock:
             if self._engine is None:
                 self._engine = self._load_or_build()
+                self._engine.rewriter = self.rewriter
             return self._engine
 
     def rebuild(self) -> SearchEngine:
         """Build the index from scratch and save it."""
         with self._lock:
             self._engine = self._build()
+            self._engine.rewriter = self.rewriter
             return self._engine
 
     def products_changed(self, rows: Iterable[dict]) -> None:
@@ -71,6 +78,22 @@ class SearchService:
         if self._engine is not None:
             with self._lock:
                 self._engine.record_events(pd.DataFrame(list(rows)))
+
+    def train_reranker(self) -> dict[str, float]:
+        """Train the learned reranker from the store's queries and judgements, and save the index.
+
+        Returns:
+            The reranker's feature importances.
+        """
+        from llm4retail.search.evaluate import train_reranker
+
+        engine = self.engine()
+        queries = self.store.read_frame(Table.QUERIES)
+        judgements = self.store.read_frame(Table.JUDGEMENTS)
+        with self._lock:
+            reranker = train_reranker(engine, queries, judgements)
+            engine.save(self.directory)
+        return reranker.importance()
 
     def save(self) -> None:
         """Persist the current engine."""

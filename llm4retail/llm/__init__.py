@@ -1,0 +1,1 @@
+"""Language models: a client for any OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp server)."""
