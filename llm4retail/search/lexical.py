@@ -39,6 +39,7 @@ class SparseBM25:
         self._alive: list[bool] = []
         self._document_frequency = np.zeros(0, dtype=np.int64)
         self._matrix: sp.csc_matrix | None = None
+        self._cache: tuple[np.ndarray, np.ndarray, int] = (np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float32), 0)
 
     @property
     def n_slots(self) -> int:
@@ -70,12 +71,7 @@ class SparseBM25:
         query = Counter(term for term in tokens if term in self.vocabulary)
         if not query or self.n_slots == 0:
             return result
-        matrix = self._packed()
-        alive = np.asarray(self._alive)
-        n_live = max(int(alive.sum()), 1)
-        lengths = np.asarray(self._lengths, dtype=np.float32)
-        average = max(float(lengths[alive].mean()) if alive.any() else 1.0, 1e-6)
-        norm = self.k1 * (1 - self.b + self.b * lengths / average)
+        matrix, alive, norm, n_live = self._packed()
         for term, weight in query.items():
             column = self.vocabulary[term]
             start, end = matrix.indptr[column], matrix.indptr[column + 1]
@@ -83,7 +79,8 @@ class SparseBM25:
             frequency = self._document_frequency[column]
             idf = np.log1p((n_live - frequency + 0.5) / (frequency + 0.5))
             result[rows] += weight * idf * tf * (self.k1 + 1) / (tf + norm[rows])
-        result[~alive] = 0.0
+        if n_live < self.n_slots:
+            result[~alive] = 0.0
         return result
 
     def _term_id(self, term: str) -> int:
@@ -96,7 +93,8 @@ class SparseBM25:
                 self._document_frequency = grown
         return index
 
-    def _packed(self) -> sp.csc_matrix:
+    def _packed(self) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, int]:
+        """Postings, live mask, per-slot length normalisation and live count, rebuilt after a change."""
         if self._matrix is None:
             sizes = [len(ids) for ids in self._terms]
             rows = np.repeat(np.arange(self.n_slots), sizes)
@@ -104,7 +102,12 @@ class SparseBM25:
             data = np.concatenate(self._counts) if self._counts else np.zeros(0, dtype=np.float32)
             shape = (self.n_slots, max(len(self.vocabulary), 1))
             self._matrix = sp.csc_matrix((data, (rows, columns)), shape=shape)
-        return self._matrix
+            alive = np.asarray(self._alive, dtype=bool)
+            lengths = np.asarray(self._lengths, dtype=np.float32)
+            average = max(float(lengths[alive].mean()) if alive.any() else 1.0, 1e-6)
+            self._cache = (alive, (self.k1 * (1 - self.b + self.b * lengths / average)).astype(np.float32), int(alive.sum()))
+        alive, norm, n_live = self._cache
+        return self._matrix, alive, norm, max(n_live, 1)
 
 
 class FieldedBM25:
