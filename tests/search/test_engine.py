@@ -159,3 +159,23 @@ def test_real_catalog_queries(datasets: Path) -> None:
     typo = engine.search("startech usb cabel", top_k=5)
     assert "cabel → cable" in typo.understood["corrections"]
     assert all("cable" in hit.title.lower() for hit in typo.hits)
+
+
+@pytest.mark.integration
+def test_real_chinese_queries(datasets: Path) -> None:
+    folder = datasets / "faq_zh_atec"
+    documents, _ = read_table(folder / "documents.csv.gz", Table.DOCUMENTS)
+    queries, _ = read_table(folder / "queries.csv.gz", Table.QUERIES)
+    qrels, _ = read_table(folder / "qrels.csv.gz", Table.JUDGEMENTS)
+    positives = qrels[qrels["grade"] > 0].head(300)
+    wanted = set(positives["product_id"])
+    catalog = documents[documents["doc_id"].isin(wanted) | (documents.index < 3000)]
+    engine = SearchEngine(semantic=False).fit(catalog.rename(columns={"doc_id": "product_id"}))
+    text = dict(zip(queries["query_id"], queries["query"]))
+    found = 0
+    for query_id, product_id in positives[["query_id", "product_id"]].itertuples(index=False):
+        response = engine.search(text[query_id], top_k=10)
+        assert response.understood["language"] == "zh"
+        found += product_id in [hit.product_id for hit in response.hits]
+    assert found / len(positives) >= 0.45  # 0.53 measured: the paraphrase is in the top 10
+    assert engine.search("花呗 500元以下怎么还款").understood["price"] == {"min": None, "max": 500.0}
