@@ -279,6 +279,26 @@ def eval_search(
     emit(report, as_json=as_json)
 
 
+@eval_app.command("recommend")
+def eval_recommend(
+    events: Annotated[Path, typer.Option(help="Events file or dataset folder (customer_id, product_id, timestamp or seq).")],
+    models: Annotated[str | None, typer.Option(help="Comma-separated model names (default: all).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Leave-last-out, full ranking over all items; per-model metrics and the validation-chosen `best`."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+    from llm4retail.recommend.evaluate import evaluate_recommenders
+
+    try:
+        frame, _ = read_table(events, Table.EVENTS)
+        names = [name.strip() for name in models.split(",") if name.strip()] if models else None
+        report = evaluate_recommenders(frame, dataset=str(events), models=names)
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
 @app.command("serve")
 def serve(
     context: typer.Context,

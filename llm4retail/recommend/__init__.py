@@ -1,0 +1,1 @@
+"""Recommendations: collaborative, sequential and content models behind one interface."""

@@ -1,0 +1,135 @@
+"""Non-learned baselines and item-to-item collaborative filtering.
+
+- `Popularity`: interaction counts, most recent interactions weighted up (recency decay over
+  each customer's history position, since many logs have no usable time).
+- `ItemKNN`: cosine similarity between item columns, the `neighbours` strongest kept per item;
+  a history scores items by the similarity to its items, recent items weighted more.
+- `EASE`: the closed-form shallow autoencoder of Steck (2019), B = I - P / diag(P) with
+  P = (XᵀX + λI)⁻¹; dense item × item, so meant for catalogs up to a few tens of thousands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Self
+
+import numpy as np
+import scipy.sparse as sp
+
+from llm4retail.errors import DataValidationError
+from llm4retail.recommend.base import Recommender
+from llm4retail.recommend.data import Interactions
+
+
+def history_weights(histories: Sequence[np.ndarray], *, n_items: int, decay: float) -> sp.csr_matrix:
+    """Rows of item weights per history: the newest item 1, the one before `decay`, and so on."""
+    indptr = np.concatenate([[0], np.cumsum([len(h) for h in histories])])
+    indices = np.concatenate(histories) if len(histories) else np.zeros(0, dtype=np.int64)
+    data = np.concatenate([decay ** np.arange(len(h) - 1, -1, -1) for h in histories]) if len(histories) else np.zeros(0)
+    matrix = sp.csr_matrix((data.astype(np.float32), indices, indptr), shape=(len(histories), n_items))
+    matrix.sum_duplicates()
+    return matrix
+
+
+class Popularity(Recommender):
+    """Most popular items (recent interactions count more)."""
+
+    name = "popularity"
+
+    def __init__(self, *, decay: float = 0.98) -> None:
+        if not 0 < decay <= 1:
+            raise DataValidationError(f"decay must be in (0, 1], got {decay}")
+        self.decay = decay
+        self.counts_: np.ndarray | None = None
+
+    def fit(self, interactions: Interactions, *, valid_histories=None, valid_targets=None) -> Self:  # noqa: ANN001
+        weights = history_weights(interactions.histories, n_items=interactions.n_items, decay=self.decay)
+        self.counts_ = np.asarray(weights.sum(axis=0)).ravel().astype(np.float32)
+        return self
+
+    def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
+        self._require_fitted(self.counts_)
+        return np.tile(self.counts_, (len(histories), 1))
+
+
+class ItemKNN(Recommender):
+    """Item-to-item cosine neighbours."""
+
+    name = "itemknn"
+
+    def __init__(self, *, neighbours: int = 100, decay: float = 0.8, shrink: float = 10.0) -> None:
+        if neighbours <= 0 or not 0 < decay <= 1 or shrink < 0:
+            raise DataValidationError(f"need neighbours > 0, 0 < decay <= 1, shrink >= 0; got {neighbours}, {decay}, {shrink}")
+        self.neighbours = neighbours
+        self.decay = decay
+        self.shrink = shrink
+        self.similarity_: sp.csr_matrix | None = None
+
+    def fit(self, interactions: Interactions, *, valid_histories=None, valid_targets=None) -> Self:  # noqa: ANN001
+        matrix = interactions.matrix()
+        matrix.data[:] = 1.0
+        columns = matrix.T.tocsr()
+        co = (columns @ columns.T).tocsr().astype(np.float32)
+        norms = np.sqrt(np.asarray(columns.sum(axis=1)).ravel())
+        co = co.tocoo()
+        values = co.data / (norms[co.row] * norms[co.col] + self.shrink)
+        values[co.row == co.col] = 0.0
+        similarity = sp.csr_matrix((values, (co.row, co.col)), shape=co.shape)
+        self.similarity_ = _keep_top(similarity, self.neighbours)
+        return self
+
+    def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
+        self._require_fitted(self.similarity_)
+        weights = history_weights(histories, n_items=self.similarity_.shape[0], decay=self.decay)
+        return np.asarray((weights @ self.similarity_).todense(), dtype=np.float32)
+
+
+class EASE(Recommender):
+    """Embarrassingly shallow autoencoder (closed form)."""
+
+    name = "ease"
+
+    def __init__(self, *, regularisation: float = 500.0, decay: float = 1.0, max_items: int = 40_000) -> None:
+        if regularisation <= 0:
+            raise DataValidationError(f"regularisation must be > 0, got {regularisation}")
+        self.regularisation = regularisation
+        self.decay = decay
+        self.max_items = max_items
+        self.weights_: np.ndarray | None = None
+
+    def fit(self, interactions: Interactions, *, valid_histories=None, valid_targets=None) -> Self:  # noqa: ANN001
+        if interactions.n_items > self.max_items:
+            raise DataValidationError(
+                f"EASE needs a dense {interactions.n_items}² matrix; above max_items={self.max_items} use itemknn or als"
+            )
+        matrix = interactions.matrix()
+        matrix.data[:] = 1.0
+        gram = (matrix.T @ matrix).toarray().astype(np.float64)
+        gram[np.diag_indices_from(gram)] += self.regularisation
+        inverse = np.linalg.inv(gram)
+        weights = -inverse / np.diag(inverse)[None, :]
+        weights[np.diag_indices_from(weights)] = 0.0
+        self.weights_ = weights.astype(np.float32)
+        return self
+
+    def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
+        self._require_fitted(self.weights_)
+        weights = history_weights(histories, n_items=self.weights_.shape[0], decay=self.decay)
+        return np.asarray(weights @ self.weights_, dtype=np.float32)
+
+
+def _keep_top(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    """Keep the k largest entries of each row."""
+    rows, columns, values = [], [], []
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        if end == start:
+            continue
+        data = matrix.data[start:end]
+        keep = np.argpartition(-data, min(k, len(data)) - 1)[:k] if len(data) > k else np.arange(len(data))
+        rows.append(np.full(len(keep), row))
+        columns.append(matrix.indices[start:end][keep])
+        values.append(data[keep])
+    if not rows:
+        return sp.csr_matrix(matrix.shape, dtype=np.float32)
+    return sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))), shape=matrix.shape)
