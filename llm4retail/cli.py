@@ -279,6 +279,44 @@ def eval_search(
     emit(report, as_json=as_json)
 
 
+@app.command("recommend")
+def recommend(
+    context: typer.Context,
+    customer_id: Annotated[str | None, typer.Argument(help="Customer to recommend for.")] = None,
+    session: Annotated[str | None, typer.Option(help="Comma-separated recent product ids (anonymous).")] = None,
+    similar: Annotated[str | None, typer.Option(help="Products similar to this product id.")] = None,
+    bought_together: Annotated[str | None, typer.Option(help="Products bought with this product id.")] = None,
+    top_k: Annotated[int, typer.Option(min=1, max=100, help="How many.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Recommendations from the store's events: for a customer, a session, similar items or bought together."""
+    import dataclasses
+
+    from llm4retail.recommend.service import RecommendService
+
+    chosen = [value for value in (customer_id, session, similar, bought_together) if value]
+    if len(chosen) != 1:
+        typer.echo("error: give exactly one of CUSTOMER_ID, --session, --similar, --bought-together", err=True)
+        raise typer.Exit(2)
+    try:
+        service = RecommendService(_store(context))
+        if customer_id:
+            items = service.for_customer(customer_id, top_k=top_k)
+        elif session:
+            items = service.for_session([p.strip() for p in session.split(",") if p.strip()], top_k=top_k)
+        elif similar:
+            items = service.similar(similar, top_k=top_k)
+        else:
+            items = service.bought_together(str(bought_together), top_k=top_k)
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json({"items": [dataclasses.asdict(item) for item in items]})
+        return
+    for rank, item in enumerate(items, start=1):
+        typer.echo(f"{rank:>3}. {item.product_id:<12} {str(item.title)[:60]:<60}  {item.reason}")
+
+
 @eval_app.command("recommend")
 def eval_recommend(
     events: Annotated[Path, typer.Option(help="Events file or dataset folder (customer_id, product_id, timestamp or seq).")],

@@ -19,10 +19,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llm4retail import __version__
-from llm4retail.api.routes import events, health, records, search
+from llm4retail.api.routes import events, health, recommend, records, search
 from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
+from llm4retail.recommend.service import RecommendService
 from llm4retail.search.service import SearchService
 from llm4retail.errors import (
     ConflictError,
@@ -72,6 +73,16 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
+    app.state.recommend = recommend_service = RecommendService(store)
+
+    def products_changed(rows: list[dict[str, Any]]) -> None:
+        search_service.products_changed(rows)
+        recommend_service.products_changed(rows)
+
+    def products_deleted(keys: list[str]) -> None:
+        search_service.products_deleted(keys)
+        recommend_service.products_deleted(keys)
+
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     _add_error_handlers(app)
     app.include_router(health.router)
@@ -79,14 +90,15 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         records.record_router(
             Table.PRODUCTS,
             filters=("category", "brand", "available"),
-            on_write=search_service.products_changed,
-            on_delete=search_service.products_deleted,
+            on_write=products_changed,
+            on_delete=products_deleted,
         )
     )
     app.include_router(records.record_router(Table.CUSTOMERS, filters=("segment", "country")))
     app.include_router(records.record_router(Table.ORDERS, filters=("customer_id", "status")))
     app.include_router(events.router)
     app.include_router(search.router)
+    app.include_router(recommend.router)
     return app
 
 

@@ -44,4 +44,5 @@ def ingest_events(
     rows = prepare_events(events, received_at=received_at)
     written = store.upsert_records(Table.EVENTS, rows)
     request.app.state.search.events_recorded(rows)
+    request.app.state.recommend.record_events(rows)
     return WriteResult(written=written)

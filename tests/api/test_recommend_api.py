@@ -1,0 +1,62 @@
+"""Recommendation routes over the demo store; events posted to the API change the next answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from llm4retail.api.app import create_app
+from llm4retail.config import get_settings
+from llm4retail.data.demo import init_demo_store
+from llm4retail.data.store import Store
+
+KEY = "recommend-test-key-0123456789"
+AUTH = {"X-API-Key": KEY}
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    data_dir = tmp_path_factory.mktemp("recommend-api")
+    settings = get_settings(data_dir=data_dir, api_keys=KEY)
+    store = Store.from_settings(settings)
+    init_demo_store(store, data_dir=data_dir, seed=4)
+    with TestClient(create_app(settings, store=store)) as test_client:
+        yield test_client
+
+
+def test_for_you_has_reasons_and_respects_top_k(client: TestClient) -> None:
+    items = client.get("/recommendations/c00010", params={"top_k": 5}).json()["items"]
+    assert len(items) == 5 and all(item["reason"] for item in items)
+    assert any(item["reason"].startswith("because you") for item in items)
+
+
+def test_unknown_ids_get_404_with_a_message(client: TestClient) -> None:
+    response = client.get("/recommendations/no-such-customer")
+    assert response.status_code == 404 and response.json()["error"] == "customers 'no-such-customer' not found"
+    assert client.get("/products/no-such-product/similar").status_code == 404
+    assert client.get("/products/no-such-product/bought-together").status_code == 404
+    assert client.post("/recommendations/session", json={"product_ids": []}).status_code == 422
+    assert client.get("/recommendations/c00010", params={"top_k": 0}).status_code == 422
+
+
+def test_similar_and_bought_together(client: TestClient) -> None:
+    similar = client.get("/products/p00001/similar", params={"top_k": 3}).json()["items"]
+    assert len(similar) == 3 and "p00001" not in [item["product_id"] for item in similar]
+    session = client.post("/recommendations/session", json={"product_ids": ["p00001", "unknown"], "top_k": 3}).json()
+    assert len(session["items"]) == 3
+
+
+def test_posted_events_change_the_next_recommendations(client: TestClient) -> None:
+    assert client.post("/customers", json={"customer_id": "fresh"}, headers=AUTH).status_code == 201
+    before = [item["product_id"] for item in client.get("/recommendations/fresh").json()["items"]]
+    events = [{"customer_id": "fresh", "product_id": "p00001", "event_type": "view"}]
+    assert client.post("/events", json=events, headers=AUTH).json() == {"written": 1}
+    after = client.get("/recommendations/fresh").json()["items"]
+    assert [item["product_id"] for item in after] != before
+    assert after[0]["reason"].startswith("because you viewed")
+    bought = after[0]["product_id"]
+    client.post("/events", json=[{"customer_id": "fresh", "product_id": bought, "event_type": "purchase"}], headers=AUTH)
+    assert bought not in [item["product_id"] for item in client.get("/recommendations/fresh").json()["items"]]
