@@ -32,7 +32,7 @@ from llm4retail.search.features import FEATURES, CandidateData, QueryContext, ca
 from llm4retail.search.lexical import FieldedBM25
 from llm4retail.search.query import QueryParser
 from llm4retail.search.rerank import Reranker
-from llm4retail.search.results import Hit, SearchFilters, SearchResponse, diversify, facet_counts
+from llm4retail.search.results import SearchFilters, SearchResponse, diversify
 from llm4retail.search.spelling import SpellCorrector
 from llm4retail.search.synonyms import mine_cross_lingual_synonyms
 from llm4retail.search.text import normalise, stem, surface_tokens
