@@ -1,0 +1,78 @@
+"""Benchmark: recommendation training time, serving latency (p50/p99) and recommendations/s.
+
+Loads an event log (default: Amazon Beauty, S3-Rec preprocessing) into a temporary
+embedded store, builds the recommendation service (item neighbours, popularity,
+co-purchases) and asks "for you" for a sample of customers one at a time; the
+popularity-only answer (a customer without events) is the reference measured in
+the same run. Prints one JSON object.
+
+Usage:
+    python bench/recommend.py [--events ../shared/datasets/rec_amazon_s3rec/Beauty_events.csv.gz] [--customers 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from llm4retail.data.importer import import_path
+from llm4retail.data.schemas import Table
+from llm4retail.data.store import Store
+from llm4retail.recommend.service import RecommendService
+
+DEFAULT_EVENTS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "rec_amazon_s3rec" / "Beauty_events.csv.gz"
+
+
+def serve(service: RecommendService, customers: list[str]) -> dict[str, float]:
+    """p50/p99 milliseconds and recommendations (top 10) per second."""
+    timings = []
+    for customer in customers:
+        started = time.perf_counter()
+        service.for_customer(customer, top_k=10)
+        timings.append(time.perf_counter() - started)
+    return {
+        "requests": len(customers),
+        "p50_ms": round(1000 * float(np.percentile(timings, 50)), 3),
+        "p99_ms": round(1000 * float(np.percentile(timings, 99)), 3),
+        "recommendations_per_second": round(10 * len(customers) / sum(timings), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=Path, default=DEFAULT_EVENTS)
+    parser.add_argument("--customers", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(f"sqlite:///{Path(folder) / 'store.sqlite'}")
+        import_path(args.events, store=store)
+        events = store.read_frame(Table.EVENTS, columns=["customer_id"])
+        store.upsert(Table.CUSTOMERS, pd.DataFrame({"customer_id": ["cold-start"]}))
+        service = RecommendService(store)
+        started = time.perf_counter()
+        service.build()
+        build_seconds = time.perf_counter() - started
+        sample = events["customer_id"].drop_duplicates().sample(n=args.customers, random_state=0).tolist()
+        warm = serve(service, sample)
+        cold = serve(service, ["cold-start"] * args.customers)
+    print(
+        json.dumps(
+            {
+                "events": str(args.events),
+                "build_seconds": round(build_seconds, 2),
+                "for_you": warm,
+                "reference_popularity_only": cold,
+                "latency_ratio_vs_popularity": round(warm["p50_ms"] / max(cold["p50_ms"], 1e-9), 2),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
