@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from llm4retail.api.app import create_app
-from llm4retail.config import get_settings
-from llm4retail.data.demo import init_demo_store
-from llm4retail.data.store import Store
-
-KEY = "recommend-test-key-0123456789"
-AUTH = {"X-API-Key": KEY}
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    data_dir = tmp_path_factory.mktemp("recommend-api")
-    settings = get_settings(data_dir=data_dir, api_keys=KEY)
-    store = Store.from_settings(settings)
-    init_demo_store(store, data_dir=data_dir, seed=4)
-    with TestClient(create_app(settings, store=store)) as test_client:
-        yield test_client
+@pytest.fixture
+def client(demo_client: TestClient) -> TestClient:
+    return demo_client
 
 
 def test_for_you_has_reasons_and_respects_top_k(client: TestClient) -> None:
@@ -49,14 +35,14 @@ def test_similar_and_bought_together(client: TestClient) -> None:
     assert len(session["items"]) == 3
 
 
-def test_posted_events_change_the_next_recommendations(client: TestClient) -> None:
-    assert client.post("/customers", json={"customer_id": "fresh"}, headers=AUTH).status_code == 201
+def test_posted_events_change_the_next_recommendations(client: TestClient, demo_auth: dict[str, str]) -> None:
+    assert client.post("/customers", json={"customer_id": "fresh"}, headers=demo_auth).status_code == 201
     before = [item["product_id"] for item in client.get("/recommendations/fresh").json()["items"]]
     events = [{"customer_id": "fresh", "product_id": "p00001", "event_type": "view"}]
-    assert client.post("/events", json=events, headers=AUTH).json() == {"written": 1}
+    assert client.post("/events", json=events, headers=demo_auth).json() == {"written": 1}
     after = client.get("/recommendations/fresh").json()["items"]
     assert [item["product_id"] for item in after] != before
     assert after[0]["reason"].startswith("because you viewed")
     bought = after[0]["product_id"]
-    client.post("/events", json=[{"customer_id": "fresh", "product_id": bought, "event_type": "purchase"}], headers=AUTH)
+    client.post("/events", json=[{"customer_id": "fresh", "product_id": bought, "event_type": "purchase"}], headers=demo_auth)
     assert bought not in [item["product_id"] for item in client.get("/recommendations/fresh").json()["items"]]

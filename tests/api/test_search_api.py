@@ -8,24 +8,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from llm4retail.api.app import create_app
-from llm4retail.config import get_settings
-from llm4retail.data.demo import init_demo_store
-from llm4retail.data.store import Store
-
-KEY = "search-test-key-0123456789"
-AUTH = {"X-API-Key": KEY}
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    data_dir = tmp_path_factory.mktemp("search-api")
-    settings = get_settings(data_dir=data_dir, api_keys=KEY)
-    store = Store.from_settings(settings)
-    init_demo_store(store, data_dir=data_dir)
-    with TestClient(create_app(settings, store=store)) as test_client:
-        yield test_client
+@pytest.fixture
+def client(demo_client: TestClient) -> TestClient:
+    return demo_client
 
 
 def test_search_understands_and_filters(client: TestClient) -> None:
@@ -59,15 +47,15 @@ def test_explain_and_personalisation(client: TestClient) -> None:
     assert "bm25" in body["hits"][0]["features"]
 
 
-def test_index_follows_product_writes(client: TestClient) -> None:
-    created = client.post("/products", json={"product_id": "zz1", "title": "Zanzibar quantum teapot", "price": 9.5}, headers=AUTH)
+def test_index_follows_product_writes(client: TestClient, demo_auth: dict[str, str]) -> None:
+    created = client.post("/products", json={"product_id": "zz1", "title": "Zanzibar quantum teapot", "price": 9.5}, headers=demo_auth)
     assert created.status_code == 201
     hits = client.get("/search", params={"q": "zanzibar teapot"}).json()["hits"]
     assert hits[0]["product_id"] == "zz1"
-    client.patch("/products/zz1", json={"available": False}, headers=AUTH)
+    client.patch("/products/zz1", json={"available": False}, headers=demo_auth)
     in_stock = client.get("/search", params={"q": "zanzibar teapot", "available": "true"}).json()["hits"]
     assert "zz1" not in [hit["product_id"] for hit in in_stock]
-    assert client.delete("/products/zz1", headers=AUTH).status_code == 204
+    assert client.delete("/products/zz1", headers=demo_auth).status_code == 204
     after = client.get("/search", params={"q": "zanzibar teapot"}).json()["hits"]
     assert "zz1" not in [hit["product_id"] for hit in after]
 

@@ -1,0 +1,33 @@
+"""An API client over a freshly generated demo store, shared by the search and recommendation route tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from llm4retail.api.app import create_app
+from llm4retail.config import get_settings
+from llm4retail.data.demo import init_demo_store
+from llm4retail.data.store import Store
+
+DEMO_KEY = "demo-store-test-key-0123456789"
+DEMO_AUTH = {"X-API-Key": DEMO_KEY}
+
+
+@pytest.fixture
+def demo_auth() -> dict[str, str]:
+    """Headers that authorise writes on `demo_client`."""
+    return dict(DEMO_AUTH)
+
+
+@pytest.fixture(scope="module")
+def demo_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A client whose store holds the demo store (seed 42) and whose writes accept `DEMO_AUTH`."""
+    data_dir = tmp_path_factory.mktemp("demo-api")
+    settings = get_settings(data_dir=data_dir, api_keys=DEMO_KEY)
+    store = Store.from_settings(settings)
+    init_demo_store(store, data_dir=data_dir)
+    with TestClient(create_app(settings, store=store)) as client:
+        yield client
