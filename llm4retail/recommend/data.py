@@ -25,11 +25,13 @@ class Interactions:
         customer_ids: customer id of each customer index.
         product_ids: product id of each item index.
         histories: item indices per customer, oldest first.
+        times: Unix seconds of each history entry, when the events have timestamps.
     """
 
     customer_ids: np.ndarray
     product_ids: np.ndarray
     histories: list[np.ndarray]
+    times: list[np.ndarray] | None = None
 
     @property
     def n_customers(self) -> int:
@@ -62,7 +64,12 @@ class Interactions:
         products, item_index = np.unique(frame["product_id"].astype(str).to_numpy(), return_inverse=True)
         boundaries = np.flatnonzero(np.diff(customer_index)) + 1
         histories = np.split(item_index.astype(np.int64), boundaries)
-        return cls(customers, products, histories)
+        times = None
+        if "timestamp" in order:
+            stamps = pd.to_datetime(frame["timestamp"])
+            seconds = (stamps - pd.Timestamp(0)).dt.total_seconds().to_numpy()
+            times = np.split(np.nan_to_num(seconds, nan=np.nanmin(seconds) if np.isfinite(seconds).any() else 0.0), boundaries)
+        return cls(customers, products, histories, times)
 
     def matrix(self, histories: list[np.ndarray] | None = None) -> sp.csr_matrix:
         """Customer × item matrix of interaction counts."""
@@ -90,6 +97,7 @@ class LeaveLastOut:
     train: list[np.ndarray]
     valid_targets: np.ndarray
     test_targets: np.ndarray
+    train_times: list[np.ndarray] | None = None
 
     def valid_histories(self) -> list[np.ndarray]:
         """Inputs when predicting the validation item."""
@@ -113,4 +121,7 @@ def leave_last_out(interactions: Interactions, *, min_length: int = 3) -> LeaveL
     train = [h[:-2] if len(h) >= min_length else h for h in interactions.histories]
     valid = np.array([interactions.histories[c][-2] for c in customers], dtype=np.int64)
     test = np.array([interactions.histories[c][-1] for c in customers], dtype=np.int64)
-    return LeaveLastOut(customers, train, valid, test)
+    times = None
+    if interactions.times is not None:
+        times = [t[:-2] if len(t) >= min_length else t for t in interactions.times]
+    return LeaveLastOut(customers, train, valid, test, times)

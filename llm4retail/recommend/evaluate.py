@@ -62,7 +62,7 @@ def ranks_for(model: Recommender, histories: Sequence[np.ndarray], targets: np.n
 
 def evaluate_model(model: Recommender, interactions: Interactions, split: LeaveLastOut) -> dict[str, float]:
     """Validation and test metrics of one model."""
-    train = Interactions(interactions.customer_ids, interactions.product_ids, split.train)
+    train = Interactions(interactions.customer_ids, interactions.product_ids, split.train, split.train_times)
     started = time.perf_counter()
     valid_histories = split.valid_histories()
     model.fit(train, valid_histories=valid_histories, valid_targets=split.valid_targets)

@@ -1,7 +1,7 @@
 """Non-learned baselines and item-to-item collaborative filtering.
 
-- `Popularity`: interaction counts, most recent interactions weighted up (recency decay over
-  each customer's history position, since many logs have no usable time).
+- `Popularity`: interaction counts decayed by age: with timestamps, halved every `half_life_days`
+  before the newest event; without (logs ordered by `seq` only), by position in each history.
 - `ItemKNN`: cosine similarity between item columns, the `neighbours` strongest kept per item;
   a history scores items by the similarity to its items, recent items weighted more.
 - `EASE`: the closed-form shallow autoencoder of Steck (2019), B = I - P / diag(P) with
@@ -32,17 +32,25 @@ def history_weights(histories: Sequence[np.ndarray], *, n_items: int, decay: flo
 
 
 class Popularity(Recommender):
-    """Most popular items (recent interactions count more)."""
+    """Most popular items, recent interactions counting more."""
 
     name = "popularity"
 
-    def __init__(self, *, decay: float = 0.98) -> None:
-        if not 0 < decay <= 1:
-            raise DataValidationError(f"decay must be in (0, 1], got {decay}")
+    def __init__(self, *, decay: float = 0.98, half_life_days: float = 14.0) -> None:
+        if not 0 < decay <= 1 or half_life_days <= 0:
+            raise DataValidationError(f"need 0 < decay <= 1 and half_life_days > 0, got {decay}, {half_life_days}")
         self.decay = decay
+        self.half_life_days = half_life_days
         self.counts_: np.ndarray | None = None
 
     def fit(self, interactions: Interactions, *, valid_histories=None, valid_targets=None) -> Self:  # noqa: ANN001
+        if interactions.times is not None and len(interactions.times) == len(interactions.histories):
+            items = np.concatenate(interactions.histories)
+            seconds = np.concatenate(interactions.times)[: len(items)]
+            ages_days = (seconds.max() - seconds) / 86_400.0
+            weights = 0.5 ** (ages_days / self.half_life_days)
+            self.counts_ = np.bincount(items, weights=weights, minlength=interactions.n_items).astype(np.float32)
+            return self
         weights = history_weights(interactions.histories, n_items=interactions.n_items, decay=self.decay)
         self.counts_ = np.asarray(weights.sum(axis=0)).ravel().astype(np.float32)
         return self

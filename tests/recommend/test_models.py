@@ -69,3 +69,21 @@ def test_eval_chooses_by_validation_and_reports_every_metric() -> None:
     assert report.models["itemknn"]["hr@5"] > 0.9 > report.models["popularity"]["hr@5"]
     with pytest.raises(DataValidationError, match="unknown model"):
         evaluate_recommenders(_paired_log(), dataset="pairs", models=["nope"])
+
+
+def test_popularity_decays_with_real_time() -> None:
+    day = 86_400
+    events = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d", "e"],
+            "product_id": ["old", "old", "old", "new", "new"],
+            "timestamp": pd.to_datetime([0, 1, 2, 60 * day, 60 * day + 1], unit="s"),
+        }
+    )
+    interactions = Interactions.from_events(events)
+    assert interactions.times is not None
+    counts = Popularity(half_life_days=7).fit(interactions).counts_
+    index = {product: i for i, product in enumerate(interactions.product_ids)}
+    assert counts[index["new"]] > counts[index["old"]]  # two recent beat three from two months ago
+    undecayed = Popularity(half_life_days=1e6).fit(interactions).counts_
+    assert undecayed[index["old"]] > undecayed[index["new"]]
