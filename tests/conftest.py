@@ -29,10 +29,15 @@ def postgres_engine_url() -> str:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _fresh_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No LLM4RETAIL_* variable, `.env` or `./llm4retail.toml` of the caller leaks into a test:
+    each test starts in an empty working directory with the settings cache cleared."""
     for name in list(os.environ):
         if name.startswith("LLM4RETAIL_") and not name.startswith("LLM4RETAIL_TEST_"):
             monkeypatch.delenv(name)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
     clear_settings_cache()
     yield
     clear_settings_cache()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +28,6 @@ PRODUCTS_CSV = (
     "p4,,4,Bolt,green\n"  # line 5: empty title
     "p5,Bowl,5,Core,\n"  # line 6
 )
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for name in [name for name in os.environ if name.startswith("LLM4RETAIL_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    clear_settings_cache()
-    yield
-    clear_settings_cache()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,17 +15,10 @@ KEY_1 = "first-key-0123456789"
 KEY_2 = "second-key-0123456789"
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """No LLM4RETAIL_* variable, `.env` or `./llm4retail.toml` of the caller; an empty working directory."""
-    for name in [name for name in os.environ if name.startswith("LLM4RETAIL_")]:
-        monkeypatch.delenv(name)
-    work = tmp_path / "cwd"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    clear_settings_cache()
-    yield work
-    clear_settings_cache()
+@pytest.fixture
+def clean_environment() -> Path:
+    """The empty working directory every test starts in (see tests/conftest.py)."""
+    return Path.cwd()
 
 
 def _toml(path: Path, text: str) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,23 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from llm4retail.api.app import create_app
-from llm4retail.config import clear_settings_cache, get_settings
+from llm4retail.config import get_settings
 
 pytestmark = pytest.mark.unit
 
 API_KEY = "abcdefghij0123456789"
 AUTH = {"X-API-Key": API_KEY}
-
-
-@pytest.fixture(autouse=True)
-def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """No LLM4RETAIL_* variable, `.env` or `llm4retail.toml` of the caller leaks into the settings."""
-    for name in [name for name in os.environ if name.startswith("LLM4RETAIL_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    clear_settings_cache()
-    yield
-    clear_settings_cache()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from llm4retail.api.app import create_app
-from llm4retail.config import Settings, clear_settings_cache
+from llm4retail.config import Settings
 
 pytestmark = pytest.mark.unit
 
@@ -21,15 +20,10 @@ JSON_AUTH = {"X-API-Key": API_KEY, "Content-Type": "application/json"}
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[TestClient]:
-    for name in [name for name in os.environ if name.startswith("LLM4RETAIL_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    clear_settings_cache()
+def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=tmp_path / "data", api_keys=[API_KEY], api={"max_request_bytes": LIMIT})
     with TestClient(create_app(settings)) as test_client:
         yield test_client
-    clear_settings_cache()
 
 
 def _product_body(title_length: int) -> bytes:
