@@ -320,7 +320,10 @@ def recommend(
 @eval_app.command("recommend")
 def eval_recommend(
     events: Annotated[Path, typer.Option(help="Events file or dataset folder (customer_id, product_id, timestamp or seq).")],
-    models: Annotated[str | None, typer.Option(help="Comma-separated model names (default: all).")] = None,
+    models: Annotated[str | None, typer.Option(help="Comma-separated model names (default: all, plus the hybrid).")] = None,
+    products: Annotated[
+        Path | None, typer.Option(help="Products file or folder (brand, category, attributes, text) for the graph and content models.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Leave-last-out, full ranking over all items; per-model metrics and the validation-chosen `best`."""
@@ -330,8 +333,9 @@ def eval_recommend(
 
     try:
         frame, _ = read_table(events, Table.EVENTS)
+        catalog = read_table(products, Table.PRODUCTS)[0] if products else None
         names = [name.strip() for name in models.split(",") if name.strip()] if models else None
-        report = evaluate_recommenders(frame, dataset=str(events), models=names)
+        report = evaluate_recommenders(frame, dataset=str(events), models=names, products=catalog)
     except Llm4RetailError as error:
         fail(error)
     emit(report, as_json=as_json)

@@ -4,6 +4,10 @@ For every customer with three or more events the last item is the test target an
 one before the validation target; models are fitted on the rest. Each model ranks ALL
 items for each customer (no sampled negatives), the customer's earlier items excluded;
 `best` is the model with the highest validation NDCG@10 — test figures play no part.
+The hybrid blends the three models with the best validation NDCG@10, its weights
+chosen on validation too. Models that need a catalogue (content) run when products
+are given; a model that cannot run on the data (e.g. EASE over a huge catalogue) is
+reported as skipped with the reason, unless it was asked for by name.
 """
 
 from __future__ import annotations
@@ -25,24 +29,41 @@ CUTOFFS = (5, 10, 20)
 SCORE_BATCH = 2048
 
 
-def model_factories() -> dict[str, Callable[[], Recommender]]:
-    """Every model `eval recommend` knows, by name, with its default hyperparameters."""
+HYBRID = "hybrid"
+HYBRID_COMPONENTS = 3
+Factory = Callable[[pd.DataFrame | None], Recommender]
+
+
+def model_factories() -> dict[str, Factory]:
+    """Every single model `eval recommend` knows, by name, with its default hyperparameters.
+
+    Each factory takes the products frame (or None); only the catalogue models use it.
+    """
     from llm4retail.recommend.als import ALS
+    from llm4retail.recommend.content import ContentKNN
+    from llm4retail.recommend.graph import KnowledgeGraph
     from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity
 
-    factories: dict[str, Callable[[], Recommender]] = {
-        "popularity": Popularity,
-        "itemknn": ItemKNN,
-        "ease": EASE,
-        "als": ALS,
+    factories: dict[str, Factory] = {
+        "popularity": lambda products: Popularity(),
+        "itemknn": lambda products: ItemKNN(),
+        "ease": lambda products: EASE(),
+        "als": lambda products: ALS(),
+        "graph": lambda products: KnowledgeGraph(products=products),
+        "content": lambda products: ContentKNN(products=products),
     }
     try:
         from llm4retail.recommend.sasrec import SASRec
 
-        factories["sasrec"] = SASRec
+        factories["sasrec"] = lambda products: SASRec()
     except ImportError as error:  # torch is optional for the rest
         logger.warning("sasrec unavailable: %s", error)
     return factories
+
+
+def default_models(products: pd.DataFrame | None) -> list[str]:
+    """The models a run without `--models` evaluates: all, the content model only with a catalogue."""
+    return [name for name in model_factories() if name != "content" or products is not None] + [HYBRID]
 
 
 def ranks_for(model: Recommender, histories: Sequence[np.ndarray], targets: np.ndarray, customers: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -61,13 +82,16 @@ def ranks_for(model: Recommender, histories: Sequence[np.ndarray], targets: np.n
 
 
 def evaluate_model(model: Recommender, interactions: Interactions, split: LeaveLastOut) -> dict[str, float]:
-    """Validation and test metrics of one model."""
+    """Fit `model` on the training histories, then its validation and test metrics."""
     train = Interactions(interactions.customer_ids, interactions.product_ids, split.train, split.train_times)
     started = time.perf_counter()
-    valid_histories = split.valid_histories()
-    model.fit(train, valid_histories=valid_histories, valid_targets=split.valid_targets)
-    seconds = time.perf_counter() - started
-    valid_ranks, _ = ranks_for(model, valid_histories, split.valid_targets, split.customers)
+    model.fit(train, valid_histories=split.valid_histories(), valid_targets=split.valid_targets)
+    return measure(model, interactions, split, train_seconds=time.perf_counter() - started)
+
+
+def measure(model: Recommender, interactions: Interactions, split: LeaveLastOut, *, train_seconds: float) -> dict[str, float]:
+    """Validation and test metrics of a fitted model."""
+    valid_ranks, _ = ranks_for(model, split.valid_histories(), split.valid_targets, split.customers)
     test_ranks, top10 = ranks_for(model, split.test_histories(), split.test_targets, split.customers)
     test = metrics_from_ranks(test_ranks, cutoffs=CUTOFFS)
     valid = metrics_from_ranks(valid_ranks, cutoffs=(10,))
@@ -76,28 +100,45 @@ def evaluate_model(model: Recommender, interactions: Interactions, split: LeaveL
         **{key: float(value) for key, value in test.items()},
         "coverage@10": covered,
         "valid_ndcg@10": float(valid["ndcg@10"]),
-        "train_seconds": seconds,
+        "train_seconds": train_seconds,
     }
 
 
-def evaluate_recommenders(events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None) -> EvalReport:
-    """Fit and score each model; `best` by validation NDCG@10.
+def evaluate_recommenders(
+    events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None, products: pd.DataFrame | None = None
+) -> EvalReport:
+    """Fit and score each model (and the hybrid of the best three); `best` by validation NDCG@10.
 
     Raises:
-        DataValidationError: an unknown model name, or too few events.
+        DataValidationError: an unknown model name, a named model that cannot run on the data, or too few events.
     """
     started = time.perf_counter()
     factories = model_factories()
-    names = list(models) if models else list(factories)
-    unknown = [name for name in names if name not in factories]
+    names = list(models) if models else default_models(products)
+    unknown = [name for name in names if name not in factories and name != HYBRID]
     if unknown:
-        raise DataValidationError(f"unknown model(s) {unknown}; choose from {sorted(factories)}")
+        raise DataValidationError(f"unknown model(s) {unknown}; choose from {sorted([*factories, HYBRID])}")
     interactions = Interactions.from_events(events)
     split = leave_last_out(interactions)
-    results = {}
-    for name in names:
+    results: dict[str, dict[str, float]] = {}
+    skipped: dict[str, str] = {}
+    fitted: dict[str, Recommender] = {}
+    for name in (n for n in names if n != HYBRID):
         logger.info("fitting %s", name)
-        results[name] = evaluate_model(factories[name](), interactions, split)
+        try:
+            model = factories[name](products)
+            results[name] = evaluate_model(model, interactions, split)
+            fitted[name] = model
+        except DataValidationError as error:
+            if models:  # asked for by name: say why it cannot run
+                raise
+            skipped[name] = str(error)
+            logger.warning("%s skipped: %s", name, error)
+    blend = ""
+    if HYBRID in names and len(fitted) >= 2:
+        results[HYBRID], blend = _evaluate_hybrid(fitted, results, interactions, split)
+    if not results:
+        raise DataValidationError(f"no model could run on these events: {skipped}")
     best = max(results, key=lambda name: results[name]["valid_ndcg@10"])
     return EvalReport(
         capability="recommend",
@@ -107,5 +148,21 @@ def evaluate_recommenders(events: pd.DataFrame, *, dataset: str, models: Sequenc
         metrics={key: value for key, value in results[best].items()},
         models=results,
         best=best,
-        extra={"customers": interactions.n_customers, "items": interactions.n_items},
+        extra={"customers": interactions.n_customers, "items": interactions.n_items, "skipped": skipped, "hybrid": blend},
     )
+
+
+def _evaluate_hybrid(
+    fitted: dict[str, Recommender], results: dict[str, dict[str, float]], interactions: Interactions, split: LeaveLastOut
+) -> tuple[dict[str, float], str]:
+    """The hybrid of the best (by validation) fitted models: its metrics and its blend."""
+    from llm4retail.recommend.hybrid import Hybrid
+
+    chosen = sorted(fitted, key=lambda name: results[name]["valid_ndcg@10"], reverse=True)[:HYBRID_COMPONENTS]
+    train = Interactions(interactions.customer_ids, interactions.product_ids, split.train, split.train_times)
+    started = time.perf_counter()
+    hybrid = Hybrid([fitted[name] for name in chosen], prefitted=True)
+    hybrid.fit(train, valid_histories=split.valid_histories(), valid_targets=split.valid_targets)
+    blend_seconds = time.perf_counter() - started
+    metrics = measure(hybrid, interactions, split, train_seconds=blend_seconds + sum(results[n]["train_seconds"] for n in chosen))
+    return metrics, hybrid.description

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Self
 
 import numpy as np
@@ -141,3 +141,30 @@ def _keep_top(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
     if not rows:
         return sp.csr_matrix(matrix.shape, dtype=np.float32)
     return sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))), shape=matrix.shape)
+
+
+BLOCK_CELLS = 1 << 24  # dense cells per block of similarity rows (64 MiB of float32)
+
+
+def blockwise_top_neighbours(dense_rows: Callable[[int, int], np.ndarray], *, n_items: int, neighbours: int) -> sp.csr_matrix:
+    """Item × item matrix from dense row blocks, keeping the `neighbours` largest positive entries per row.
+
+    `dense_rows(start, stop)` returns rows start..stop-1 over all items; the diagonal is
+    dropped. Blocks bound the memory to BLOCK_CELLS floats whatever the catalogue size.
+    """
+    block = max(64, BLOCK_CELLS // max(n_items, 1))
+    keep = min(neighbours, n_items - 1)
+    rows, columns, values = [], [], []
+    for start in range(0, n_items if keep > 0 else 0, block):
+        stop = min(start + block, n_items)
+        dense = np.array(dense_rows(start, stop), dtype=np.float32)
+        dense[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        top = np.argpartition(-dense, keep - 1, axis=1)[:, :keep]
+        picked = np.take_along_axis(dense, top, axis=1)
+        mask = picked > 0
+        rows.append(np.repeat(np.arange(start, stop), keep)[mask.ravel()])
+        columns.append(top[mask])
+        values.append(picked[mask])
+    if not rows:
+        return sp.csr_matrix((n_items, n_items), dtype=np.float32)
+    return sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))), shape=(n_items, n_items))
