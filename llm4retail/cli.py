@@ -299,7 +299,7 @@ def recommend(
         typer.echo("error: give exactly one of CUSTOMER_ID, --session, --similar, --bought-together", err=True)
         raise typer.Exit(2)
     try:
-        service = RecommendService(_store(context))
+        service = RecommendService(_store(context), data_dir=context.obj.settings().data_dir)
         if customer_id:
             items = service.for_customer(customer_id, top_k=top_k)
         elif session:
@@ -315,6 +315,72 @@ def recommend(
         return
     for rank, item in enumerate(items, start=1):
         typer.echo(f"{rank:>3}. {item.product_id:<12} {str(item.title)[:60]:<60}  {item.reason}")
+
+
+@app.command("train-recommend")
+def train_recommend(
+    context: typer.Context,
+    models: Annotated[str | None, typer.Option(help="Comma-separated candidate models (default: all, plus the hybrid).")] = None,
+    keep: Annotated[int, typer.Option(min=1, help="Model versions kept in the data directory.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Choose the recommender on the store's events by validation, refit it on all events and save a new version."""
+    import dataclasses
+
+    from llm4retail.recommend.training import train_recommender
+
+    try:
+        names = [name.strip() for name in models.split(",") if name.strip()] if models else None
+        result = train_recommender(_store(context), data_dir=context.obj.settings().data_dir, models=names, keep=keep)
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json(dataclasses.asdict(result))
+        return
+    typer.echo(f"saved {result.version}: {result.model} (validation NDCG@10 {result.valid_ndcg_at_10:.4f}, "
+               f"held-out NDCG@10 {result.test_ndcg_at_10:.4f}) in {result.seconds:.1f} s")  # fmt: skip
+
+
+@eval_app.command("recommend")
+def eval_recommend(
+    events: Annotated[Path, typer.Option(help="Events file or dataset folder (customer_id, product_id, timestamp or seq).")],
+    models: Annotated[str | None, typer.Option(help="Comma-separated model names (default: all, plus the hybrid).")] = None,
+    products: Annotated[
+        Path | None, typer.Option(help="Products file or folder (brand, category, attributes, text) for the graph and content models.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Leave-last-out, full ranking over all items; per-model metrics and the validation-chosen `best`."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+    from llm4retail.recommend.evaluate import evaluate_recommenders
+
+    try:
+        frame, _ = read_table(events, Table.EVENTS)
+        catalog = read_table(products, Table.PRODUCTS)[0] if products else None
+        names = [name.strip() for name in models.split(",") if name.strip()] if models else None
+        report = evaluate_recommenders(frame, dataset=str(events), models=names, products=catalog)
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
+@app.command("serve")
+def serve(
+    context: typer.Context,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Run the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from llm4retail.api.app import create_app
+
+    try:
+        application = create_app(context.obj.settings())
+    except Llm4RetailError as error:
+        fail(error)
+    uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 @eval_app.command("recommend")

@@ -73,7 +73,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
-    app.state.recommend = recommend_service = RecommendService(store)
+    app.state.recommend = recommend_service = RecommendService(store, data_dir=settings.data_dir)
 
     def products_changed(rows: list[dict[str, Any]]) -> None:
         search_service.products_changed(rows)

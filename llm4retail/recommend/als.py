@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 import threadpoolctl
 from implicit.cpu.als import AlternatingLeastSquares
 
 from llm4retail.errors import DataValidationError
-from llm4retail.recommend.base import Recommender
+from llm4retail.recommend.base import Recommender, State
 from llm4retail.recommend.data import Interactions
 
 
@@ -31,6 +31,7 @@ class ALS(Recommender):
         if factors <= 0 or iterations <= 0 or regularisation < 0 or alpha <= 0:
             raise DataValidationError("ALS needs factors > 0, iterations > 0, regularisation >= 0 and alpha > 0")
         self.params = {"factors": factors, "regularization": regularisation, "iterations": iterations, "alpha": alpha, "random_state": seed}
+        self.arguments = {"factors": factors, "regularisation": regularisation, "iterations": iterations, "alpha": alpha, "seed": seed}
         self.model_: AlternatingLeastSquares | None = None
         self.n_items_ = 0
 
@@ -51,3 +52,17 @@ class ALS(Recommender):
         with threadpoolctl.threadpool_limits(1, "blas"):
             users = self.model_.recalculate_user(np.arange(len(histories)), matrix)
         return np.asarray(users @ self.model_.item_factors.T, dtype=np.float32)
+
+    def get_params(self) -> dict[str, Any]:
+        return dict(self.arguments)
+
+    def state(self) -> State:
+        self._require_fitted(self.model_)
+        return {"item_factors": np.asarray(self.model_.item_factors, dtype=np.float32)}
+
+    def restore(self, state: State) -> None:
+        item_factors = np.asarray(state["item_factors"], dtype=np.float32)
+        model = AlternatingLeastSquares(**self.params, calculate_training_loss=False)
+        model.item_factors = item_factors
+        model.user_factors = np.zeros((0, item_factors.shape[1]), dtype=np.float32)
+        self.model_, self.n_items_ = model, item_factors.shape[0]

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from llm4retail.errors import DataValidationError
-from llm4retail.recommend.base import Recommender
+from llm4retail.recommend.base import Recommender, State
 from llm4retail.recommend.data import Interactions
 from llm4retail.recommend.features import ItemFacts
 from llm4retail.recommend.neighbours import blockwise_top_neighbours, history_weights
@@ -43,7 +43,7 @@ class ContentKNN(Recommender):
 
     name = "content"
 
-    def __init__(self, *, products: pd.DataFrame | None, neighbours: int = 100, decay: float = 0.8, text_weight: float = 0.5) -> None:
+    def __init__(self, *, products: pd.DataFrame | None = None, neighbours: int = 100, decay: float = 0.8, text_weight: float = 0.5) -> None:
         if neighbours <= 0 or not 0 < decay <= 1 or not 0 <= text_weight <= 1:
             raise DataValidationError(
                 f"ContentKNN needs neighbours > 0, 0 < decay <= 1, 0 <= text_weight <= 1; got {neighbours}, {decay}, {text_weight}"
@@ -76,6 +76,16 @@ class ContentKNN(Recommender):
         self._require_fitted(self.similarity_)
         weights = history_weights(histories, n_items=self.similarity_.shape[0], decay=self.decay)
         return np.asarray((weights @ self.similarity_).todense(), dtype=np.float32)
+
+    def get_params(self) -> dict[str, Any]:
+        return {"neighbours": self.neighbours, "decay": self.decay, "text_weight": self.text_weight}
+
+    def state(self) -> State:
+        self._require_fitted(self.similarity_)
+        return {"similarity_": self.similarity_}
+
+    def restore(self, state: State) -> None:
+        self.similarity_ = sp.csr_matrix(state["similarity_"], dtype=np.float32)
 
 
 def _tfidf_rows(nodes: sp.csr_matrix) -> sp.csr_matrix:

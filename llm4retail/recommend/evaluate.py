@@ -77,7 +77,8 @@ def ranks_for(model: Recommender, histories: Sequence[np.ndarray], targets: np.n
         ranks[start:stop] = rank_of_targets(scores, targets[start:stop], exclude=batch)
         for row, history in enumerate(batch):
             scores[row, history] = -np.inf
-        top10.extend(np.argpartition(-scores, 10, axis=1)[:, :10])
+        depth = min(10, scores.shape[1]) - 1
+        top10.extend(np.argpartition(-scores, depth, axis=1)[:, : depth + 1])
     return ranks, top10
 
 
@@ -112,6 +113,13 @@ def evaluate_recommenders(
     Raises:
         DataValidationError: an unknown model name, a named model that cannot run on the data, or too few events.
     """
+    return select_model(events, dataset=dataset, models=models, products=products)[0]
+
+
+def select_model(
+    events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None, products: pd.DataFrame | None = None
+) -> tuple[EvalReport, Recommender, Interactions]:
+    """`evaluate_recommenders`, also returning the best model (fitted on the training split) and all interactions."""
     started = time.perf_counter()
     factories = model_factories()
     names = list(models) if models else default_models(products)
@@ -136,11 +144,12 @@ def evaluate_recommenders(
             logger.warning("%s skipped: %s", name, error)
     blend = ""
     if HYBRID in names and len(fitted) >= 2:
-        results[HYBRID], blend = _evaluate_hybrid(fitted, results, interactions, split)
+        results[HYBRID], fitted[HYBRID] = _evaluate_hybrid(fitted, results, interactions, split)
+        blend = fitted[HYBRID].description  # type: ignore[attr-defined]
     if not results:
         raise DataValidationError(f"no model could run on these events: {skipped}")
     best = max(results, key=lambda name: results[name]["valid_ndcg@10"])
-    return EvalReport(
+    report = EvalReport(
         capability="recommend",
         dataset=dataset,
         n=len(split.customers),
@@ -150,12 +159,13 @@ def evaluate_recommenders(
         best=best,
         extra={"customers": interactions.n_customers, "items": interactions.n_items, "skipped": skipped, "hybrid": blend},
     )
+    return report, fitted[best], interactions
 
 
 def _evaluate_hybrid(
     fitted: dict[str, Recommender], results: dict[str, dict[str, float]], interactions: Interactions, split: LeaveLastOut
-) -> tuple[dict[str, float], str]:
-    """The hybrid of the best (by validation) fitted models: its metrics and its blend."""
+) -> tuple[dict[str, float], Recommender]:
+    """The hybrid of the best (by validation) fitted models: its metrics and the fitted hybrid."""
     from llm4retail.recommend.hybrid import Hybrid
 
     chosen = sorted(fitted, key=lambda name: results[name]["valid_ndcg@10"], reverse=True)[:HYBRID_COMPONENTS]
@@ -165,4 +175,4 @@ def _evaluate_hybrid(
     hybrid.fit(train, valid_histories=split.valid_histories(), valid_targets=split.valid_targets)
     blend_seconds = time.perf_counter() - started
     metrics = measure(hybrid, interactions, split, train_seconds=blend_seconds + sum(results[n]["train_seconds"] for n in chosen))
-    return metrics, hybrid.description
+    return metrics, hybrid

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from llm4retail.errors import DataValidationError
 from llm4retail.eval.ranking import metrics_from_ranks, rank_of_targets
-from llm4retail.recommend.base import Recommender
+from llm4retail.recommend.base import Recommender, State
 from llm4retail.recommend.data import Interactions
 from llm4retail.recommend.features import ItemFacts
 from llm4retail.recommend.neighbours import blockwise_top_neighbours, history_weights
@@ -136,6 +136,17 @@ class KnowledgeGraph(Recommender):
         self._require_fitted(self.transitions_)
         weights = history_weights(histories, n_items=self.transitions_.shape[0], decay=self.decay)
         return np.asarray((weights @ self.transitions_).todense(), dtype=np.float32)
+
+    def get_params(self) -> dict[str, Any]:
+        chosen = {"beta": self.beta, "attribute_weight": self.attribute_weight, "next_weight": self.next_weight, **self.chosen_}
+        return {"neighbours": self.neighbours, "decay": self.decay, **chosen}
+
+    def state(self) -> State:
+        self._require_fitted(self.transitions_)
+        return {"transitions_": self.transitions_}
+
+    def restore(self, state: State) -> None:
+        self.transitions_ = sp.csr_matrix(state["transitions_"], dtype=np.float32)
 
 
 class _Walks:

@@ -10,15 +10,18 @@ data plays no part in the choice.
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 from collections.abc import Sequence
-from typing import Self
+from pathlib import Path
+from typing import Any, Self
 
 import numpy as np
 
+from llm4retail import __version__
 from llm4retail.errors import DataValidationError
 from llm4retail.eval.ranking import rank_of_targets
-from llm4retail.recommend.base import Recommender
+from llm4retail.recommend.base import Recommender, read_meta
 from llm4retail.recommend.data import Interactions
 
 logger = logging.getLogger(__name__)
@@ -120,3 +123,30 @@ class Hybrid(Recommender):
         logger.info("hybrid: validation NDCG@10 %.5f at %s (single best component %.5f)", gains[best] / len(targets), grid[best],
                     max(gains[i] for i, w in enumerate(grid) if max(w) == 1.0) / len(targets))  # fmt: skip
         return grid[best]
+
+    def get_params(self) -> dict[str, Any]:
+        return {"weights": list(self.weights_ or self.weights or [])}
+
+    def save(self, directory: Path) -> None:
+        """Write each component to `component-<i>/` and the weights to `meta.json`."""
+        self._require_fitted(self.weights_)
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for index, component in enumerate(self.components):
+            component.save(directory / f"component-{index}")
+        meta = {"format": 1, "version": __version__, "model": self.name, "params": self.get_params(),
+                "components": [component.name for component in self.components]}  # fmt: skip
+        (directory / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> Self:
+        """Rebuild a hybrid written by `save`."""
+        from llm4retail.recommend.persist import load_model
+
+        meta = read_meta(directory)
+        if meta["model"] != cls.name:
+            raise DataValidationError(f"{directory} holds a '{meta['model']}' model, not '{cls.name}'")
+        components = [load_model(Path(directory) / f"component-{index}") for index in range(len(meta["components"]))]
+        hybrid = cls(components, weights=meta["params"]["weights"], prefitted=True)
+        hybrid.weights_ = hybrid.weights
+        return hybrid

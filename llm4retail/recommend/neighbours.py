@@ -11,13 +11,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sp
 
 from llm4retail.errors import DataValidationError
-from llm4retail.recommend.base import Recommender
+from llm4retail.recommend.base import Recommender, State
 from llm4retail.recommend.data import Interactions
 
 
@@ -59,6 +59,16 @@ class Popularity(Recommender):
         self._require_fitted(self.counts_)
         return np.tile(self.counts_, (len(histories), 1))
 
+    def get_params(self) -> dict[str, Any]:
+        return {"decay": self.decay, "half_life_days": self.half_life_days}
+
+    def state(self) -> State:
+        self._require_fitted(self.counts_)
+        return {"counts_": self.counts_}
+
+    def restore(self, state: State) -> None:
+        self.counts_ = np.asarray(state["counts_"], dtype=np.float32)
+
 
 class ItemKNN(Recommender):
     """Item-to-item cosine neighbours."""
@@ -90,6 +100,16 @@ class ItemKNN(Recommender):
         self._require_fitted(self.similarity_)
         weights = history_weights(histories, n_items=self.similarity_.shape[0], decay=self.decay)
         return np.asarray((weights @ self.similarity_).todense(), dtype=np.float32)
+
+    def get_params(self) -> dict[str, Any]:
+        return {"neighbours": self.neighbours, "decay": self.decay, "shrink": self.shrink}
+
+    def state(self) -> State:
+        self._require_fitted(self.similarity_)
+        return {"similarity_": self.similarity_}
+
+    def restore(self, state: State) -> None:
+        self.similarity_ = sp.csr_matrix(state["similarity_"], dtype=np.float32)
 
 
 class EASE(Recommender):
@@ -124,6 +144,16 @@ class EASE(Recommender):
         self._require_fitted(self.weights_)
         weights = history_weights(histories, n_items=self.weights_.shape[0], decay=self.decay)
         return np.asarray(weights @ self.weights_, dtype=np.float32)
+
+    def get_params(self) -> dict[str, Any]:
+        return {"regularisation": self.regularisation, "decay": self.decay, "max_items": self.max_items}
+
+    def state(self) -> State:
+        self._require_fitted(self.weights_)
+        return {"weights_": self.weights_}
+
+    def restore(self, state: State) -> None:
+        self.weights_ = np.asarray(state["weights_"], dtype=np.float32)
 
 
 def _keep_top(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:

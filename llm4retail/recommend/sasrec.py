@@ -232,6 +232,10 @@ class SASRec(Recommender):
                 scores[start : start + len(chunk)] = chunk
         return scores
 
+    def get_params(self) -> dict[str, Any]:
+        """The hyperparameters; after early stopping, `max_epochs` is the best epoch (for a refit without validation)."""
+        return {**self.params, "max_epochs": self.best_epoch_ or self.params["max_epochs"]}
+
     def save(self, directory: Path) -> None:
         """Write `model.pt` (the state_dict, tensors only) and `meta.json` (hyperparameters, n_items)."""
         network = self._fitted_network()

@@ -1,8 +1,12 @@
 """Recommendation surfaces of a store: for you, session, similar items, bought together.
 
-Built from the store's events, products and orders; item-to-item neighbours score a
-customer's live history, so events posted to the API change the next
-recommendations at once (the feedback loop); popularity and co-purchase counts are
+Built from the store's events, products and orders. "For you" and session
+recommendations come from the model `llm4retail recommend train` chose by validation
+and saved (the newest version in `<data_dir>/models/recommend`), or, before any
+training, from item-to-item neighbours built at start-up. Either way the model scores
+the customer's live history, so events posted to the API change the next
+recommendations at once (the feedback loop: a sequential model sees the new items in
+its input sequence); popularity, neighbours' histories and co-purchase counts are
 updated in place too. Every recommendation carries the reason that produced it.
 """
 
@@ -13,6 +17,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,7 +26,9 @@ from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import NotFoundError
 from llm4retail.recommend.data import Interactions
+from llm4retail.recommend.hybrid import standardised
 from llm4retail.recommend.neighbours import ItemKNN, history_weights
+from llm4retail.recommend.persist import ModelVersions, SavedModel
 
 logger = logging.getLogger(__name__)
 HISTORY_LENGTH = 50  # the most recent events that drive "for you"
@@ -62,14 +69,18 @@ class RecommendService:
 
     Args:
         store: the store.
+        data_dir: where trained model versions are kept; None serves the neighbours only.
         neighbours: neighbours kept per item.
     """
 
-    def __init__(self, store: Store, *, neighbours: int = 100) -> None:
+    def __init__(self, store: Store, *, data_dir: Path | None = None, neighbours: int = 100) -> None:
         self.store = store
+        self.data_dir = data_dir
         self.neighbours = neighbours
         self._lock = threading.RLock()
         self._built = False
+        self.saved_: SavedModel | None = None
+        self.to_model_ = np.zeros(0, dtype=np.int64)
 
     # -- building and the feedback loop ----------------------------------------------------------
     def build(self) -> None:
@@ -96,8 +107,29 @@ class RecommendService:
                 self.knn_.fit(Interactions(np.array(list(self.histories_)), self.product_ids_, histories))
             else:
                 self.knn_.similarity_ = _empty_similarity(len(ids))
+            self._load_saved()
             self._built = True
-            logger.info("recommenders built: %d products, %d customers with events", len(ids), len(self.histories_))
+            logger.info("recommenders built: %d products, %d customers with events; model %s", len(ids), len(self.histories_),
+                        self.model_name)  # fmt: skip
+
+    @property
+    def model_name(self) -> str:
+        """What scores "for you": the saved model's name and version, or the live neighbours."""
+        return f"{self.saved_.model.name} ({self.saved_.version})" if self.saved_ else "itemknn (live)"
+
+    def _load_saved(self) -> None:
+        """Load the newest trained version, if any, and map its items onto the service's."""
+        self.saved_ = None
+        self.to_model_ = np.full(len(self.product_ids_), -1, dtype=np.int64)
+        versions = ModelVersions(self.data_dir) if self.data_dir is not None else None
+        if versions is None or versions.latest() is None:
+            return
+        self.saved_ = versions.load()
+        self._map_saved()
+
+    def _map_saved(self) -> None:
+        model_index = {str(p): i for i, p in enumerate(self.saved_.product_ids)} if self.saved_ else {}
+        self.to_model_ = np.array([model_index.get(str(p), -1) for p in self.product_ids_], dtype=np.int64)
 
     def record_events(self, rows: Iterable[dict]) -> None:
         """Add new events to histories, popularity and co-purchases (no retrain)."""
@@ -159,6 +191,7 @@ class RecommendService:
             self.brands_ = np.append(self.brands_, None)
             self.categories_ = np.append(self.categories_, None)
             self.titles_ = np.append(self.titles_, None)
+            self.to_model_ = np.append(self.to_model_, -1)
             self.knn_.similarity_ = _grow(self.knn_.similarity_, len(self.product_ids_))
         return item
 
@@ -213,17 +246,46 @@ class RecommendService:
     def _from_history(self, history: list[tuple[int, str]], *, top_k: int, rules: Rules) -> list[Recommendation]:
         recent = history[-HISTORY_LENGTH:]
         items = np.array([i for i, _ in recent], dtype=np.int64)
-        if len(items):
-            weights = history_weights([items], n_items=len(self.product_ids_), decay=self.knn_.decay)
-            scores = np.asarray((weights @ self.knn_.similarity_).todense()).ravel().astype(np.float32)
-        else:
-            scores = np.zeros(len(self.product_ids_), dtype=np.float32)
         popular = self.popularity_ / max(float(self.popularity_.max()), 1.0)
-        cold = scores <= 0
-        scores[cold] = 1e-3 * popular[cold]  # popularity fills the rest, below every neighbour
+        model_scores = self._model_scores(items) if len(items) else None
+        if model_scores is not None:
+            scores = model_scores
+        else:
+            if len(items):
+                weights = history_weights([items], n_items=len(self.product_ids_), decay=self.knn_.decay)
+                scores = np.asarray((weights @ self.knn_.similarity_).todense()).ravel().astype(np.float32)
+            else:
+                scores = np.zeros(len(self.product_ids_), dtype=np.float32)
+            cold = scores <= 0
+            scores[cold] = 1e-3 * popular[cold]  # popularity fills the rest, below every neighbour
         order = self._order(scores, rules=rules, history=history, top_k=top_k)
         reasons = self._history_reasons(recent, order) if len(items) else {}
-        return [self._recommendation(i, scores[i], reasons.get(i) or self._popular_reason(i)) for i in order]
+        fallback = self._model_reason(recent) if model_scores is not None else None
+        return [
+            self._recommendation(i, scores[i], reasons.get(i) or (fallback if self.to_model_[i] >= 0 else None) or self._popular_reason(i))
+            for i in order
+        ]
+
+    def _model_scores(self, items: np.ndarray) -> np.ndarray | None:
+        """The saved model's standardised scores of every item for a history (None without a model or
+        when no history item is known to it); items the model never saw rank below, by popularity."""
+        if self.saved_ is None:
+            return None
+        mapped = self.to_model_[items]
+        mapped = mapped[mapped >= 0]
+        if not len(mapped):
+            return None
+        model_scores = standardised(self.saved_.model.score([mapped]))[0]
+        scores = np.full(len(self.product_ids_), -1e3, dtype=np.float32)
+        known = self.to_model_ >= 0
+        scores[known] = model_scores[self.to_model_[known]]
+        scores[~known] += self.popularity_[~known] / max(float(self.popularity_.max()), 1.0)
+        return scores
+
+    def _model_reason(self, recent: list[tuple[int, str]]) -> str:
+        source, kind = recent[-1]
+        earlier = f" and {len(recent) - 1} earlier item{'s' if len(recent) > 2 else ''}" if len(recent) > 1 else ""
+        return f"picked for you after you {VERBS.get(kind, 'viewed')} {self._title(source)}{earlier}"
 
     def _history_reasons(self, history: list[tuple[int, str]], order: list[int]) -> dict[int, str]:
         """For each recommended item, the history item that contributed most to its score."""
