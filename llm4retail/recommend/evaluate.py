@@ -42,11 +42,12 @@ def model_factories() -> dict[str, Factory]:
     from llm4retail.recommend.als import ALS
     from llm4retail.recommend.content import ContentKNN
     from llm4retail.recommend.graph import KnowledgeGraph
-    from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity
+    from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity, UserKNN
 
     factories: dict[str, Factory] = {
         "popularity": lambda products: Popularity(),
         "itemknn": lambda products: ItemKNN(),
+        "userknn": lambda products: UserKNN(),
         "ease": lambda products: EASE(),
         "als": lambda products: ALS(),
         "graph": lambda products: KnowledgeGraph(products=products),

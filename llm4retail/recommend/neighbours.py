@@ -4,6 +4,8 @@
   before the newest event; without (logs ordered by `seq` only), by position in each history.
 - `ItemKNN`: cosine similarity between item columns, the `neighbours` strongest kept per item;
   a history scores items by the similarity to its items, recent items weighted more.
+- `UserKNN`: cosine similarity between customers' item sets; the `neighbours` most similar
+  customers vote for their items.
 - `EASE`: the closed-form shallow autoencoder of Steck (2019), B = I - P / diag(P) with
   P = (XᵀX + λI)⁻¹; dense item × item, so meant for catalogs up to a few tens of thousands.
 """
@@ -110,6 +112,55 @@ class ItemKNN(Recommender):
 
     def restore(self, state: State) -> None:
         self.similarity_ = sp.csr_matrix(state["similarity_"], dtype=np.float32)
+
+
+class UserKNN(Recommender):
+    """User-to-user neighbours: a history is scored by the items of the most similar fitted customers.
+
+    Similarity is the cosine between binary item sets, computed at scoring time against
+    every fitted customer (so a history need not belong to one of them); the
+    `neighbours` most similar customers vote for their items, weighted by similarity.
+    """
+
+    name = "userknn"
+
+    def __init__(self, *, neighbours: int = 100, shrink: float = 10.0) -> None:
+        if neighbours <= 0 or shrink < 0:
+            raise DataValidationError(f"UserKNN needs neighbours > 0 and shrink >= 0; got {neighbours}, {shrink}")
+        self.neighbours = neighbours
+        self.shrink = shrink
+        self.users_: sp.csr_matrix | None = None
+
+    def fit(self, interactions: Interactions, *, valid_histories=None, valid_targets=None) -> Self:  # noqa: ANN001
+        matrix = interactions.matrix()
+        matrix.data[:] = 1.0
+        self.users_ = matrix.astype(np.float32)
+        return self
+
+    def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
+        self._require_fitted(self.users_)
+        users = self.users_
+        query = history_weights(histories, n_items=users.shape[1], decay=1.0)
+        query.data[:] = 1.0
+        overlap = np.asarray((query @ users.T).todense(), dtype=np.float32)
+        query_sizes = np.asarray(query.sum(axis=1)).ravel()
+        user_sizes = np.asarray(users.sum(axis=1)).ravel()
+        similarity = overlap / (np.sqrt(query_sizes)[:, None] * np.sqrt(user_sizes)[None, :] + self.shrink)
+        keep = min(self.neighbours, similarity.shape[1])
+        if keep < similarity.shape[1]:
+            cut = np.argpartition(-similarity, keep - 1, axis=1)[:, keep:]
+            np.put_along_axis(similarity, cut, 0.0, axis=1)
+        return (sp.csr_matrix(similarity) @ users).toarray().astype(np.float32)
+
+    def get_params(self) -> dict[str, Any]:
+        return {"neighbours": self.neighbours, "shrink": self.shrink}
+
+    def state(self) -> State:
+        self._require_fitted(self.users_)
+        return {"users_": self.users_}
+
+    def restore(self, state: State) -> None:
+        self.users_ = sp.csr_matrix(state["users_"], dtype=np.float32)
 
 
 class EASE(Recommender):

@@ -29,10 +29,10 @@ def model_classes() -> dict[str, type[Recommender]]:
     from llm4retail.recommend.content import ContentKNN
     from llm4retail.recommend.graph import KnowledgeGraph
     from llm4retail.recommend.hybrid import Hybrid
-    from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity
+    from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity, UserKNN
     from llm4retail.recommend.sasrec import SASRec
 
-    return {cls.name: cls for cls in (Popularity, ItemKNN, EASE, ALS, KnowledgeGraph, ContentKNN, SASRec, Hybrid)}
+    return {cls.name: cls for cls in (Popularity, ItemKNN, UserKNN, EASE, ALS, KnowledgeGraph, ContentKNN, SASRec, Hybrid)}
 
 
 def load_model(directory: Path) -> Recommender:

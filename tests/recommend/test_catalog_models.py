@@ -16,7 +16,7 @@ from llm4retail.recommend.evaluate import evaluate_recommenders, select_model
 from llm4retail.recommend.features import ItemFacts
 from llm4retail.recommend.graph import KnowledgeGraph
 from llm4retail.recommend.hybrid import Hybrid, simplex_grid, standardised
-from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity
+from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity, UserKNN
 from llm4retail.recommend.persist import ModelVersions, load_model, refit
 
 pytestmark = pytest.mark.unit
@@ -141,7 +141,7 @@ def test_hybrid_weights_come_from_validation() -> None:
 
 @pytest.mark.parametrize(
     "make",
-    [Popularity, ItemKNN, lambda: EASE(regularisation=10.0), lambda: ALS(factors=8, iterations=5),
+    [Popularity, ItemKNN, UserKNN, lambda: EASE(regularisation=10.0), lambda: ALS(factors=8, iterations=5),
      lambda: KnowledgeGraph(products=_brand_log()[1]), lambda: ContentKNN(products=_brand_log()[1], text_weight=0.0)],  # fmt: skip
 )
 def test_every_model_saves_and_loads_identically(make, tmp_path: Path) -> None:  # noqa: ANN001

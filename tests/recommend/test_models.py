@@ -10,7 +10,7 @@ from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.recommend.als import ALS
 from llm4retail.recommend.data import Interactions, leave_last_out
 from llm4retail.recommend.evaluate import evaluate_recommenders
-from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity
+from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity, UserKNN
 
 pytestmark = pytest.mark.unit
 
@@ -39,7 +39,7 @@ def test_histories_follow_time_then_seq_order() -> None:
         Interactions.from_events(events.drop(columns="seq"))
 
 
-@pytest.mark.parametrize("model", [ItemKNN(), EASE(regularisation=10.0), ALS(factors=16, iterations=10)])
+@pytest.mark.parametrize("model", [ItemKNN(), UserKNN(), EASE(regularisation=10.0), ALS(factors=16, iterations=10)])
 def test_models_learn_the_pairs(model) -> None:  # noqa: ANN001
     interactions = Interactions.from_events(_paired_log())
     model.fit(interactions)
