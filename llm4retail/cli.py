@@ -425,6 +425,238 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
+# --- risk and marketing: payment risk, customer value, segments ----------------------------------
+risk_app = typer.Typer(help="Payment risk: train the detectors, score payments.", no_args_is_help=True)
+segments_app = typer.Typer(help="Customer value: RFM segments, CLV, churn, audiences.", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+app.add_typer(segments_app, name="segments")
+
+
+def _risk_service(context: typer.Context, *, rules_file: Path | None = None) -> Any:
+    from llm4retail.risk.config import get_risk_settings
+    from llm4retail.risk.service import RiskService
+
+    settings = context.obj.settings()
+    return RiskService(_store(context), data_dir=settings.data_dir, settings=get_risk_settings(rules_file=rules_file))
+
+
+@risk_app.command("train")
+def risk_train(
+    context: typer.Context,
+    payments: Annotated[Path | None, typer.Option(help="Payments file or folder (default: the store's payments).")] = None,
+    rules: Annotated[Path | None, typer.Option(help="JSON list of rules (else LLM4RETAIL_RISK__RULES_FILE).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Fit the detectors and thresholds and save them in <data-dir>/models/risk."""
+    from llm4retail.data.importer import read_table
+
+    try:
+        frame = read_table(payments, Table.PAYMENTS)[0] if payments else None
+        service = _risk_service(context, rules_file=rules)
+        model = service.train(frame)
+    except Llm4RetailError as error:
+        fail(error)
+    summary = {"active": model.active_.value, "detectors": [kind.value for kind in model.detectors_],
+               "features": model.spec_.columns, "thresholds": {"review": model.thresholds_.review,
+                                                               "decline": model.thresholds_.decline}, **model.meta_}
+    if as_json:
+        echo_json(summary)
+        return
+    typer.echo(f"risk model trained on {summary['n_payments']:,} payments; active detector: {summary['active']}")
+    typer.echo(f"review at score >= {model.thresholds_.review:.4f}, decline at >= {model.thresholds_.decline:.4f}")
+
+
+@risk_app.command("score")
+def risk_score(
+    context: typer.Context,
+    payment: Annotated[str, typer.Argument(help='One payment as JSON, e.g. \'{"amount": 99, "currency": "EUR"}\'.')],
+    what_if: Annotated[bool, typer.Option("--what-if", help="Do not add it to the customer's state.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Score one payment with the saved model (customer state seeded from the store's payments)."""
+    from llm4retail.errors import DataValidationError as InvalidInput
+
+    try:
+        try:
+            body = json.loads(payment)
+        except json.JSONDecodeError as error:
+            raise InvalidInput(f"the payment is not valid JSON: {error}") from error
+        result = _risk_service(context).score(body, record=not what_if).as_dict()
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json(result)
+        return
+    typer.echo(f"{result['decision'].upper()}  score {result['score']:.4f} ({result['detector']})")
+    for reason in result["reasons"]:
+        typer.echo(f"  - {reason['description']}")
+
+
+@risk_app.command("score-file")
+def risk_score_file(
+    context: typer.Context,
+    payments: Annotated[Path, typer.Argument(help="Payments file or folder (contract format).")],
+    out: Annotated[Path, typer.Option(help="CSV of payment_id, score, decision.")] = Path("risk_scores.csv"),
+) -> None:
+    """Batch-score a payments file with the saved model (velocity features from the file's own history)."""
+    from llm4retail.data.importer import read_table
+
+    try:
+        frame = read_table(payments, Table.PAYMENTS)[0]
+        model = _risk_service(context).model()
+        scores = model.predict(frame)
+    except Llm4RetailError as error:
+        fail(error)
+    decisions = [model.thresholds_.decide(float(score)).value for score in scores]
+    frame.assign(score=scores, decision=decisions)[["payment_id", "score", "decision"]].to_csv(out, index=False)
+    counts = {name: decisions.count(name) for name in ("approve", "review", "decline")}
+    typer.echo(f"scored {len(frame):,} payments → {out}: {counts}")
+
+
+def _marketing(context: typer.Context) -> Any:
+    from llm4retail.marketing.service import MarketingService
+
+    return MarketingService(_store(context))
+
+
+@segments_app.command("list")
+def segments_list(
+    context: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False
+) -> None:
+    """Every RFM segment with its size, share and expected value (summed 12-month CLV)."""
+    try:
+        service = _marketing(context)
+        rows = service.segments()
+        as_of = service.table().attrs["as_of"]
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json({"as_of": as_of, "segments": rows})
+        return
+    typer.echo(f"segments as of {as_of}")
+    typer.echo(f"{'segment':<22}{'customers':>10}{'share':>8}{'expected value':>16}{'mean churn':>12}")
+    for row in rows:
+        churn = "-" if row["mean_churn_probability"] is None else f"{row['mean_churn_probability']:.3f}"
+        typer.echo(f"{row['segment']:<22}{row['customers']:>10,}{row['share']:>8.1%}{row['expected_value']:>16,.2f}{churn:>12}")
+
+
+@segments_app.command("profile")
+def segments_profile(
+    context: typer.Context,
+    customer_id: Annotated[str, typer.Argument(help="Customer id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """A customer's segment, RFM scores, CLV, churn and purchase probability."""
+    try:
+        profile = _marketing(context).profile(customer_id)
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json(profile)
+        return
+    for key, value in profile.items():
+        typer.echo(f"{key:<24} {value}")
+
+
+@segments_app.command("export")
+def segments_export(
+    context: typer.Context,
+    segment: Annotated[list[str], typer.Argument(help="Segment names (see `segments list`).")],
+    out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("audience.csv"),
+    min_clv: Annotated[float | None, typer.Option(min=0, help="Only customers with at least this CLV.")] = None,
+    min_purchase_probability: Annotated[float | None, typer.Option(min=0, max=1)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Write a campaign audience (CSV) and print its size and expected value."""
+    from llm4retail.errors import DataValidationError as InvalidInput
+    from llm4retail.marketing.rfm import Segment
+
+    try:
+        try:
+            chosen = [Segment(name) for name in segment]
+        except ValueError as error:
+            raise InvalidInput(f"{error}; known segments: {', '.join(s.value for s in Segment)}") from error
+        frame = _marketing(context).audience(chosen, min_clv=min_clv, min_purchase_probability=min_purchase_probability)
+    except Llm4RetailError as error:
+        fail(error)
+    frame.to_csv(out, index=False)
+    summary = {"file": str(out), "customers": len(frame), "expected_value": float(frame["clv"].sum())}
+    if as_json:
+        echo_json(summary)
+        return
+    typer.echo(f"{summary['customers']:,} customers, expected value {summary['expected_value']:,.2f} → {out}")
+
+
+@eval_app.command("risk")
+def eval_risk(
+    payments: Annotated[Path, typer.Option(help="Labelled payments file or folder (contract format).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Time split (earlier 70% train, rest test): supervised, unsupervised and rules detectors."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+    from llm4retail.risk.evaluate import evaluate_risk
+
+    try:
+        report = evaluate_risk(read_table(payments, Table.PAYMENTS)[0], dataset=str(payments))
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
+@eval_app.command("clv")
+def eval_clv(
+    transactions: Annotated[Path, typer.Option(help="Orders file or folder (contract format or a dataset folder).")],
+    calibration_end: Annotated[str, typer.Option(help="Last day of the calibration period, YYYY-MM-DD.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """BG/NBD purchase forecast for the holdout (after the date) against the naive rate extrapolation."""
+    import pandas as pd
+
+    from llm4retail.data.importer import read_table
+    from llm4retail.errors import DataValidationError as InvalidInput
+    from llm4retail.eval import emit
+    from llm4retail.marketing.clv import evaluate_clv
+
+    try:
+        try:
+            end = pd.Timestamp(calibration_end)
+        except ValueError as error:
+            raise InvalidInput(f"--calibration-end must be a date (YYYY-MM-DD), got {calibration_end!r}") from error
+        report = evaluate_clv(read_table(transactions, Table.ORDERS)[0], calibration_end=end, dataset=str(transactions))
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
+@eval_app.command("purchase")
+def eval_purchase(
+    orders: Annotated[Path, typer.Option(help="Orders file or folder.")],
+    events: Annotated[Path | None, typer.Option(help="Events file (views, carts) for recency-of-views features.")] = None,
+    products: Annotated[Path | None, typer.Option(help="Products file (categories).")] = None,
+    horizon_days: Annotated[int, typer.Option(min=1, help="N: predict a purchase in the next N days.")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Purchase-in-N-days model vs the RFM-only baseline on the last N days."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+    from llm4retail.marketing.evaluate import evaluate_purchase
+
+    try:
+        report = evaluate_purchase(
+            read_table(orders, Table.ORDERS)[0],
+            events=read_table(events, Table.EVENTS)[0] if events else None,
+            products=read_table(products, Table.PRODUCTS)[0] if products else None,
+            horizon_days=horizon_days, dataset=str(orders),
+        )
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
+# --- end of risk and marketing -------------------------------------------------------------------
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -20,11 +20,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llm4retail import __version__
 from llm4retail.api.routes import events, health, recommend, records, search
+from llm4retail.api.routes import marketing as marketing_routes
+from llm4retail.api.routes import risk as risk_routes
 from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.recommend.service import RecommendService
 from llm4retail.search.service import SearchService
+from llm4retail.marketing.service import MarketingService
+from llm4retail.risk.config import get_risk_settings
+from llm4retail.risk.service import RiskService
 from llm4retail.errors import (
     ConflictError,
     DataValidationError,
@@ -73,6 +78,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
+    app.state.risk = RiskService(store, data_dir=settings.data_dir, settings=get_risk_settings())  # payment risk
+    app.state.marketing = MarketingService(store)  # customer value and segments
     app.state.recommend = recommend_service = RecommendService(store, data_dir=settings.data_dir)
 
     def products_changed(rows: list[dict[str, Any]]) -> None:
@@ -99,6 +106,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(events.router)
     app.include_router(search.router)
     app.include_router(recommend.router)
+    app.include_router(risk_routes.router)
+    app.include_router(marketing_routes.router)
     return app
 
 

@@ -1,0 +1,46 @@
+"""Customer value routes: a customer's profile, the segments and campaign audiences."""
+
+# No `from __future__ import annotations`: FastAPI reads the annotations at import time.
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from llm4retail.marketing.rfm import Segment
+
+router = APIRouter(tags=["marketing"])
+Refresh = Annotated[bool, Query(description="recompute from the store first (after new orders or events)")]
+
+
+def _service(request: Request, refresh: bool) -> Any:
+    service = request.app.state.marketing
+    if refresh:
+        service.refresh()
+    return service
+
+
+@router.get("/customers/{customer_id}/profile", summary="Customer profile")
+def profile(customer_id: str, request: Request, refresh: Refresh = False) -> dict[str, Any]:
+    """Segment, RFM scores, CLV, churn probability and purchase probability; 404 for an unknown customer."""
+    return _service(request, refresh).profile(customer_id)
+
+
+@router.get("/segments", summary="Customer segments")
+def segments(request: Request, refresh: Refresh = False) -> dict[str, Any]:
+    """Every segment with its size, share and expected value (summed 12-month CLV)."""
+    service = _service(request, refresh)
+    return {"as_of": service.table().attrs["as_of"], "segments": service.segments()}
+
+
+@router.get("/segments/{segment}/audience", summary="Campaign audience (CSV)")
+def segment_audience(
+    segment: Segment,
+    request: Request,
+    min_clv: Annotated[float | None, Query(ge=0)] = None,
+    min_purchase_probability: Annotated[float | None, Query(ge=0, le=1)] = None,
+) -> Response:
+    """The segment's customers as CSV, highest CLV first."""
+    frame = request.app.state.marketing.audience(
+        [segment], min_clv=min_clv, min_purchase_probability=min_purchase_probability)
+    return Response(frame.to_csv(index=False), media_type="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{segment.value}.csv"'})

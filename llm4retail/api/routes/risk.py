@@ -1,0 +1,26 @@
+"""Payment risk routes: score one payment in real time."""
+
+# No `from __future__ import annotations`: FastAPI reads the annotations at import time.
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Request
+
+from llm4retail.api.deps import WriteAccess
+from llm4retail.risk.schemas import PaymentRequest
+
+router = APIRouter(tags=["risk"])
+
+
+@router.post("/payments/score", summary="Score a payment", dependencies=[WriteAccess])
+def score_payment(
+    body: Annotated[PaymentRequest, Body()],
+    request: Request,
+    record: Annotated[bool, Query(description="add the payment to the customer's velocity state")] = True,
+) -> dict[str, Any]:
+    """Risk score in [0, 1], decision (approve/review/decline), reason codes and fired rules.
+
+    The customer's velocity state (in-process, or Redis with LLM4RETAIL_RISK__REDIS_URL)
+    is updated unless `record=false`. Bad input (unknown currency, negative amount,
+    missing field) gets 422 and is never scored.
+    """
+    return request.app.state.risk.score(body, record=record).as_dict()

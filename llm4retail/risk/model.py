@@ -1,0 +1,251 @@
+"""The payment-risk model: features, the three detectors and the decision thresholds, fitted on payments.
+
+`RiskModel.fit(payments)` chooses the feature columns, fits the rules, the isolation
+forest and (when the payments carry enough fraud labels) LightGBM, and chooses the
+review/decline thresholds on scores the models did not train on. The supervised
+detector is the active one when it exists; otherwise the unsupervised one.
+
+Example:
+    >>> model = RiskModel().fit(train_payments)
+    >>> model.predict(test_payments)            # active detector's scores
+    >>> model.evaluate(test_payments)           # {"supervised": {...}, "unsupervised": {...}, "rules": {...}}
+    >>> model.save(Path("models/risk"))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from llm4retail import __version__
+from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.eval import binary_scores
+from llm4retail.risk.base import FPR_BUDGET, DetectorKind, RiskDetector
+from llm4retail.risk.features import (
+    BASE_FEATURES,
+    HISTORY_FEATURES,
+    STATE_ONLY_FEATURES,
+    FeatureSpec,
+    payment_table,
+    unix_seconds,
+)
+from llm4retail.risk.rules import Rule, RuleSet
+from llm4retail.risk.supervised import GradientBoostingDetector
+from llm4retail.risk.thresholds import ThresholdPolicy, Thresholds, choose_thresholds
+from llm4retail.risk.unsupervised import IsolationForestDetector
+
+logger = logging.getLogger(__name__)
+META_FILE = "meta.json"
+MIN_FRAUDS = 10  # labelled frauds needed (in the training window) for the supervised detector
+DETECTOR_CLASSES: dict[DetectorKind, type[RiskDetector]] = {
+    DetectorKind.SUPERVISED: GradientBoostingDetector,
+    DetectorKind.UNSUPERVISED: IsolationForestDetector,
+    DetectorKind.RULES: RuleSet,
+}
+
+
+def time_ordered(payments: pd.DataFrame) -> pd.DataFrame:
+    """Payments sorted by timestamp (stable: ties keep their input order), with a fresh index."""
+    return payments.sort_values("timestamp", kind="stable").reset_index(drop=True)
+
+
+def labels_of(payments: pd.DataFrame) -> np.ndarray | None:
+    """The 0/1 fraud labels, or None when any payment lacks one."""
+    if "label" not in payments.columns or payments["label"].isna().any():
+        return None
+    return payments["label"].astype(int).to_numpy()
+
+
+class RiskModel:
+    """Features, detectors and thresholds of payment-risk scoring.
+
+    Args:
+        rules: the rules (default `rules.DEFAULT_RULES`).
+        policy: how thresholds are chosen.
+        target: the false-positive rate (TARGET_FPR) or the cost ratio (COST_RATIO).
+        seed: random seed of the models.
+        threads: LightGBM threads.
+    """
+
+    def __init__(
+        self,
+        *,
+        rules: list[Rule] | None = None,
+        policy: ThresholdPolicy = ThresholdPolicy.TARGET_FPR,
+        target: float = 0.01,
+        seed: int = 0,
+        threads: int = 1,
+    ) -> None:
+        if target <= 0:
+            raise DataValidationError(f"target must be greater than 0, got {target}")
+        self.rules = rules
+        self.policy = policy
+        self.target = target
+        self.seed = seed
+        self.threads = threads
+
+    def fit(self, payments: pd.DataFrame) -> Self:
+        """Fits every detector the payments allow, in time order.
+
+        Raises:
+            DataValidationError: the payments break the contract or are fewer than 10.
+        """
+        if len(payments) < 10:
+            raise DataValidationError(f"need at least 10 payments to fit a risk model, got {len(payments)}")
+        ordered = time_ordered(payments)
+        table = payment_table(ordered)
+        self.spec_ = FeatureSpec.fit(table, seconds=unix_seconds(ordered["timestamp"]))
+        self.rule_columns_ = list(dict.fromkeys([*self.spec_.columns, *BASE_FEATURES, *HISTORY_FEATURES,
+                                                 *STATE_ONLY_FEATURES]))
+        matrix = self.spec_.matrix(table)
+        labels = labels_of(ordered)
+        self.detectors_: dict[DetectorKind, RiskDetector] = {
+            DetectorKind.RULES: RuleSet(self.rules).fit(table.reindex(columns=self.rule_columns_).to_numpy(float),
+                                                        feature_names=self.rule_columns_),
+            DetectorKind.UNSUPERVISED: IsolationForestDetector(seed=self.seed).fit(
+                matrix, feature_names=self.spec_.columns),
+        }
+        validation: tuple[np.ndarray, np.ndarray] | None = None
+        if labels is not None and MIN_FRAUDS <= labels.sum() <= labels.size - MIN_FRAUDS:
+            supervised = GradientBoostingDetector(seed=self.seed, threads=self.threads)
+            self.detectors_[DetectorKind.SUPERVISED] = supervised.fit(matrix, labels, feature_names=self.spec_.columns)
+            validation = supervised.validation_
+        else:
+            logger.info("no supervised risk detector: needs labels with at least %d frauds", MIN_FRAUDS)
+        self.active_ = DetectorKind.SUPERVISED if DetectorKind.SUPERVISED in self.detectors_ else DetectorKind.UNSUPERVISED
+        self.thresholds_ = self._thresholds(matrix, labels, validation)
+        self.meta_ = {
+            "version": __version__,
+            "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "n_payments": int(len(ordered)),
+            "n_frauds": None if labels is None else int(labels.sum()),
+            "data_hash": _data_hash(ordered),
+        }
+        return self
+
+    def _thresholds(
+        self, matrix: np.ndarray, labels: np.ndarray | None, validation: tuple[np.ndarray, np.ndarray] | None
+    ) -> Thresholds:
+        if self.active_ is DetectorKind.SUPERVISED and validation is not None:
+            return choose_thresholds(validation[0], validation[1], policy=self.policy, target=self.target)
+        scores = self.detectors_[self.active_].score(matrix)
+        if self.policy is ThresholdPolicy.COST_RATIO and labels is not None and labels.min() != labels.max():
+            return choose_thresholds(scores, labels, policy=self.policy, target=self.target)
+        # Unlabelled (or too few frauds to validate): flag the target share of the training payments.
+        target = self.target if self.policy is ThresholdPolicy.TARGET_FPR else 0.01
+        return choose_thresholds(scores, None, policy=ThresholdPolicy.TARGET_FPR, target=target)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "detectors_"):
+            raise NotFittedError("RiskModel is not fitted; call fit() or load() first")
+
+    @property
+    def active(self) -> RiskDetector:
+        """The detector whose score drives decisions."""
+        self._check_fitted()
+        return self.detectors_[self.active_]
+
+    def matrices(self, payments: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Model and rule matrices of payments (history features computed within `payments`)."""
+        self._check_fitted()
+        table = payment_table(payments)
+        return self.spec_.matrix(table), table.reindex(columns=self.rule_columns_).to_numpy(float)
+
+    def scores(self, payments: pd.DataFrame) -> dict[DetectorKind, np.ndarray]:
+        """Every detector's scores, aligned with `payments` (rows in their given order)."""
+        matrix, rule_matrix = self.matrices(payments)
+        return {
+            kind: detector.score(rule_matrix if kind is DetectorKind.RULES else matrix)
+            for kind, detector in self.detectors_.items()
+        }
+
+    def predict(self, payments: pd.DataFrame) -> np.ndarray:
+        """The active detector's scores."""
+        return self.scores(payments)[self.active_]
+
+    def evaluate(self, payments: pd.DataFrame, *, history: pd.DataFrame | None = None) -> dict[str, dict[str, float]]:
+        """`roc_auc`, `pr_auc`, `recall_at_1pct_fpr` of each detector on labelled payments.
+
+        Args:
+            payments: labelled test payments.
+            history: earlier payments (the training window), so that velocity features of
+                the test payments see the customers' earlier history.
+
+        Raises:
+            DataValidationError: a payment has no label.
+        """
+        labels = labels_of(payments)
+        if labels is None:
+            raise DataValidationError("evaluation needs a 0/1 label on every payment")
+        combined = payments if history is None else pd.concat([history, payments], ignore_index=True)
+        scores = self.scores(combined)
+        test = slice(len(combined) - len(payments), None)
+        results = {}
+        for kind in DetectorKind:
+            if kind in self.detectors_:
+                results[kind.value] = _binary_metrics(labels, scores[kind][test])
+        return results
+
+    def save(self, directory: Path) -> None:
+        """Writes the detectors (LightGBM text model, .npz, JSON) and `meta.json`."""
+        self._check_fitted()
+        directory.mkdir(parents=True, exist_ok=True)
+        for kind, detector in self.detectors_.items():
+            detector.save(directory / kind.value)
+        meta = {
+            **self.meta_,
+            "active": self.active_.value,
+            "detectors": [kind.value for kind in self.detectors_],
+            "features": self.spec_.as_dict(),
+            "rule_columns": self.rule_columns_,
+            "thresholds": {"review": self.thresholds_.review, "decline": self.thresholds_.decline,
+                           "policy": self.thresholds_.policy.value, "target": self.thresholds_.target},
+            "params": {"seed": self.seed, "threads": self.threads},
+        }
+        (directory / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> Self:
+        """Reads a model written by `save`.
+
+        Raises:
+            DataValidationError: no saved model in `directory`.
+        """
+        path = directory / META_FILE
+        if not path.is_file():
+            raise DataValidationError(f"no saved risk model in {directory}; run `llm4retail risk train` first")
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        thresholds = meta["thresholds"]
+        model = cls(policy=ThresholdPolicy(thresholds["policy"]), target=thresholds["target"],
+                    seed=meta["params"]["seed"], threads=meta["params"]["threads"])
+        model.spec_ = FeatureSpec(columns=meta["features"]["columns"], dropped=meta["features"]["dropped"])
+        model.rule_columns_ = list(meta["rule_columns"])
+        model.detectors_ = {
+            DetectorKind(kind): DETECTOR_CLASSES[DetectorKind(kind)].load(directory / kind) for kind in meta["detectors"]
+        }
+        model.active_ = DetectorKind(meta["active"])
+        model.thresholds_ = Thresholds(review=thresholds["review"], decline=thresholds["decline"],
+                                       policy=ThresholdPolicy(thresholds["policy"]), target=thresholds["target"])
+        model.meta_ = {key: meta[key] for key in ("version", "trained_at", "n_payments", "n_frauds", "data_hash")}
+        return model
+
+
+def _binary_metrics(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    values = binary_scores(labels, scores, fpr=FPR_BUDGET)
+    return {"roc_auc": values["roc_auc"], "pr_auc": values["pr_auc"],
+            "recall_at_1pct_fpr": values[f"recall@fpr={FPR_BUDGET:g}"]}
+
+
+def _data_hash(payments: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    for column in ("payment_id", "amount", "timestamp"):
+        if column in payments.columns:
+            digest.update(pd.util.hash_pandas_object(payments[column], index=False).to_numpy().tobytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,49 @@
+"""`llm4retail risk train|score|score-file` over a demo store in a temporary data directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from llm4retail.cli import app
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("risk-cli")
+    result = runner.invoke(app, ["--data-dir", str(directory), "demo", "init", "--json"])
+    assert result.exit_code == 0, result.output
+    return directory
+
+
+def test_train_score_and_score_file(data_dir: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps([{"name": "huge", "feature": "amount", "operator": ">=", "value": 1000,
+                                  "action": "decline"}]), encoding="utf-8")
+    trained = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "train", "--rules", str(rules), "--json"])
+    assert trained.exit_code == 0, trained.output
+    summary = json.loads(trained.stdout)
+    assert summary["active"] == "supervised" and (data_dir / "models" / "risk" / "meta.json").is_file()
+    payment = json.dumps({"amount": 25.0, "currency": "USD", "customer_id": "c00010"})
+    scored = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "score", payment, "--json"])
+    assert scored.exit_code == 0, scored.output
+    assert json.loads(scored.stdout)["decision"] in {"approve", "review", "decline"}
+    huge = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "score", "--what-if", "--json",
+                               json.dumps({"amount": 5000.0, "currency": "USD"})])
+    assert json.loads(huge.stdout)["decision"] == "decline" and json.loads(huge.stdout)["rules"] == ["huge"]
+    bad = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "score", '{"amount": -1, "currency": "USD"}'])
+    assert bad.exit_code == 2 and "greater than or equal to 0" in bad.output
+    payments = tmp_path / "payments.csv"
+    pd.DataFrame({"payment_id": ["a", "b"], "amount": [10.0, 5000.0], "currency": ["USD", "USD"],
+                  "timestamp": ["2026-10-01T10:00:00", "2026-10-01T03:00:00"]}).to_csv(payments, index=False)
+    out = tmp_path / "scores.csv"
+    batch = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "score-file", str(payments), "--out", str(out)])
+    assert batch.exit_code == 0, batch.output
+    assert list(pd.read_csv(out).columns) == ["payment_id", "score", "decision"]
