@@ -22,6 +22,7 @@ from llm4retail import __version__
 from llm4retail.api.routes import events, health, recommend, records, search
 from llm4retail.api.routes import marketing as marketing_routes
 from llm4retail.api.routes import risk as risk_routes
+from llm4retail.api.routes import forecast as forecast_routes, inventory as inventory_routes, pricing as pricing_routes
 from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
@@ -108,6 +109,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(recommend.router)
     app.include_router(risk_routes.router)
     app.include_router(marketing_routes.router)
+    app.include_router(forecast_routes.router)  # forecasting, inventory, pricing
+    app.include_router(inventory_routes.router)
+    app.include_router(pricing_routes.router)
     return app
 
 

@@ -1,0 +1,255 @@
+"""The automatic forecaster: choose a model by backtest on the given history, refit it, forecast with intervals.
+
+Example:
+    >>> panel = panel_from_sales(sales)
+    >>> auto = AutoForecaster(horizon=28).fit(panel)
+    >>> result = auto.forecast()              # the next 28 steps of every series
+    >>> result.series(0)["forecast"][0]       # {'date': ..., 'mean': ..., 'lower_90': ..., 'upper_90': ...}
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+
+from llm4retail.errors import ConfigError, DataValidationError, NotFittedError
+from llm4retail.forecast.base import ForecastModel, Forecaster
+from llm4retail.forecast.conformal import DEFAULT_LEVELS, ConformalIntervals, fallback_scale
+from llm4retail.forecast.metrics import seasonal_scale
+from llm4retail.forecast.panel import Panel
+from llm4retail.forecast.registry import MODEL_CLASSES, make_forecaster
+from llm4retail.forecast.windows import (
+    affordable_models,
+    choose,
+    forecast_window,
+    origins_before,
+    validation_mase,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BUDGET_SECONDS = 300.0
+AUTO_META = "auto.json"
+AUTO_ARRAYS = "auto.npz"
+
+
+@dataclass
+class ForecastResult:
+    """Point forecasts and conformal intervals of every series.
+
+    Attributes:
+        keys: product_id and store_id per series.
+        dates: the forecast dates.
+        point: (n_series, steps).
+        lower: level -> lower bounds, same shape.
+        upper: level -> upper bounds.
+        open: (n_series, steps) the assumed or known open days (closed days forecast 0).
+        model: the model that made it.
+    """
+
+    keys: pd.DataFrame
+    dates: pd.DatetimeIndex
+    point: np.ndarray
+    lower: dict[int, np.ndarray]
+    upper: dict[int, np.ndarray]
+    open: np.ndarray
+    model: str
+
+    def series(self, index: int) -> dict[str, Any]:
+        """One series as a plot-ready list of dated points."""
+        points = []
+        for step, date in enumerate(self.dates):
+            item: dict[str, Any] = {"date": date.date().isoformat(), "mean": float(self.point[index, step])}
+            for level in sorted(self.lower):
+                item[f"lower_{level}"] = float(self.lower[level][index, step])
+                item[f"upper_{level}"] = float(self.upper[level][index, step])
+            item["open"] = bool(self.open[index, step])
+            points.append(item)
+        key = self.keys.iloc[index]
+        return {"product_id": str(key["product_id"]), "store_id": str(key["store_id"]), "model": self.model,
+                "forecast": points}
+
+
+class AutoForecaster:
+    """Chooses among forecasters by rolling-origin validation on the history it is fitted on.
+
+    Args:
+        horizon: steps to forecast (and the length of each validation window).
+        models: candidates (default: every model; costly local ones only where the probe says they fit the budget).
+        validation_windows: how many windows of `horizon` steps at the end of the history validate the choice.
+        time_budget_seconds: the most projected seconds a local model may take over all its fits.
+        levels: interval levels in percent.
+        threads: threads of the global model.
+        seed: seed of the global model.
+
+    Raises:
+        ConfigError: If an argument is out of range.
+    """
+
+    def __init__(
+        self,
+        horizon: int,
+        *,
+        models: Sequence[ForecastModel] | None = None,
+        validation_windows: int = 1,
+        time_budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+        levels: tuple[int, ...] = DEFAULT_LEVELS,
+        threads: int = 1,
+        seed: int = 0,
+    ) -> None:
+        if horizon < 1 or validation_windows < 1 or time_budget_seconds <= 0:
+            raise ConfigError(
+                f"horizon and validation_windows must be >= 1 and the budget positive; got horizon={horizon}, "
+                f"validation_windows={validation_windows}, time_budget_seconds={time_budget_seconds}"
+            )
+        self.horizon = horizon
+        self.models = list(models) if models else list(ForecastModel)
+        self.validation_windows = validation_windows
+        self.time_budget_seconds = time_budget_seconds
+        self.levels = tuple(levels)
+        self.threads = threads
+        self.seed = seed
+        self.history_: Panel | None = None
+        self.model_: Forecaster | None = None
+        self.chosen_: ForecastModel | None = None
+        self.validation_: dict[str, float] = {}
+        self.skipped_: dict[str, str] = {}
+        self.intervals_: ConformalIntervals | None = None
+        self.residuals_: np.ndarray | None = None
+        self.scale_: np.ndarray | None = None
+
+    def fit(self, panel: Panel) -> Self:
+        """Validate every affordable model on the last windows, keep the best, refit it on everything.
+
+        Raises:
+            DataValidationError: If the panel is too short for the validation windows.
+        """
+        origins = origins_before(panel, horizon=self.horizon, n_windows=self.validation_windows)
+        affordable = affordable_models(
+            self.models, panel.window(0, origins[0]), n_fits=self.validation_windows + 1,
+            budget_seconds=self.time_budget_seconds, horizon=self.horizon,
+        )
+        windows = {
+            model: [forecast_window(model, panel, origin=origin, horizon=self.horizon, threads=self.threads,
+                                    seed=self.seed) for origin in origins]
+            for model in affordable.kept
+        }
+        scores = {model: validation_mase(items, panel) for model, items in windows.items()}
+        self.chosen_ = choose(scores)
+        self.validation_ = {model.value: score for model, score in scores.items()}
+        self.skipped_ = affordable.skipped
+        chosen_windows = windows[self.chosen_]
+        blocks = [window.residuals(panel) for window in chosen_windows]
+        self.residuals_ = np.hstack(blocks)
+        normalised = np.hstack([block / window.scale(panel)[:, None] for block, window in zip(blocks, chosen_windows)])
+        self.intervals_ = ConformalIntervals.calibrate(normalised, np.ones(panel.n_series), levels=self.levels)
+        self.model_ = make_forecaster(self.chosen_, horizon=self.horizon, threads=self.threads, seed=self.seed)
+        self.model_.fit(panel)
+        self.history_ = panel
+        self.scale_ = fallback_scale(seasonal_scale(panel), panel.y, panel.observed)
+        logger.info("forecast: chose %s by validation MASE %s", self.chosen_.value, self.validation_)
+        return self
+
+    def predict(self, future: Panel) -> ForecastResult:
+        """Forecasts with intervals for the dates of `future` (known or assumed covariates).
+
+        Raises:
+            NotFittedError: If `fit` was not called.
+        """
+        if self.model_ is None or self.intervals_ is None or self.scale_ is None:
+            raise NotFittedError("AutoForecaster is not fitted: call fit(panel) first")
+        point = self.model_.predict(future)
+        lower, upper = {}, {}
+        for level in self.levels:
+            lower[level], upper[level] = self.intervals_.interval(point, self.scale_, level=level, open_days=future.open)
+        return ForecastResult(future.keys, future.dates, point, lower, upper, future.open.copy(), self.model_.model.value)
+
+    def forecast(self, horizon: int | None = None) -> ForecastResult:
+        """The next `horizon` steps after the history, with assumed covariates (see `Panel.extended`).
+
+        Raises:
+            DataValidationError: If `horizon` exceeds the fitted horizon.
+        """
+        if self.history_ is None:
+            raise NotFittedError("AutoForecaster is not fitted: call fit(panel) first")
+        steps = horizon or self.horizon
+        if steps > self.horizon:
+            raise DataValidationError(f"fitted for {self.horizon} steps, asked for {steps}; refit with a longer horizon")
+        extended = self.history_.extended(steps)
+        return self.predict(extended.window(self.history_.n_dates, extended.n_dates))
+
+    def evaluate(self, test: Panel) -> dict[str, float]:
+        """Scores of the chosen model on the window right after the fitted history (observed cells only).
+
+        Returns:
+            `mase`, `smape`, `wape`, `coverage_90` and `scored_points`.
+
+        Raises:
+            NotFittedError: If `fit` was not called.
+        """
+        from llm4retail.forecast.metrics import coverage, point_scores
+
+        if self.history_ is None:
+            raise NotFittedError("AutoForecaster is not fitted: call fit(panel) first")
+        result = self.predict(test)
+        scores = point_scores(test.y, result.point, test.observed, history=self.history_)
+        if 90 in result.lower:
+            scores["coverage_90"] = coverage(test.y, result.lower[90], result.upper[90], test.observed)
+        return scores
+
+    def save(self, directory: Path) -> Path:
+        """Writes the chosen model (its own files), the calibration and the choice (no pickle).
+
+        Raises:
+            NotFittedError: If `fit` was not called.
+        """
+        if self.model_ is None or self.intervals_ is None:
+            raise NotFittedError("AutoForecaster is not fitted: nothing to save")
+        from llm4retail.forecast.panel import panel_to_arrays
+
+        self.model_.save(directory / "model")
+        arrays, fields = panel_to_arrays(self.history_)
+        np.savez_compressed(directory / AUTO_ARRAYS, residuals=self.residuals_, scale=self.scale_, **arrays)
+        meta = {
+            "horizon": self.horizon, "chosen": self.chosen_.value, "validation_mase": self.validation_,
+            "skipped": self.skipped_, "levels": list(self.levels), "panel": fields,
+            "intervals": {"lower": self.intervals_.lower, "upper": self.intervals_.upper,
+                          "n_residuals": self.intervals_.n_residuals},
+        }
+        (directory / AUTO_META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        return directory
+
+    @classmethod
+    def load(cls, directory: Path) -> Self:
+        """Reads what `save` wrote.
+
+        Raises:
+            DataValidationError: If the directory holds no saved forecaster.
+        """
+        from llm4retail.forecast.panel import panel_from_arrays
+
+        if not (directory / AUTO_META).is_file():
+            raise DataValidationError(f"{directory} holds no saved AutoForecaster ({AUTO_META} is missing)")
+        meta = json.loads((directory / AUTO_META).read_text(encoding="utf-8"))
+        auto = cls(meta["horizon"], levels=tuple(meta["levels"]))
+        auto.chosen_ = ForecastModel(meta["chosen"])
+        auto.model_ = MODEL_CLASSES[auto.chosen_].load(directory / "model")
+        auto.validation_, auto.skipped_ = meta["validation_mase"], meta["skipped"]
+        intervals = meta["intervals"]
+        auto.intervals_ = ConformalIntervals(
+            lower={int(k): v for k, v in intervals["lower"].items()},
+            upper={int(k): v for k, v in intervals["upper"].items()},
+            n_residuals=intervals["n_residuals"],
+        )
+        with np.load(directory / AUTO_ARRAYS, allow_pickle=False) as stored:
+            arrays = {name: stored[name] for name in stored.files}
+        auto.residuals_, auto.scale_ = arrays["residuals"], arrays["scale"]
+        auto.history_ = panel_from_arrays(arrays, meta["panel"])
+        return auto

@@ -1,0 +1,152 @@
+"""Forecasts from rolling origins, the affordability probe and the validation choice of a model.
+
+Shared by `AutoForecaster` (choose on the last windows of the data it is given)
+and the rolling-origin backtest (choose, for each test fold, on the windows
+before it), so both pick models the same way and never look past the origin.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from llm4retail.errors import DataValidationError
+from llm4retail.forecast.base import ForecastModel
+from llm4retail.forecast.conformal import fallback_scale
+from llm4retail.forecast.metrics import mase_per_series, seasonal_scale
+from llm4retail.forecast.panel import Panel
+from llm4retail.forecast.registry import LOCAL_MODELS, make_forecaster
+
+logger = logging.getLogger(__name__)
+
+PROBE_STEPS = 128  # probe fits use a few series cut to this length, then extrapolate linearly in length
+PROBE_SERIES = 3
+CHEAP_MODELS = {ForecastModel.SEASONAL_NAIVE, ForecastModel.CROSTON, ForecastModel.TSB}
+
+
+@dataclass
+class WindowForecast:
+    """One model's forecast of the `horizon` steps after `origin`, fitted on everything before it."""
+
+    model: ForecastModel
+    origin: int
+    point: np.ndarray
+    fit_seconds: float
+    predict_seconds: float
+
+    def residuals(self, panel: Panel) -> np.ndarray:
+        """Actual minus forecast on observed cells of the window, NaN elsewhere."""
+        window = panel.window(self.origin, self.origin + self.point.shape[1])
+        return np.where(window.observed, window.y - self.point, np.nan)
+
+    def scale(self, panel: Panel) -> np.ndarray:
+        """Per-series MASE scale of the history before the origin (never NaN; see `fallback_scale`)."""
+        history = panel.window(0, self.origin)
+        return fallback_scale(seasonal_scale(history), history.y, history.observed)
+
+    def mase(self, panel: Panel) -> np.ndarray:
+        """Per-series MASE of this window (NaN for series without scale or observed cell)."""
+        window = panel.window(self.origin, self.origin + self.point.shape[1])
+        return mase_per_series(window.y, self.point, window.observed, seasonal_scale(panel.window(0, self.origin)))
+
+
+@dataclass
+class Affordability:
+    """Models kept after the time probe, and why others were skipped."""
+
+    kept: list[ForecastModel]
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def forecast_window(
+    model: ForecastModel, panel: Panel, *, origin: int, horizon: int, threads: int = 1, seed: int = 0
+) -> WindowForecast:
+    """Fit `model` on steps before `origin` and forecast the next `horizon` steps.
+
+    Raises:
+        DataValidationError: If the origin leaves no history or the window runs past the panel.
+    """
+    if origin <= 0 or origin + horizon > panel.n_dates:
+        raise DataValidationError(f"origin {origin} with horizon {horizon} does not fit a panel of {panel.n_dates} steps")
+    forecaster = make_forecaster(model, horizon=horizon, threads=threads, seed=seed)
+    started = time.perf_counter()
+    forecaster.fit(panel.window(0, origin))
+    fitted = time.perf_counter()
+    point = forecaster.predict(panel.window(origin, origin + horizon))
+    done = time.perf_counter()
+    return WindowForecast(model, origin, point, fitted - started, done - fitted)
+
+
+def affordable_models(
+    models: list[ForecastModel], history: Panel, *, n_fits: int, budget_seconds: float, horizon: int
+) -> Affordability:
+    """Drop local models whose projected time for `n_fits` fits of every series exceeds the budget.
+
+    A probe fits each costly local model on the longest few series cut to `PROBE_STEPS`
+    steps (after a warm-up fit that pays the library's import and set-up); the
+    per-series time is extrapolated linearly to the mean series length.
+    The global model's cost is bounded by its row cap and is not probed.
+    """
+    result = Affordability(kept=[])
+    observed = history.observed
+    longest = np.argsort(-observed.sum(axis=1), kind="stable")[:PROBE_SERIES]
+    lengths = history.n_dates - np.where(observed.any(axis=1), observed.argmax(axis=1), history.n_dates)
+    mean_length = float(lengths.mean())
+    start = max(0, history.n_dates - PROBE_STEPS)
+    probe = history.rows(longest).window(start, history.n_dates)
+    make_forecaster(ForecastModel.SEASONAL_NAIVE, horizon=horizon).fit(probe)  # warm-up
+    for model in models:
+        if model not in LOCAL_MODELS or model in CHEAP_MODELS:
+            result.kept.append(model)
+            continue
+        started = time.perf_counter()
+        make_forecaster(model, horizon=horizon).fit(probe)
+        seconds = time.perf_counter() - started
+        per_series = seconds / probe.n_series * max(1.0, mean_length / probe.n_dates)
+        projected = per_series * history.n_series * n_fits
+        if projected > budget_seconds:
+            result.skipped[model.value] = (
+                f"projected {projected:.0f} s for {n_fits} fits of {history.n_series} series "
+                f"exceeds the budget of {budget_seconds:.0f} s"
+            )
+            logger.info("forecast: skipping %s (%s)", model.value, result.skipped[model.value])
+        else:
+            result.kept.append(model)
+    return result
+
+
+def choose(scores: dict[ForecastModel, float]) -> ForecastModel:
+    """The model with the lowest validation MASE (the first listed on ties; NaN never wins).
+
+    Raises:
+        DataValidationError: If no model has a finite score.
+    """
+    finite = {model: score for model, score in scores.items() if np.isfinite(score)}
+    if not finite:
+        raise DataValidationError("no model produced a finite validation MASE; the series may be constant or empty")
+    return min(finite, key=lambda model: finite[model])
+
+
+def validation_mase(windows: list[WindowForecast], panel: Panel) -> float:
+    """Mean per-series MASE over the validation windows."""
+    values = np.concatenate([window.mase(panel) for window in windows])
+    return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+
+
+def origins_before(panel: Panel, *, horizon: int, n_windows: int) -> list[int]:
+    """The last `n_windows` forecast origins, `horizon` apart, ending at the panel's end.
+
+    Raises:
+        DataValidationError: If the panel is too short to leave two seasons of history before them.
+    """
+    origins = [panel.n_dates - k * horizon for k in range(n_windows, 0, -1)]
+    minimum = 2 * panel.season + 1 if panel.n_dates > 4 * panel.season else 3
+    if origins[0] < minimum:
+        raise DataValidationError(
+            f"{panel.n_dates} {panel.frequency.value} steps cannot hold {n_windows} windows of {horizon} steps "
+            f"after {minimum} steps of history; use a shorter horizon or fewer folds"
+        )
+    return origins

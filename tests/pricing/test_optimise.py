@@ -1,0 +1,66 @@
+"""Price advice: the constant-elasticity optimum, constraints, endings and uncertainty."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from llm4retail.errors import ConfigError, DataValidationError
+from llm4retail.pricing.base import ElasticityEstimator, ElasticityTable
+from llm4retail.pricing.optimise import PriceConstraints, PriceEnding, recommend_price
+
+pytestmark = pytest.mark.unit
+
+
+class _Known(ElasticityEstimator):
+    def _fit(self, panel, categories):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+
+def _model(elasticity: float, sd: float, *, price: float = 10.0, demand: float = 100.0) -> _Known:
+    model = _Known()
+    model.table_ = ElasticityTable(
+        keys=pd.DataFrame({"product_id": ["p"], "store_id": ["s"]}), raw=np.array([elasticity]),
+        raw_sd=np.array([sd]), elasticity=np.array([elasticity]), elasticity_sd=np.array([sd]),
+        group=np.array(["all"], dtype=object), group_mean={"all": {"mean": elasticity, "tau": 0.1}},
+        n_observations=np.array([500]), base_demand=np.array([demand]), current_price=np.array([price]),
+    )
+    return model
+
+
+def test_unconstrained_optimum_is_the_markup_rule() -> None:
+    # Constant elasticity e < -1: p* = c e / (1 + e) = 6 * -3 / -2 = 9.
+    advice = recommend_price(_model(-3.0, 1e-6), 0, unit_cost=6.0, constraints=PriceConstraints(max_change=0.5))
+
+    assert advice["recommended_price"] == pytest.approx(9.0, abs=0.1)
+    assert advice["binding"] is None
+    assert advice["expected_profit_change"] > 0 and advice["probability_profit_up"] == 1.0
+
+
+def test_inelastic_demand_hits_the_step_limit_and_endings_apply() -> None:
+    advice = recommend_price(_model(-0.5, 0.05), 0, unit_cost=4.0,
+                             constraints=PriceConstraints(max_change=0.1, ending=PriceEnding.NINETY_NINE))
+
+    assert advice["recommended_price"] == pytest.approx(10.99)
+    assert advice["binding"] == "max_change"
+    assert advice["expected_revenue_change"] > 0
+
+
+def test_uncertainty_widens_the_interval_of_the_profit_change() -> None:
+    sure = recommend_price(_model(-2.5, 0.01), 0, unit_cost=5.0, constraints=PriceConstraints())
+    unsure = recommend_price(_model(-2.5, 0.8), 0, unit_cost=5.0, constraints=PriceConstraints())
+
+    width = lambda advice: advice["profit_change_upper_90"] - advice["profit_change_lower_90"]  # noqa: E731
+    assert width(unsure) > 10 * width(sure)
+    assert unsure["profit_change_lower_90"] <= unsure["expected_profit_change"] <= unsure["profit_change_upper_90"]
+
+
+def test_margin_floor_and_invalid_rules_are_explicit() -> None:
+    advice = recommend_price(_model(-4.0, 0.01), 0, unit_cost=8.5, constraints=PriceConstraints(min_margin=0.1))
+    assert (advice["recommended_price"] - 8.5) / advice["recommended_price"] >= 0.1 - 1e-9
+    with pytest.raises(DataValidationError, match="margin"):
+        recommend_price(_model(-2.0, 0.1), 0, unit_cost=9.9, constraints=PriceConstraints(min_margin=0.5))
+    with pytest.raises(ConfigError, match="max_change"):
+        PriceConstraints(max_change=0)
+    assert PriceEnding.WHOLE.apply(np.array([9.4, 9.6])).tolist() == [9.0, 10.0]
