@@ -11,7 +11,6 @@ template for every item (no text signal) use the attribute part alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -19,15 +18,14 @@ import pandas as pd
 import scipy.sparse as sp
 
 from llm4retail.errors import DataValidationError
-from llm4retail.recommend.base import Recommender, State
 from llm4retail.recommend.data import Interactions
 from llm4retail.recommend.features import ItemFacts
-from llm4retail.recommend.neighbours import blockwise_top_neighbours, history_weights
+from llm4retail.recommend.neighbours import ItemToItem, blockwise_top_neighbours
 
 logger = logging.getLogger(__name__)
 
 
-class ContentKNN(Recommender):
+class ContentKNN(ItemToItem):
     """Item-to-item neighbours from catalogue facts and text embeddings.
 
     Args:
@@ -72,20 +70,8 @@ class ContentKNN(Recommender):
         self.similarity_ = _similarity(parts, n_items=interactions.n_items, neighbours=self.neighbours)
         return self
 
-    def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
-        self._require_fitted(self.similarity_)
-        weights = history_weights(histories, n_items=self.similarity_.shape[0], decay=self.decay)
-        return np.asarray((weights @ self.similarity_).todense(), dtype=np.float32)
-
     def get_params(self) -> dict[str, Any]:
         return {"neighbours": self.neighbours, "decay": self.decay, "text_weight": self.text_weight}
-
-    def state(self) -> State:
-        self._require_fitted(self.similarity_)
-        return {"similarity_": self.similarity_}
-
-    def restore(self, state: State) -> None:
-        self.similarity_ = sp.csr_matrix(state["similarity_"], dtype=np.float32)
 
 
 def _tfidf_rows(nodes: sp.csr_matrix) -> sp.csr_matrix:

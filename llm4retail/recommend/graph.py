@@ -18,7 +18,6 @@ more. λ_attr, λ_next and β are chosen on validation data when it is given.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -27,10 +26,10 @@ import scipy.sparse as sp
 
 from llm4retail.errors import DataValidationError
 from llm4retail.eval.ranking import metrics_from_ranks, rank_of_targets
-from llm4retail.recommend.base import Recommender, State
+from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.data import Interactions
 from llm4retail.recommend.features import ItemFacts
-from llm4retail.recommend.neighbours import blockwise_top_neighbours, history_weights
+from llm4retail.recommend.neighbours import ItemToItem, blockwise_top_neighbours
 
 logger = logging.getLogger(__name__)
 SEARCH_CUSTOMERS = 8000  # validation histories used to choose λ and β
@@ -47,7 +46,7 @@ def row_normalised(matrix: sp.spmatrix) -> sp.csr_matrix:
     return sp.diags(scale.astype(np.float32)) @ matrix
 
 
-class KnowledgeGraph(Recommender):
+class KnowledgeGraph(ItemToItem):
     """Random-walk recommender over the customer–product–attribute graph.
 
     Args:
@@ -87,7 +86,7 @@ class KnowledgeGraph(Recommender):
         self.neighbours = neighbours
         self.decay = decay
         self.beta, self.attribute_weight, self.next_weight = beta, attribute_weight, next_weight
-        self.transitions_: sp.csr_matrix | None = None
+        self.similarity_: sp.csr_matrix | None = None
         self.facts_: ItemFacts | None = None
         self.chosen_: dict[str, float] = {}
 
@@ -125,28 +124,17 @@ class KnowledgeGraph(Recommender):
                             best, following = value, candidate
         self.chosen_ = {"beta": beta, "attribute_weight": attribute, "next_weight": following}
         logger.info("graph: chose %s", self.chosen_)
-        self.transitions_ = walks.combine(beta=beta, attribute=attribute, following=following, neighbours=self.neighbours)
+        self.similarity_ = walks.combine(beta=beta, attribute=attribute, following=following, neighbours=self.neighbours)
         return self
 
     def _with(self, transitions: sp.csr_matrix) -> KnowledgeGraph:
-        self.transitions_ = transitions
+        self.similarity_ = transitions
         return self
 
-    def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
-        self._require_fitted(self.transitions_)
-        weights = history_weights(histories, n_items=self.transitions_.shape[0], decay=self.decay)
-        return np.asarray((weights @ self.transitions_).todense(), dtype=np.float32)
 
     def get_params(self) -> dict[str, Any]:
         chosen = {"beta": self.beta, "attribute_weight": self.attribute_weight, "next_weight": self.next_weight, **self.chosen_}
         return {"neighbours": self.neighbours, "decay": self.decay, **chosen}
-
-    def state(self) -> State:
-        self._require_fitted(self.transitions_)
-        return {"transitions_": self.transitions_}
-
-    def restore(self, state: State) -> None:
-        self.transitions_ = sp.csr_matrix(state["transitions_"], dtype=np.float32)
 
 
 class _Walks:

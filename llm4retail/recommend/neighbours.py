@@ -72,7 +72,27 @@ class Popularity(Recommender):
         self.counts_ = np.asarray(state["counts_"], dtype=np.float32)
 
 
-class ItemKNN(Recommender):
+class ItemToItem(Recommender):
+    """Base of the models that learn an item × item matrix `similarity_` (neighbours, walks, content):
+    a history scores item j by Σ decay^age · similarity[i, j] over its items i."""
+
+    decay: float = 0.8
+    similarity_: sp.csr_matrix | None = None
+
+    def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
+        self._require_fitted(self.similarity_)
+        weights = history_weights(histories, n_items=self.similarity_.shape[0], decay=self.decay)
+        return np.asarray((weights @ self.similarity_).todense(), dtype=np.float32)
+
+    def state(self) -> State:
+        self._require_fitted(self.similarity_)
+        return {"similarity_": self.similarity_}
+
+    def restore(self, state: State) -> None:
+        self.similarity_ = sp.csr_matrix(state["similarity_"], dtype=np.float32)
+
+
+class ItemKNN(ItemToItem):
     """Item-to-item cosine neighbours."""
 
     name = "itemknn"
@@ -98,20 +118,8 @@ class ItemKNN(Recommender):
         self.similarity_ = _keep_top(similarity, self.neighbours)
         return self
 
-    def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
-        self._require_fitted(self.similarity_)
-        weights = history_weights(histories, n_items=self.similarity_.shape[0], decay=self.decay)
-        return np.asarray((weights @ self.similarity_).todense(), dtype=np.float32)
-
     def get_params(self) -> dict[str, Any]:
         return {"neighbours": self.neighbours, "decay": self.decay, "shrink": self.shrink}
-
-    def state(self) -> State:
-        self._require_fitted(self.similarity_)
-        return {"similarity_": self.similarity_}
-
-    def restore(self, state: State) -> None:
-        self.similarity_ = sp.csr_matrix(state["similarity_"], dtype=np.float32)
 
 
 class UserKNN(Recommender):
