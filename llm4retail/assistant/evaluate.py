@@ -1,0 +1,99 @@
+"""`llm4retail eval intent`: train and score an intent classifier on any labelled utterance set.
+
+The feature set (TF-IDF n-grams, sentence embeddings, or both) is chosen on a validation split
+of the training data only; the chosen model is then refitted on all training data (with a
+calibration hold-out for its temperature) and scored once on the test data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from llm4retail.assistant.classifier import FeatureSet, IntentClassifier
+from llm4retail.assistant.embeddings import CachedEncoder
+from llm4retail.assistant.intents import detect_language
+from llm4retail.errors import DataValidationError
+from llm4retail.eval import EvalReport, classification_metrics
+
+logger = logging.getLogger(__name__)
+TEST_FRACTION = 0.2
+VALIDATION_FRACTION = 0.15
+SPLIT_SEED = 0
+
+
+def stratified_split(frame: pd.DataFrame, *, fraction: float, seed: int = SPLIT_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A fixed stratified split; intents with a single example stay on the first side."""
+    counts = frame["intent"].value_counts()
+    single = frame["intent"].isin(counts[counts < 2].index)
+    rest = frame[~single]
+    first, second = train_test_split(rest, test_size=fraction, stratify=rest["intent"], random_state=seed)
+    return pd.concat([first, frame[single]]).reset_index(drop=True), second.reset_index(drop=True)
+
+
+def _clean(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    missing = {"text", "intent"} - set(frame.columns)
+    if missing:
+        raise DataValidationError(f"{name} needs the columns text and intent; missing {sorted(missing)}")
+    out = frame[["text", "intent"]].dropna().astype(str)
+    out = out[out["text"].str.strip() != ""]
+    if out["intent"].nunique() < 2:
+        raise DataValidationError(f"{name} has fewer than two intents; nothing to classify")
+    return out.reset_index(drop=True)
+
+
+def evaluate_intents(train: pd.DataFrame, test: pd.DataFrame | None = None, *, dataset: str) -> EvalReport:
+    """Choose features on validation, refit, score on the test set.
+
+    Args:
+        train: labelled utterances (`text`, `intent`).
+        test: held-out utterances; None = a fixed stratified 80/20 split of `train`.
+        dataset: name shown in the report.
+
+    Returns:
+        `accuracy`, `macro_f1`, `ece`, `train_seconds`, per-language accuracy/macro-F1 when the
+        test set mixes languages, and each candidate's validation scores under `models`.
+    """
+    train = _clean(train, "the training file")
+    if test is None:
+        train, test = stratified_split(train, fraction=TEST_FRACTION)
+    else:
+        test = _clean(test, "the test file")
+    started = time.perf_counter()
+    encoder = CachedEncoder()
+    fit_part, validation = stratified_split(train, fraction=VALIDATION_FRACTION)
+    candidates: dict[str, dict[str, float]] = {}
+    for features in FeatureSet:
+        model = IntentClassifier(features=features, calibration_fraction=0.0, embedder=encoder)
+        model.fit(fit_part["text"].tolist(), fit_part["intent"].tolist())
+        scores = model.evaluate(validation["text"].tolist(), validation["intent"].tolist())
+        candidates[features.value] = {"val_accuracy": scores["accuracy"], "val_macro_f1": scores["macro_f1"]}
+        logger.info("validation %s: %s", features.value, scores)
+    best = max(candidates, key=lambda name: (candidates[name]["val_macro_f1"], candidates[name]["val_accuracy"]))
+    final = IntentClassifier(features=FeatureSet(best), embedder=encoder).fit(train["text"].tolist(), train["intent"].tolist())
+    train_seconds = time.perf_counter() - started
+    metrics = final.evaluate(test["text"].tolist(), test["intent"].tolist()) | {"train_seconds": train_seconds}
+    metrics |= _per_language(final, test)
+    return EvalReport(
+        capability="intent", dataset=dataset, n=len(test), seconds=time.perf_counter() - started, metrics=metrics,
+        models=candidates, best=best,
+        extra={"n_train": len(train), "n_intents": int(train["intent"].nunique()), "temperature": final.temperature_},
+    )
+
+
+def _per_language(model: IntentClassifier, test: pd.DataFrame) -> dict[str, float]:
+    languages = np.array([detect_language(text).value for text in test["text"]])
+    if len(set(languages)) < 2:
+        return {}
+    predicted = np.array(model.predict(test["text"].tolist()), dtype=object)
+    out: dict[str, float] = {}
+    for language in sorted(set(languages)):
+        mask = languages == language
+        scores = classification_metrics(test["intent"].to_numpy()[mask], predicted[mask])
+        out[f"accuracy_{language}"] = scores["accuracy"]
+        out[f"macro_f1_{language}"] = scores["macro_f1"]
+    return out

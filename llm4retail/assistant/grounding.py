@@ -1,0 +1,120 @@
+"""The grounding check: every price, quantity, date, order status, identifier and policy number
+in an answer must appear in the retrieved facts.
+
+Claims are read the same way from the answer and from the facts, so "$1,299.00", "1299" and
+"1299.0" are one number and "2026-10-05" and "2026年10月5日" one date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Lookarounds instead of \b: in Chinese text an id touches CJK characters, which \b counts as word characters.
+_ID = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,4}\d{4,}|SF\d{10,13}|1Z[0-9A-Z]{16})(?![A-Za-z0-9])")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![A-Za-z0-9_.])\d+(?:\.\d+)?")
+STATUS_WORDS: dict[str, str] = {
+    "pending": "pending", "awaiting payment": "pending", "待付款": "pending",
+    "paid": "paid", "已付款": "paid", "processing": "processing", "处理中": "processing",
+    "shipped": "shipped", "已发货": "shipped", "in transit": "in_transit", "in_transit": "in_transit", "运输中": "in_transit",
+    "delivered": "delivered", "已签收": "delivered", "已送达": "delivered",
+    "cancelled": "cancelled", "canceled": "cancelled", "已取消": "cancelled",
+    "returned": "returned", "已退货": "returned", "refunded": "refunded", "已退款": "refunded",
+    "not_shipped": "not_shipped", "未发货": "not_shipped",
+}  # fmt: skip
+_STATUS = re.compile("|".join(sorted((re.escape(word) for word in STATUS_WORDS), key=len, reverse=True)), re.IGNORECASE)
+
+
+# "can be returned", "has not been delivered": a possibility or a negation, not an order's status.
+_MODAL = re.compile(
+    r"\b(?:can|cannot|can't|could|may|might|must|should|to|longer)\s+be\s+$|\bnot\s+(?:been\s+|yet\s+)?$"
+    r"|可以$|可$|能$|无法$|不能$|尚未$|未$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Claims:
+    """Checkable statements of a text."""
+
+    numbers: set[float] = field(default_factory=set)
+    dates: set[tuple[int, int, int]] = field(default_factory=set)
+    statuses: set[str] = field(default_factory=set)
+    identifiers: set[str] = field(default_factory=set)
+
+    def is_empty(self) -> bool:
+        """No checkable statement."""
+        return not (self.numbers or self.dates or self.statuses or self.identifiers)
+
+
+def read_claims(text: str) -> Claims:
+    """Numbers, dates, order statuses and identifiers (order ids, tracking codes) stated in `text`."""
+    text = unicodedata.normalize("NFKC", text)
+    claims = Claims()
+    for match in _ID.finditer(text):
+        claims.identifiers.add(match.group(0).lower())
+    text = _ID.sub(" ", text)
+    text = re.sub(r"\[\d+\]", " ", text)  # citation markers are no claims
+    for pattern in (_ISO_DATE, _CHINESE_DATE):
+        for match in pattern.finditer(text):
+            claims.dates.add(tuple(int(part) for part in match.groups()))  # type: ignore[arg-type]
+        text = pattern.sub(" ", text)
+    text = re.sub(r"(?<!\d)\d{1,2}:\d{2}(?:-\d{1,2}:\d{2})?(?!\d)", lambda m: " " + m.group(0).replace(":", " ") + " ", text)
+    for match in _NUMBER.finditer(text):
+        claims.numbers.add(round(float(match.group(0).replace(",", "")), 2))
+    for match in _STATUS.finditer(text):
+        if not _MODAL.search(text[max(0, match.start() - 24) : match.start()]):
+            claims.statuses.add(STATUS_WORDS[match.group(0).lower()])
+    return claims
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class GroundingResult:
+    """The outcome of the check."""
+
+    grounded: bool
+    unsupported: tuple[str, ...]
+
+
+_PRICE = re.compile(r"(?<![A-Za-z0-9_.])\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)|(?<![A-Za-z0-9_.])\d+\.\d{2}(?!\d)")
+
+
+def missing_essentials(answer: str, facts: list[str]) -> tuple[str, ...]:
+    """Essential values of the facts the answer leaves out: statuses, identifiers and prices.
+
+    A grounded answer can still be useless ("your order was placed on 2026-10-05" to "where is
+    my order?"); an answer must carry what the customer asked the facts for.
+    """
+    stated = read_claims(answer)
+    needed = read_claims("\n".join(facts))
+    prices = {round(float(m.group(0).replace(",", "")), 2) for fact in facts for m in _PRICE.finditer(fact)}
+    missing = [f"status {s}" for s in sorted(needed.statuses - stated.statuses)]
+    missing += [f"id {i}" for i in sorted(needed.identifiers - stated.identifiers)]
+    missing += [f"price {_number(p)}" for p in sorted(prices - stated.numbers)]
+    return tuple(missing)
+
+
+def check_grounding(answer: str, facts: list[str]) -> GroundingResult:
+    """Every claim of `answer` must be among the claims of `facts`.
+
+    Args:
+        answer: a generated answer.
+        facts: the retrieved fact texts the answer was generated from.
+
+    Returns:
+        `grounded` and the unsupported claims, e.g. ("number 45.0", "status shipped").
+    """
+    allowed = read_claims("\n".join(facts))
+    stated = read_claims(answer)
+    unsupported = [f"number {_number(n)}" for n in sorted(stated.numbers - allowed.numbers)]
+    unsupported += [f"date {y:04d}-{m:02d}-{d:02d}" for y, m, d in sorted(stated.dates - allowed.dates)]
+    unsupported += [f"status {s}" for s in sorted(stated.statuses - allowed.statuses)]
+    unsupported += [f"id {i}" for i in sorted(stated.identifiers - allowed.identifiers)]
+    return GroundingResult(grounded=not unsupported, unsupported=tuple(unsupported))

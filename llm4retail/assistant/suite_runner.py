@@ -1,0 +1,180 @@
+"""Run a conversation suite through the assistant and score it (`llm4retail eval assistant`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tempfile
+import time
+from pathlib import Path
+from collections import defaultdict
+from typing import Any
+
+from llm4retail.assistant.assistant import Assistant
+from llm4retail.assistant.backends import BackendKind, select_backend
+from llm4retail.assistant.suite import load_suite
+from llm4retail.config import LLMSettings
+from llm4retail.data.schemas import Table
+from llm4retail.data.store import Store
+from llm4retail.assistant.grounding import read_claims
+from llm4retail.assistant.suite import StoreView, fill, percentile, placeholder_values
+from llm4retail.eval import EvalReport, classification_metrics
+
+logger = logging.getLogger(__name__)
+SLOT_KEYS = ("order_id", "tracking_code", "product", "size", "colour", "price_limit")
+
+
+def _same(expected: Any, predicted: Any) -> bool:
+    if expected is None or predicted is None:
+        return False
+    try:
+        return abs(float(expected) - float(predicted)) < 1e-6
+    except (TypeError, ValueError):
+        return str(expected).strip().lower() == str(predicted).strip().lower()
+
+
+
+
+class SuiteScore:
+    """Counters of one suite run."""
+
+    def __init__(self) -> None:
+        self.intents: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.slot_counts = {"tp": 0, "fp": 0, "fn": 0}
+        self.handoff = {"tp": 0, "fp": 0, "fn": 0}
+        self.latencies: list[float] = []
+        self.fabricated = 0
+        self.leaks = 0
+        self.model_answers = 0
+        self.grounded_answers = 0
+        self.successes = 0
+        self.failures: list[dict[str, Any]] = []
+
+    def slots(self, expected: dict[str, Any], predicted: dict[str, Any]) -> None:
+        """Count slot matches on one turn."""
+        for key in SLOT_KEYS:
+            want, got = expected.get(key), predicted.get(key)
+            if want is not None and _same(want, got):
+                self.slot_counts["tp"] += 1
+                continue
+            self.slot_counts["fn"] += want is not None
+            self.slot_counts["fp"] += got is not None
+
+    def metrics(self) -> dict[str, float]:
+        """The suite's figures."""
+        def ratio(a: float, b: float) -> float:
+            return a / b if b else float("nan")
+
+        tp, fp, fn = (self.slot_counts[k] for k in ("tp", "fp", "fn"))
+        precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+        out = {
+            "task_success": ratio(self.successes, self.successes + len(self.failures)),
+            "fabricated_facts": float(self.fabricated), "leaks": float(self.leaks),
+            "handoff_precision": ratio(self.handoff["tp"], self.handoff["tp"] + self.handoff["fp"]),
+            "handoff_recall": ratio(self.handoff["tp"], self.handoff["tp"] + self.handoff["fn"]),
+            "latency_p50_ms": percentile(self.latencies, 50), "latency_p95_ms": percentile(self.latencies, 95),
+            "latency_mean_ms": sum(self.latencies) / len(self.latencies) if self.latencies else float("nan"),
+            "slot_precision": precision, "slot_recall": recall,
+            "slot_f1": ratio(2 * precision * recall, precision + recall) if tp else 0.0,
+            "model_answers": float(self.model_answers),
+            "grounding_rate": ratio(self.grounded_answers, self.model_answers),
+        }
+        for language, pairs in sorted(self.intents.items()):
+            scores = classification_metrics([p[0] for p in pairs], [p[1] for p in pairs])
+            out[f"intent_accuracy_{language}"] = scores["accuracy"]
+            out[f"intent_macro_f1_{language}"] = scores["macro_f1"]
+        return out
+
+
+def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[str, Any], *, index: int, score: SuiteScore) -> list[dict[str, Any]]:
+    """Play one conversation; returns its transcript with the problems found."""
+    customer, values = placeholder_values(view, conversation, index=index)
+    started = assistant.start(customer_id=customer)
+    truth, others = view.truth(customer), view.other_identifiers(customer)
+    language = conversation.get("customer", {}).get("language", "en")
+    transcript, problems = [], []
+    for turn in conversation["turns"]:
+        text, expect = fill(turn["user"], values), fill(turn.get("expect", {}), values)
+        result = assistant.reply(started.conversation_id, text)
+        score.latencies.append(result.latency_ms)
+        if "intent" in expect:
+            score.intents[language].append((expect["intent"], result.intent))
+        if "slots" in expect:
+            score.slots(expect["slots"], result.slots)
+        expected_handoff, got_handoff = bool(expect.get("handoff", False)), result.handoff is not None
+        score.handoff["tp"] += expected_handoff and got_handoff
+        score.handoff["fp"] += got_handoff and not expected_handoff
+        score.handoff["fn"] += expected_handoff and not got_handoff
+        if result.grounded is not None:
+            score.model_answers += 1
+            score.grounded_answers += bool(result.grounded)
+        claims = read_claims(result.text)
+        invented = [f"{n:g}" for n in claims.numbers - truth.numbers] + [str(d) for d in claims.dates - truth.dates]
+        invented += view.wrong_statuses(result.text, customer) + sorted(claims.identifiers - truth.identifiers)
+        leaked = sorted(claims.identifiers & others) + [o for o in others if len(o) >= 6 and o in result.text.lower()][:3]
+        score.fabricated += len(invented)
+        score.leaks += bool(leaked)
+        missing = [m for m in expect.get("mentions", []) if str(m).lower() not in result.text.lower()]
+        if "products_within" in expect:
+            missing += view.products_over(result.text, float(expect["products_within"]))
+        forbidden = [m for m in expect.get("not_mentions", []) if str(m).lower() in result.text.lower()]
+        if missing or forbidden or invented or leaked or expected_handoff != got_handoff:
+            problems.append({"user": text, "reply": result.text, "missing": missing, "forbidden": forbidden,
+                             "invented": invented, "leaked": leaked, "handoff": [expected_handoff, got_handoff]})
+        transcript.append({"user": text, "reply": result.text, "intent": result.intent, "handoff": got_handoff})
+    if problems:
+        score.failures.append({"id": conversation["id"], "problems": problems})
+    else:
+        score.successes += 1
+    return transcript
+
+
+def run_suite(assistant: Assistant, view: StoreView, conversations: list[dict[str, Any]], *, dataset: str, backend: str) -> EvalReport:
+    """Every conversation of the suite, scored."""
+    started = time.perf_counter()
+    score = SuiteScore()
+    for index, conversation in enumerate(conversations):
+        run_conversation(assistant, view, conversation, index=index, score=score)
+    return EvalReport(
+        capability="assistant", dataset=dataset, n=len(conversations), seconds=time.perf_counter() - started,
+        metrics=score.metrics(),
+        extra={"turns": len(score.latencies), "backend": backend, "as_of": view.as_of.isoformat(), "failures": score.failures},
+    )
+
+
+def store_clock(store: Store) -> dt.datetime:
+    """The store's own "now": its newest order (keeps a suite's dates stable over the years)."""
+    orders = store.read_frame(Table.ORDERS, columns=["created_at"])
+    return orders["created_at"].max().to_pydatetime() if len(orders) else dt.datetime(2000, 1, 1)
+
+
+def evaluate_assistant(
+    suite: Path, *, store: Store | None = None, data_dir: Path | None = None, backend: BackendKind = BackendKind.AUTO,
+    llm: LLMSettings | None = None, demo_seed: int = 42,
+) -> EvalReport:
+    """Run a suite on `store`, or on a freshly generated demo store (seed `demo_seed`) when None.
+
+    The intent model is the store's (trained from the seed set and the store's utterances when
+    none is saved); today is the store's newest order.
+    """
+    from llm4retail.data.demo import init_demo_store
+
+    conversations = load_suite(suite)
+    with tempfile.TemporaryDirectory(prefix="llm4retail-suite-") as scratch:
+        work = data_dir or Path(scratch)
+        if store is None:
+            store = Store(f"sqlite:///{Path(scratch) / 'demo.sqlite'}")
+            init_demo_store(store, data_dir=Path(scratch), seed=demo_seed)
+        as_of = store_clock(store)
+        answer_backend = select_backend(backend, llm=llm, data_dir=work)
+        assistant = Assistant.from_store(store, data_dir=work, backend=answer_backend, clock=lambda: as_of)
+        assistant.warm_up()
+        policy = assistant.tools.knowledge.policy_number("return_days", language="en")
+        view = StoreView.from_store(store, as_of=as_of, return_days=policy.value if policy else None)
+        try:
+            return run_suite(assistant, view, conversations, dataset=str(suite),
+                             backend=answer_backend.name if answer_backend else "template")
+        finally:
+            if answer_backend is not None:
+                answer_backend.close()
+            store.close()

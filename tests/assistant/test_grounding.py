@@ -1,0 +1,35 @@
+"""The grounding check."""
+
+from __future__ import annotations
+
+import pytest
+
+from llm4retail.assistant.grounding import check_grounding, read_claims
+
+pytestmark = pytest.mark.unit
+FACTS = [
+    "Order o000123 was placed on 2026-10-05; status: shipped (shipping: in transit); total 1,299.00 USD; tracking code 1Z2CP1Y4RF38A74X8X.",
+    "You can return most items within 30 days of delivery for a full refund.",
+]
+
+
+def test_the_same_values_in_other_spellings_are_grounded() -> None:
+    answer = "Your order o000123 from 2026年10月5日 has shipped and is in transit; it cost $1299 and can be returned within 30 days [1][2]."
+    assert check_grounding(answer, FACTS).grounded
+
+
+@pytest.mark.parametrize(("answer", "unsupported"), [
+    ("It will arrive in 3 days.", ("number 3",)),
+    ("Your order o000123 was delivered.", ("status delivered",)),
+    ("订单o000999已发货。", ("id o000999",)),
+    ("It was ordered on 2026-10-06.", ("date 2026-10-06",)),
+])
+def test_invented_values_are_caught(answer: str, unsupported: tuple[str, ...]) -> None:
+    result = check_grounding(answer, FACTS)
+    assert not result.grounded and result.unsupported == unsupported
+
+
+def test_claims_in_chinese_text() -> None:
+    claims = read_claims("订单o002186于2026-10-02下单，状态：已签收，金额2338.00 CNY，至少可到2026-11-01。")
+    assert claims.identifiers == {"o002186"} and claims.statuses == {"delivered"}
+    assert claims.dates == {(2026, 10, 2), (2026, 11, 1)} and claims.numbers == {2338.0}
