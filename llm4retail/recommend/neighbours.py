@@ -22,6 +22,8 @@ from llm4retail.errors import DataValidationError
 from llm4retail.recommend.base import Recommender, State
 from llm4retail.recommend.data import Interactions
 
+BLOCK_CELLS = 1 << 24  # dense cells per block of similarity or neighbour rows (64 MiB of float32)
+
 
 def history_weights(histories: Sequence[np.ndarray], *, n_items: int, decay: float) -> sp.csr_matrix:
     """Rows of item weights per history: the newest item 1, the one before `decay`, and so on."""
@@ -147,6 +149,11 @@ class UserKNN(Recommender):
 
     def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
         self._require_fitted(self.users_)
+        rows = max(1, BLOCK_CELLS // max(self.users_.shape[0], 1))  # bound the dense history × customer block
+        parts = [self._score_block(histories[start : start + rows]) for start in range(0, len(histories), rows)]
+        return np.vstack(parts) if parts else np.zeros((0, self.users_.shape[1]), dtype=np.float32)
+
+    def _score_block(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         users = self.users_
         query = history_weights(histories, n_items=users.shape[1], decay=1.0)
         query.data[:] = 1.0
@@ -231,8 +238,6 @@ def _keep_top(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:
         return sp.csr_matrix(matrix.shape, dtype=np.float32)
     return sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))), shape=matrix.shape)
 
-
-BLOCK_CELLS = 1 << 24  # dense cells per block of similarity rows (64 MiB of float32)
 
 
 def blockwise_top_neighbours(dense_rows: Callable[[int, int], np.ndarray], *, n_items: int, neighbours: int) -> sp.csr_matrix:
