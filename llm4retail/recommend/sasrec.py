@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT = 1
 SCORE_BATCH = 1024
+SERVING_ROWS = 16  # histories scored in one call at or below which one thread is used
 # Rows per Transformer call within a batch; see `_grouped_forward`.
 GROUP_ROWS = 32
 # Positions per logits block of the training loss; see `_full_softmax_loss`.
@@ -227,7 +228,10 @@ class SASRec(Recommender):
         network = self._fitted_network()
         arrays = _as_index_arrays(histories, n_items=self.n_items_, label="histories")
         scores = np.empty((len(arrays), self.n_items_), dtype=np.float32)
-        with _torch_threads(int(self.params["threads"])):
+        # One request's forward pass is too small to split: a second thread only adds a barrier
+        # that a busy machine turns into a long tail.
+        threads = 1 if len(arrays) <= SERVING_ROWS else int(self.params["threads"])
+        with _torch_threads(threads):
             for start, chunk in _score_chunks(network, arrays):
                 scores[start : start + len(chunk)] = chunk
         return scores
@@ -463,10 +467,12 @@ def _check_validation(
 
 @contextmanager
 def _torch_threads(threads: int) -> Iterator[None]:
-    """Runs torch with `threads` CPU threads, restoring the previous setting afterwards."""
+    """Runs torch with `threads` CPU threads, restoring the previous setting afterwards (no call when unchanged)."""
     previous = torch.get_num_threads()
-    torch.set_num_threads(threads)
+    if threads != previous:
+        torch.set_num_threads(threads)
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        if threads != previous:
+            torch.set_num_threads(previous)
