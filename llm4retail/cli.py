@@ -1061,6 +1061,242 @@ def eval_assistant(
 # --- end of assistant ----------------------------------------------------------------------------
 
 
+# --- reviews, catalog attributes and retail NLP models (sentiment, aspects, pre-training, compression) --
+reviews_app = typer.Typer(help="Review sentiment, aspects and product summaries.", no_args_is_help=True)
+models_app = typer.Typer(help="Retail NLP models: pre-train, fine-tune, compress (distil + int8).", no_args_is_help=True)
+catalog_app = typer.Typer(help="Product attribute extraction from titles and descriptions.", no_args_is_help=True)
+app.add_typer(reviews_app, name="reviews")
+app.add_typer(models_app, name="models")
+app.add_typer(catalog_app, name="catalog")
+ReviewFiles = Annotated[list[Path], typer.Option("--train", help="Reviews (file or dataset folder); repeatable.")]
+TaskOption = Annotated[str, typer.Option(help="binary (1-2 stars negative, 4-5 positive) or stars (1-5).")]
+BudgetOption = Annotated[float, typer.Option(help="Wall-clock seconds of each training run.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def _sentiment_task(task: str) -> Any:
+    from llm4retail.reviews.base import SentimentTask
+
+    try:
+        return SentimentTask(task)
+    except ValueError:
+        fail(DataValidationError(f"--task must be one of {[t.value for t in SentimentTask]}, got {task!r}"))
+
+
+def _review_service(context: typer.Context) -> Any:
+    from llm4retail.reviews.service import ReviewService
+
+    settings = context.obj.settings()
+    return ReviewService(_store(context), data_dir=settings.data_dir, llm=settings.llm)
+
+
+@eval_app.command("sentiment")
+def eval_sentiment(
+    context: typer.Context,
+    train: Annotated[Path, typer.Option(help="Labelled reviews (label 0/1 and/or rating 1-5), file or dataset folder.")],
+    test: Annotated[Path | None, typer.Option(help="Test reviews; default: 20% of --train by review_id hash.")] = None,
+    task: TaskOption = "binary",
+    models: Annotated[str | None, typer.Option(help="Comma-separated candidates (default: all).")] = None,
+    budget_seconds: BudgetOption = 900.0,
+    save: Annotated[bool, typer.Option("--save", help="Save the best model in the data directory (models/sentiment).")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Sentiment: TF-IDF (words, chars, both, NB-weighted), frozen and fine-tuned USE, their blend; best by validation."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+    from llm4retail.reviews.evaluate import Candidate, evaluate_sentiment
+
+    try:
+        candidates = [Candidate(name.strip()) for name in models.split(",")] if models else list(Candidate)
+    except ValueError:
+        fail(DataValidationError(f"--models takes names from {[c.value for c in Candidate]}, got {models!r}"))
+    try:
+        train_frame, _ = read_table(train, Table.REVIEWS)
+        test_frame = read_table(test, Table.REVIEWS)[0] if test else None
+        report = evaluate_sentiment(
+            train_frame, test_frame, task=_sentiment_task(task), dataset=str(train), candidates=candidates,
+            budget_seconds=budget_seconds, save_to=context.obj.settings().data_dir if save else None,
+        )
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
+@eval_app.command("attributes")
+def eval_attributes(
+    products: Annotated[Path, typer.Option(help="Products with attributes (file or dataset folder).")],
+    top: Annotated[int, typer.Option(help="How many attributes to evaluate.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Attribute extraction (rules + tagger) vs the dictionary baseline: per-attribute precision/recall/F1."""
+    from llm4retail.catalog.evaluate import evaluate_attributes
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+
+    try:
+        frame, _ = read_table(products, Table.PRODUCTS)
+        report = evaluate_attributes(frame, dataset=str(products), top=top)
+    except Llm4RetailError as error:
+        fail(error)
+    emit(report, as_json=as_json)
+
+
+@reviews_app.command("analyze")
+def reviews_analyze(
+    context: typer.Context,
+    texts: Annotated[list[str] | None, typer.Argument(help="Review texts (default: one per line on stdin).")] = None,
+) -> None:
+    """Sentiment and aspect mentions (with evidence spans) of review texts, as JSON."""
+    items = list(texts or [line for line in _stdin_lines()])
+    try:
+        echo_json(_review_service(context).analyze(items))
+    except Llm4RetailError as error:
+        fail(error)
+
+
+@reviews_app.command("summarize")
+def reviews_summarize(context: typer.Context, product_id: Annotated[str, typer.Argument(help="Product id.")]) -> None:
+    """A product's review summary: aspect breakdown, quotes, synthesis (LLM when configured, else extractive)."""
+    from llm4retail.assistant.backends import BackendKind, select_backend
+
+    try:
+        settings = context.obj.settings()
+        generator = select_backend(BackendKind.AUTO, llm=settings.llm, data_dir=settings.data_dir)
+        echo_json(_review_service(context).summary(product_id, generator=generator).as_dict())
+    except Llm4RetailError as error:
+        fail(error)
+
+
+@reviews_app.command("train")
+def reviews_train(
+    context: typer.Context,
+    train: ReviewFiles,
+    task: TaskOption = "binary",
+    models: Annotated[str, typer.Option(help="Comma-separated candidates.")] = "tfidf,use_finetuned,blend",
+    budget_seconds: BudgetOption = 600.0,
+) -> None:
+    """Train sentiment candidates on all labelled reviews; the best by validation becomes LATEST."""
+    from llm4retail.models.workflows import read_reviews
+    from llm4retail.reviews.evaluate import Candidate
+    from llm4retail.reviews.training import train_sentiment
+
+    try:
+        report = train_sentiment(
+            read_reviews(train), data_dir=context.obj.settings().data_dir, task=_sentiment_task(task),
+            candidates=[Candidate(name.strip()) for name in models.split(",")], budget_seconds=budget_seconds,
+        )
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except Llm4RetailError as error:
+        fail(error)
+    echo_json(report)
+
+
+@models_app.command("pretrain")
+def models_pretrain(
+    context: typer.Context,
+    corpus: Annotated[list[Path], typer.Option(help="Files or dataset folders with reviews/products/documents; repeatable.")],
+    demo: Annotated[bool, typer.Option(help="Add the demo store's texts.")] = True,
+    budget_seconds: BudgetOption = 600.0,
+    dim: Annotated[int, typer.Option(help="Hidden width.")] = 128,
+    layers: Annotated[int, typer.Option(help="Transformer blocks.")] = 2,
+    heads: Annotated[int, typer.Option(help="Attention heads.")] = 2,
+    max_tokens: Annotated[int, typer.Option(help="Longest input in tokens.")] = 128,
+) -> None:
+    """Masked-language-model pre-training of a small Transformer encoder (saved under models/encoders)."""
+    from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
+    from llm4retail.models.transformer import TransformerConfig
+    from llm4retail.models.workflows import pretrain_encoder
+
+    try:
+        texts = corpus_from_paths(corpus)
+        if demo:
+            from llm4retail.data.synthetic import generate_demo_store
+
+            texts += corpus_from_frames(generate_demo_store(seed=42).tables)
+        shape = TransformerConfig(vocab_size=1, dim=dim, layers=layers, heads=heads, feed_forward=4 * dim, max_positions=max_tokens)
+        echo_json(pretrain_encoder(texts, data_dir=context.obj.settings().data_dir, shape=shape, budget_seconds=budget_seconds))
+    except Llm4RetailError as error:
+        fail(error)
+
+
+@models_app.command("finetune")
+def models_finetune(
+    context: typer.Context,
+    train: ReviewFiles,
+    encoder: Annotated[str, typer.Option(help="use (USE multilingual v3), pretrained (ours, LATEST) or scratch.")] = "use",
+    task: TaskOption = "binary",
+    budget_seconds: BudgetOption = 600.0,
+    max_train: Annotated[int | None, typer.Option(help="Subsample the training part to this many reviews.")] = None,
+) -> None:
+    """Fine-tune an encoder + head on the 80% training part; prints test scores; saves under models/sentiment."""
+    from llm4retail.models.workflows import finetune_sentiment, read_reviews
+    from llm4retail.reviews.neural import EncoderKind
+
+    try:
+        report = finetune_sentiment(
+            read_reviews(train), data_dir=context.obj.settings().data_dir, encoder=EncoderKind(encoder),
+            task=_sentiment_task(task), budget_seconds=budget_seconds, max_train=max_train,
+        )
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except Llm4RetailError as error:
+        fail(error)
+    echo_json(report)
+
+
+@models_app.command("compress")
+def models_compress(
+    context: typer.Context,
+    train: ReviewFiles,
+    teacher: Annotated[str | None, typer.Option(help="Teacher version under models/sentiment (default LATEST).")] = None,
+    student: Annotated[str, typer.Option(help="bag (hashed n-grams), pretrained (our MLM encoder, LATEST) or scratch.")] = "bag",
+    task: TaskOption = "binary",
+    budget_seconds: BudgetOption = 600.0,
+    temperature: Annotated[float, typer.Option(help="Distillation temperature tau.")] = 2.0,
+    alpha: Annotated[float, typer.Option(help="Weight of the distillation term.")] = 0.7,
+    speed_reviews: Annotated[int, typer.Option(help="Test reviews timed at each batch size.")] = 256,
+) -> None:
+    """Distil the teacher into a small student, quantise it to int8, print the trade-off table."""
+    from llm4retail.models.workflows import compress_sentiment, read_reviews
+    from llm4retail.reviews.neural import EncoderKind
+
+    try:
+        report = compress_sentiment(
+            read_reviews(train), data_dir=context.obj.settings().data_dir, task=_sentiment_task(task),
+            teacher_version=teacher, student=EncoderKind(student), budget_seconds=budget_seconds,
+            temperature=temperature, alpha=alpha, speed_reviews=speed_reviews,
+        )
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    except Llm4RetailError as error:
+        fail(error)
+    echo_json(report)
+
+
+@catalog_app.command("train")
+def catalog_train(
+    context: typer.Context,
+    products: Annotated[Path, typer.Option(help="Products with attributes (file or dataset folder).")],
+    top: Annotated[int, typer.Option(help="How many attributes to learn.")] = 20,
+) -> None:
+    """Train the attribute extractor on a catalog; it serves POST /products/extract-attributes."""
+    from llm4retail.catalog.training import train_extractor
+    from llm4retail.data.importer import read_table
+
+    try:
+        frame, _ = read_table(products, Table.PRODUCTS)
+        echo_json(train_extractor(frame, data_dir=context.obj.settings().data_dir, top=top))
+    except Llm4RetailError as error:
+        fail(error)
+
+
+# --- end of reviews, catalog and NLP models --------------------------------------------------------
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

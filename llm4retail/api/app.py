@@ -23,6 +23,7 @@ from llm4retail.api.routes import events, health, recommend, records, search
 from llm4retail.api.routes import marketing as marketing_routes
 from llm4retail.api.routes import risk as risk_routes
 from llm4retail.api.routes import assistant as assistant_routes
+from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import forecast as forecast_routes, inventory as inventory_routes, pricing as pricing_routes
 from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
@@ -32,6 +33,7 @@ from llm4retail.search.service import SearchService
 from llm4retail.marketing.service import MarketingService
 from llm4retail.risk.config import get_risk_settings
 from llm4retail.risk.service import RiskService
+from llm4retail.reviews.service import ReviewService
 from llm4retail.errors import (
     ConflictError,
     DataValidationError,
@@ -82,6 +84,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     search_service = app.state.search
     app.state.risk = RiskService(store, data_dir=settings.data_dir, settings=get_risk_settings())  # payment risk
     app.state.marketing = MarketingService(store)  # customer value and segments
+    app.state.reviews = ReviewService(store, data_dir=settings.data_dir, llm=settings.llm)  # review analytics, attributes
     app.state.recommend = recommend_service = RecommendService(store, data_dir=settings.data_dir)
 
     def products_changed(rows: list[dict[str, Any]]) -> None:
@@ -114,6 +117,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(inventory_routes.router)
     app.include_router(pricing_routes.router)
     app.include_router(assistant_routes.router)  # the customer-service assistant
+    app.include_router(reviews_routes.router)  # reviews, aspects, summaries, attribute extraction
     return app
 
 

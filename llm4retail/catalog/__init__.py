@@ -1,0 +1,1 @@
+"""Catalog attribute extraction: dictionary baseline, rules, a distantly supervised tagger, chained per attribute."""

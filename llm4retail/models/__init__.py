@@ -1,0 +1,1 @@
+"""Retail NLP model tooling: encoders (USE port, small Transformer), MLM pre-training, fine-tuning, augmentation, distillation, int8 quantisation, versioned storage."""

@@ -1,0 +1,164 @@
+"""Aspect-level sentiment: which retail aspects a review talks about, how, and where (evidence span).
+
+A review is cut into clauses; a clause that names an aspect (bilingual keyword
+lexicon, longest keywords first) gets that aspect, and its polarity comes from
+a clause scorer: a fitted sentiment model's positive probability when one is
+given, else an opinion-word lexicon with negation ("不好", "not good").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from llm4retail.reviews.text import clauses
+
+ClauseScorer = Callable[[Sequence[str]], np.ndarray]  # texts -> P(positive)
+POSITIVE_THRESHOLD = 0.55
+NEGATIVE_THRESHOLD = 0.45
+
+
+class Aspect(StrEnum):
+    """Retail aspects reviews talk about."""
+
+    QUALITY = "quality"
+    VALUE = "value"  # price / value for money
+    SHIPPING = "shipping"  # delivery and logistics
+    SERVICE = "service"
+    SIZE = "size"  # size and fit
+    APPEARANCE = "appearance"
+    FUNCTION = "function"
+
+
+class Polarity(StrEnum):
+    """Sentiment of one aspect mention."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+
+
+KEYWORDS: dict[Aspect, tuple[str, ...]] = {
+    Aspect.QUALITY: ("质量", "品质", "做工", "材质", "用料", "耐用", "结实", "正品", "假货", "坏了", "破损", "瑕疵",
+                     "quality", "well made", "build", "sturdy", "durable", "flimsy", "cheaply made", "broke", "broken", "defective", "material"),
+    Aspect.VALUE: ("价格", "价钱", "性价比", "便宜", "实惠", "划算", "贵", "值得", "物有所值", "不值",
+                   "price", "value", "worth", "cheap", "expensive", "overpriced", "money", "bargain", "cost"),
+    Aspect.SHIPPING: ("物流", "快递", "发货", "送货", "配送", "到货", "包装", "送到", "收到",
+                      "shipping", "delivery", "delivered", "arrived", "package", "packaging", "shipped", "courier"),
+    Aspect.SERVICE: ("客服", "服务", "售后", "卖家", "商家", "态度", "退货", "换货", "退款", "前台",
+                     "service", "seller", "customer support", "support", "refund", "return", "staff", "replacement"),
+    Aspect.SIZE: ("尺寸", "尺码", "大小", "码数", "偏大", "偏小", "合身", "长度", "宽度",
+                  "size", "fit", "fits", "too small", "too big", "too large", "tight", "loose", "length"),
+    Aspect.APPEARANCE: ("外观", "颜色", "样子", "款式", "好看", "漂亮", "难看", "颜值", "设计", "色差",
+                        "look", "looks", "color", "colour", "design", "style", "beautiful", "pretty", "ugly"),
+    Aspect.FUNCTION: ("功能", "效果", "性能", "好用", "使用", "速度", "续航", "电池", "屏幕", "声音", "味道", "口感",
+                      "works", "function", "performance", "battery", "screen", "sound", "easy to use", "effective", "taste", "speed"),
+}
+POSITIVE_WORDS = ("好", "不错", "满意", "喜欢", "快", "棒", "值", "推荐", "漂亮", "好看", "实惠", "便宜", "结实", "耐用", "舒服", "合适", "赞",
+                  "good", "great", "excellent", "love", "fast", "perfect", "happy", "nice", "recommend", "sturdy", "worth", "beautiful", "works well", "easy")
+NEGATIVE_WORDS = ("差", "慢", "失望", "坏", "贵", "难看", "破", "假", "垃圾", "退", "问题", "不值", "太小", "太大", "偏小", "偏大", "色差", "烂", "糟糕",
+                  "bad", "poor", "slow", "broke", "broken", "terrible", "disappointed", "cheaply", "waste", "return", "flimsy", "overpriced", "awful", "worst", "defective",
+                  "too small", "too big", "too large", "too tight", "too loose", "too expensive", "late", "rude", "cheap looking")
+NEGATIONS = ("不", "没", "没有", "别", "not", "no", "never", "n't", "isn't", "wasn't", "don't", "doesn't", "didn't")
+
+
+@dataclass(frozen=True)
+class AspectMention:
+    """One aspect found in a review, with its polarity and evidence."""
+
+    aspect: Aspect
+    polarity: Polarity
+    score: float  # P(positive) of the clause
+    evidence: str  # the clause
+    start: int  # character offsets of the clause in the review
+    end: int
+    keyword: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {**asdict(self), "aspect": self.aspect.value, "polarity": self.polarity.value}
+
+
+def _pattern(word: str) -> str:
+    return re.escape(word) if re.search(r"[\u3400-\u9fff]", word) else rf"\b{re.escape(word)}\b"
+
+
+_ASPECT_PATTERNS = [
+    (aspect, word, re.compile(_pattern(word), re.IGNORECASE))
+    for aspect, words in KEYWORDS.items()
+    for word in sorted(words, key=len, reverse=True)
+]
+
+
+def lexicon_scores(texts: Sequence[str]) -> np.ndarray:
+    """P(positive)-like scores from opinion words; a negation just before an opinion word flips it."""
+    scores = []
+    for text in texts:
+        lowered = text.lower()
+        total = 0
+        for words, sign in ((POSITIVE_WORDS, 1), (NEGATIVE_WORDS, -1)):
+            for word in words:
+                for match in re.finditer(_pattern(word), lowered):
+                    before = lowered[max(0, match.start() - 8) : match.start()]
+                    negated = any(before.rstrip().endswith(n) for n in NEGATIONS) or bool(re.search(r"\b(not|no|never)\s+\w*\s*$", before))
+                    total += -sign if negated else sign
+        scores.append(0.5 + 0.4 * np.tanh(total))
+    return np.asarray(scores, dtype=float)
+
+
+def find_aspects(text: str) -> list[tuple[Aspect, str, int, int]]:
+    """(aspect, keyword, clause start, clause end) for each aspect named in each clause (once per clause)."""
+    found = []
+    for start, end in clauses(text):
+        clause = text[start:end]
+        seen: set[Aspect] = set()
+        for aspect, word, pattern in _ASPECT_PATTERNS:
+            if aspect not in seen and pattern.search(clause):
+                seen.add(aspect)
+                found.append((aspect, word, start, end))
+    return found
+
+
+def polarity_of(score: float) -> Polarity:
+    """Positive above 0.55, negative below 0.45, neutral between."""
+    if score >= POSITIVE_THRESHOLD:
+        return Polarity.POSITIVE
+    if score <= NEGATIVE_THRESHOLD:
+        return Polarity.NEGATIVE
+    return Polarity.NEUTRAL
+
+
+def analyze_aspects(texts: Sequence[str], *, scorer: ClauseScorer | None = None) -> list[list[AspectMention]]:
+    """The aspect mentions of each review.
+
+    Args:
+        texts: reviews.
+        scorer: clause texts -> P(positive); default the opinion lexicon. With a model, the
+            lexicon still decides clauses the model is unsure about.
+
+    Returns:
+        For each review, its mentions in text order.
+    """
+    located = [find_aspects(text) for text in texts]
+    clause_texts = [text[start:end].strip() for text, items in zip(texts, located, strict=True) for _, _, start, end in items]
+    lexical = lexicon_scores(clause_texts)
+    if scorer is not None and clause_texts:
+        modelled = np.asarray(scorer(clause_texts), dtype=float)
+        unsure = np.abs(modelled - 0.5) < 0.1
+        scores = np.where(unsure & (np.abs(lexical - 0.5) > 0.05), lexical, modelled)
+    else:
+        scores = lexical
+    out, position = [], 0
+    for text, items in zip(texts, located, strict=True):
+        mentions = []
+        for aspect, keyword, start, end in items:
+            score = float(scores[position])
+            position += 1
+            mentions.append(AspectMention(aspect, polarity_of(score), score, text[start:end].strip(), start, end, keyword))
+        out.append(mentions)
+    return out

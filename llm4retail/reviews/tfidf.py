@@ -1,0 +1,148 @@
+"""The classical baseline: TF-IDF over jieba words and/or character n-grams + logistic regression."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.reviews.base import SentimentModel, check_training_data
+from llm4retail.reviews.text import words
+
+logger = logging.getLogger(__name__)
+C_GRID = (1.0, 4.0, 16.0)
+DEFAULT_C = 4.0
+MAX_FEATURES = 400_000
+
+
+class TfidfFeatures(StrEnum):
+    """Which n-grams the TF-IDF model reads."""
+
+    WORDS = "words"  # jieba words (Chinese) / letter runs, unigrams and bigrams
+    CHARS = "chars"  # character 1-4-grams inside whitespace-separated tokens
+    BOTH = "both"
+
+
+def make_vectorizers(features: TfidfFeatures) -> dict[str, TfidfVectorizer]:
+    made: dict[str, TfidfVectorizer] = {}
+    common = {"sublinear_tf": True, "min_df": 2, "max_features": MAX_FEATURES, "dtype": np.float32}
+    if features in (TfidfFeatures.WORDS, TfidfFeatures.BOTH):
+        made["words"] = TfidfVectorizer(
+            tokenizer=words, token_pattern=None, lowercase=False, ngram_range=(1, 2), **common
+        )
+    if features in (TfidfFeatures.CHARS, TfidfFeatures.BOTH):
+        made["chars"] = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), lowercase=True, **common)
+    return made
+
+
+def vectorizer_arrays(vectorizers: dict[str, TfidfVectorizer]) -> dict[str, np.ndarray]:
+    """Each fitted vectoriser's terms (in column order) and idf weights, for `np.savez`."""
+    arrays: dict[str, np.ndarray] = {}
+    for name, vectorizer in vectorizers.items():
+        terms = np.empty(len(vectorizer.vocabulary_), dtype=object)
+        for term, column in vectorizer.vocabulary_.items():
+            terms[column] = term
+        arrays[f"{name}_terms"] = terms.astype(str)
+        arrays[f"{name}_idf"] = vectorizer.idf_.astype(np.float32)
+    return arrays
+
+
+def vectorizers_from_arrays(features: TfidfFeatures, arrays: dict[str, np.ndarray]) -> dict[str, TfidfVectorizer]:
+    """Fitted vectorisers rebuilt from `vectorizer_arrays` output."""
+    vectorizers = make_vectorizers(features)
+    for name, vectorizer in vectorizers.items():
+        vectorizer.vocabulary_ = {str(term): index for index, term in enumerate(arrays[f"{name}_terms"])}
+        vectorizer.idf_ = arrays[f"{name}_idf"]
+    return vectorizers
+
+
+def tfidf_matrix(vectorizers: dict[str, TfidfVectorizer], texts: Sequence[str], *, fit: bool = False) -> sp.csr_matrix:
+    """The stacked TF-IDF features of `texts` (fitting the vectorisers first when `fit`)."""
+    parts = [v.fit_transform(texts) if fit else v.transform(texts) for v in vectorizers.values()]
+    return sp.hstack(parts).tocsr()
+
+
+class TfidfSentiment(SentimentModel):
+    """TF-IDF n-grams and a logistic regression whose C is chosen on validation.
+
+    Args:
+        features: words, chars or both.
+        c_grid: inverse regularisation strengths tried on the validation set (the
+            first is kept without one).
+
+    Example:
+        >>> model = TfidfSentiment(features=TfidfFeatures.BOTH).fit(texts, labels)
+        >>> model.predict(["质量很好"])
+    """
+
+    kind = "tfidf"
+
+    def __init__(self, *, features: TfidfFeatures = TfidfFeatures.BOTH, c_grid: Sequence[float] = C_GRID) -> None:
+        if not c_grid or min(c_grid) <= 0:
+            raise DataValidationError(f"c_grid must hold positive values, got {list(c_grid)}")
+        self.features = TfidfFeatures(features)
+        self.c_grid = tuple(float(c) for c in c_grid)
+        self.vectorizers_: dict[str, TfidfVectorizer] | None = None
+        self.classifier_: LogisticRegression | None = None
+        self.c_: float | None = None
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: np.ndarray,
+        *,
+        validation: tuple[Sequence[str], np.ndarray] | None = None,
+    ) -> Self:
+        """Fits the vectorisers and the classifier; chooses C on `validation` when given."""
+        self.classes_ = check_training_data(texts, labels)
+        self.vectorizers_ = make_vectorizers(self.features)
+        matrix = tfidf_matrix(self.vectorizers_, texts, fit=True)
+        candidates = self.c_grid if validation is not None else (DEFAULT_C if DEFAULT_C in self.c_grid else self.c_grid[0],)
+        best: tuple[float, float, LogisticRegression] | None = None
+        held = self._matrix(validation[0]) if validation is not None else None
+        for c in candidates:
+            classifier = LogisticRegression(C=c, max_iter=2000).fit(matrix, labels)
+            score = float((classifier.predict(held) == np.asarray(validation[1])).mean()) if held is not None else 0.0
+            logger.info("tfidf %s C=%g validation accuracy %.4f", self.features.value, c, score)
+            if best is None or score > best[0]:
+                best = (score, c, classifier)
+        assert best is not None
+        _, self.c_, self.classifier_ = best
+        return self
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities in the order of `classes_`."""
+        self._fitted_classes()
+        assert self.classifier_ is not None
+        return self.classifier_.predict_proba(self._matrix(texts))
+
+    def _matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
+        if self.vectorizers_ is None:
+            raise NotFittedError("TfidfSentiment is not fitted; call fit(texts, labels) first")
+        return tfidf_matrix(self.vectorizers_, texts)
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        assert self.vectorizers_ is not None and self.classifier_ is not None
+        return {"coef": self.classifier_.coef_, "intercept": self.classifier_.intercept_, **vectorizer_arrays(self.vectorizers_)}
+
+    def _params(self) -> dict[str, Any]:
+        return {"features": self.features.value, "c_grid": list(self.c_grid), "c": self.c_}
+
+    @classmethod
+    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], directory: Path) -> Self:
+        model = cls(features=TfidfFeatures(params["features"]), c_grid=params["c_grid"])
+        model.vectorizers_ = vectorizers_from_arrays(model.features, arrays)
+        classifier = LogisticRegression(C=params["c"])
+        classifier.coef_ = arrays["coef"]
+        classifier.intercept_ = arrays["intercept"]
+        classifier.classes_ = arrays["classes"]
+        model.classifier_, model.c_ = classifier, params["c"]
+        return model

@@ -1,0 +1,74 @@
+"""The review, catalog and model-building commands on small slices of the real datasets."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from itertools import islice
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from llm4retail.cli import app
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def review_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """400 reviews of online_shopping_10_cats (every 150th row)."""
+    source = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "reviews_zh" / "online_shopping_10_cats.csv.gz"
+    frame = pd.read_csv(source).iloc[::150].head(400)
+    path = tmp_path_factory.mktemp("reviews") / "reviews.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _json(result) -> dict:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_eval_sentiment_reports_every_model_and_the_best(review_file: Path, datasets: Path) -> None:
+    report = _json(runner.invoke(app, ["eval", "sentiment", "--train", str(review_file), "--models", "tfidf_chars,nb_tfidf", "--json"]))
+    assert report["capability"] == "sentiment" and set(report["models"]) == {"tfidf_chars", "nb_tfidf"}
+    assert report["best"] in report["models"] and report["accuracy"] > 0.75
+    assert report["n"] + report["n_train"] + report["n_validation"] == 400
+
+
+def test_eval_sentiment_refuses_stars_without_ratings(review_file: Path) -> None:
+    result = runner.invoke(app, ["eval", "sentiment", "--train", str(review_file), "--task", "stars", "--models", "tfidf"])
+    assert result.exit_code == 2 and "rating" in result.output
+
+
+def test_eval_attributes_on_an_icecat_slice(tmp_path: Path, datasets: Path) -> None:
+    folder = tmp_path / "catalog_icecat"  # the folder name selects the icecat adapter
+    folder.mkdir()
+    with gzip.open(datasets / "catalog_icecat" / "icecat_products_19k.jsonl.gz", "rt") as source, \
+            gzip.open(folder / "icecat_products_slice.jsonl.gz", "wt") as target:
+        target.writelines(islice(source, 1200))
+    report = _json(runner.invoke(app, ["eval", "attributes", "--products", str(folder), "--top", "4", "--json"]))
+    assert report["best"] == "extractor" and len(report["attributes"]) == 4
+    assert report["macro_f1"] > report["baseline_macro_f1"] and report["brand_f1"] > 0.9
+
+
+def test_pretrain_finetune_compress_and_serve(review_file: Path, tmp_path: Path) -> None:
+    data_dir = ["--data-dir", str(tmp_path / "data")]
+    pretrained = _json(runner.invoke(app, [*data_dir, "models", "pretrain", "--corpus", str(review_file), "--no-demo",
+                                           "--budget-seconds", "3", "--dim", "32", "--layers", "1", "--max-tokens", "48"]))
+    assert pretrained["version"] == "v0001" and pretrained["steps"] > 0
+    tuned = _json(runner.invoke(app, [*data_dir, "models", "finetune", "--train", str(review_file), "--encoder", "pretrained",
+                                      "--budget-seconds", "4"]))
+    assert tuned["model"] == "finetuned_pretrained" and 0 <= tuned["test"]["accuracy"] <= 1
+    compressed = _json(runner.invoke(app, [*data_dir, "models", "compress", "--train", str(review_file), "--budget-seconds", "4",
+                                           "--speed-reviews", "16"]))
+    table = compressed["table"]
+    assert set(table) == {"baseline_tfidf", "teacher", "student", "student_int8"}
+    assert {"accuracy", "macro_f1", "ms_per_review_batch1", "ms_per_review_batch64", "reviews_per_second", "size_mb"} <= set(table["student"])
+    assert table["student_int8"]["size_mb"] < table["student"]["size_mb"]
+    analysed = _json(runner.invoke(app, [*data_dir, "reviews", "analyze", "物流很快，质量很好"]))
+    assert analysed["model"] == f"sentiment/{compressed['versions']['student_int8']}"
+    assert {a["aspect"] for a in analysed["results"][0]["aspects"]} == {"shipping", "quality"}
