@@ -383,48 +383,6 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
-@eval_app.command("recommend")
-def eval_recommend(
-    events: Annotated[Path, typer.Option(help="Events file or dataset folder (customer_id, product_id, timestamp or seq).")],
-    models: Annotated[str | None, typer.Option(help="Comma-separated model names (default: all, plus the hybrid).")] = None,
-    products: Annotated[
-        Path | None, typer.Option(help="Products file or folder (brand, category, attributes, text) for the graph and content models.")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-) -> None:
-    """Leave-last-out, full ranking over all items; per-model metrics and the validation-chosen `best`."""
-    from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
-    from llm4retail.recommend.evaluate import evaluate_recommenders
-
-    try:
-        frame, _ = read_table(events, Table.EVENTS)
-        catalog = read_table(products, Table.PRODUCTS)[0] if products else None
-        names = [name.strip() for name in models.split(",") if name.strip()] if models else None
-        report = evaluate_recommenders(frame, dataset=str(events), models=names, products=catalog)
-    except Llm4RetailError as error:
-        fail(error)
-    emit(report, as_json=as_json)
-
-
-@app.command("serve")
-def serve(
-    context: typer.Context,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
-) -> None:
-    """Run the REST API (OpenAPI docs at /docs)."""
-    import uvicorn
-
-    from llm4retail.api.app import create_app
-
-    try:
-        application = create_app(context.obj.settings())
-    except Llm4RetailError as error:
-        fail(error)
-    uvicorn.run(application, host=host, port=port, log_level="info")
-
-
 # --- risk and marketing: payment risk, customer value, segments ----------------------------------
 risk_app = typer.Typer(help="Payment risk: train the detectors, score payments.", no_args_is_help=True)
 segments_app = typer.Typer(help="Customer value: RFM segments, CLV, churn, audiences.", no_args_is_help=True)
