@@ -62,7 +62,8 @@ class ALS(Recommender):
 
     def restore(self, state: State) -> None:
         item_factors = np.asarray(state["item_factors"], dtype=np.float32)
-        model = AlternatingLeastSquares(**self.params, calculate_training_loss=False)
+        with threadpoolctl.threadpool_limits(1, "blas"):  # implicit warns about threaded BLAS when built
+            model = AlternatingLeastSquares(**self.params, calculate_training_loss=False)
         model.item_factors = item_factors
         model.user_factors = np.zeros((0, item_factors.shape[1]), dtype=np.float32)
         self.model_, self.n_items_ = model, item_factors.shape[0]
