@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the review, attribute and model-building figures of docs/reviews.md, in order.
 # Trained artefacts go to $DATA_DIR (outside the repository); each step prints one JSON object.
-# On the 2-core machine: about 20 min for step 1, 10 min per MARC run, 15 + 45 min for step 3,
-# 15 min for step 4, 25 min for step 5, 3 min for step 6.
+# On the busy 2-core machine: about 19 min for step 1, 3-5 min per MARC run, 2 x 45 min for step 3,
+# 4 min for step 4, 15 + 8 min for step 5, 3 min for step 6, 1 min for step 7.
 set -euo pipefail
 DATA_DIR=${DATA_DIR:-/tmp/llm4retail-reviews-data}
 DATASETS=${DATASETS:-../shared/datasets}
@@ -20,16 +20,22 @@ for lang in en zh; do
   done
 done
 
-# 3. MLM pre-training of the small encoder, then pre-trained vs from-scratch fine-tuning (100%, 10%, 1% of labels).
+# 3. MLM pre-training of the small encoder, then pre-trained vs from-scratch fine-tuning (100%, 10%, 1% of labels);
+#    a second attempt on Chinese review text only, 64 tokens, in its own data directory.
 python bench/reviews_pretrain.py --data-dir "$DATA_DIR" > "$OUT/pretrain.json"
+python bench/reviews_pretrain.py --data-dir "$DATA_DIR-zh" --corpus zh --max-tokens 64 --fractions 0.01,0.1,1.0 > "$OUT/pretrain_zh.json"
 
-# 4. Distillation of the saved teacher into the pre-trained student, int8 quantisation, the trade-off table.
+# 4. Distillation of the saved teacher into the n-gram bag student, int8 quantisation, the trade-off table.
 TEACHER=$(python -c "import json,sys; print(json.load(open(sys.argv[1]))['saved_version'])" "$OUT/sentiment_online_shopping.json")
-cli models compress --train "$DATASETS/reviews_zh/online_shopping_10_cats.csv.gz" --teacher "$TEACHER" > "$OUT/compress.json"
+cli models compress --train "$DATASETS/reviews_zh/online_shopping_10_cats.csv.gz" --teacher "$TEACHER" --student bag > "$OUT/compress.json"
 
-# 5. Augmentation with 1% and 10% of the labels.
-ENCODER=$(python -c "import sys; from pathlib import Path; from llm4retail.models.registry import ModelRegistry; print(ModelRegistry(Path(sys.argv[1]), 'encoders').resolve())" "$DATA_DIR")
-python bench/reviews_augment.py --encoder-dir "$ENCODER" > "$OUT/augment.json"
+# 5. Augmentation with 1% and 10% of the labels (and the fine-tuned USE at 1%).
+python bench/reviews_augment.py --fractions 0.01,0.1 --draws 2 > "$OUT/augment.json"
+python bench/reviews_augment.py --fractions 0.01 --draws 2 --models use_finetuned --budget 300 > "$OUT/augment_use_finetuned.json"
 
 # 6. Attribute extraction on the Icecat catalog.
 cli eval attributes --products "$DATASETS/catalog_icecat" --json > "$OUT/attributes_icecat.json"
+
+# 7. Aspects on the hand-labelled reviews, with the lexicon and with the LATEST (int8 student) scoring clauses.
+MODEL=$(python -c "import sys; from pathlib import Path; from llm4retail.models.registry import ModelRegistry; print(ModelRegistry(Path(sys.argv[1]), 'sentiment').resolve())" "$DATA_DIR")
+python bench/reviews_aspects.py --model-dir "$MODEL" > "$OUT/aspects.json"

@@ -6,12 +6,13 @@ are drawn; each model is trained on the subset as is and on the subset plus
 `--copies` augmented variants per review (synonym replacement, random deletion,
 random swap, template paraphrase; an LLM paraphrase too when
 LLM4RETAIL_LLM__BASE_URL is set), and scored on the full test set. Models:
-TF-IDF + LR, USE (frozen) + LR, and, with `--encoder-dir`, our pre-trained small
-encoder fine-tuned for `--budget` seconds. Prints one JSON object with mean and
+TF-IDF + LR, USE (frozen) + LR, USE fine-tuned, and, with `--encoder-dir`, our
+pre-trained small encoder fine-tuned (`--models`; the neural ones for `--budget` seconds). Prints one JSON object with mean and
 per-draw accuracy and macro-F1.
 
 Usage:
-    python bench/reviews_augment.py [--fractions 0.01,0.1] [--draws 3] [--copies 4] [--encoder-dir DIR] [--budget 120]
+    python bench/reviews_augment.py [--fractions 0.01,0.1] [--draws 3] [--copies 4] [--models tfidf,use_frozen]
+        [--encoder-dir DIR] [--budget 120]
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def _models(encoder_dir: Path | None, budget: float) -> dict[str, callable]:  # 
     makers = {
         "tfidf": lambda: TfidfSentiment(features=TfidfFeatures.BOTH),
         "use_frozen": lambda: FrozenEmbeddingSentiment(),
+        "use_finetuned": lambda: FineTunedSentiment(
+            encoder=EncoderKind.USE, max_tokens=96,
+            train=TrainConfig(budget_seconds=budget, learning_rate=2e-4, head_learning_rate=2e-3, evaluate_every=100),
+        ),
     }
     if encoder_dir is not None:
         makers["pretrained_finetuned"] = lambda: FineTunedSentiment(
@@ -67,7 +72,8 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=3)
     parser.add_argument("--copies", type=int, default=4)
     parser.add_argument("--encoder-dir", type=Path, default=None)
-    parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--budget", type=float, default=120.0, help="Fine-tuning seconds of the neural models.")
+    parser.add_argument("--models", default="tfidf,use_frozen", help="Among tfidf, use_frozen, use_finetuned, pretrained_finetuned.")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     frame = pd.read_csv(DATASETS / "reviews_zh" / "online_shopping_10_cats.csv.gz")
@@ -79,7 +85,9 @@ def main() -> None:
             rng = np.random.default_rng(draw)
             subset = fit_part.subset(np.sort(rng.choice(len(fit_part), int(round(fraction * len(fit_part))), replace=False)))
             augmented = _augmenter(args.copies, draw).augment(subset.texts, subset.labels)
-            for name, make in _models(args.encoder_dir, args.budget).items():
+            makers = _models(args.encoder_dir, args.budget)
+            for name in args.models.split(","):
+                make = makers[name]
                 for label, (texts, labels) in (("plain", (subset.texts, subset.labels)), ("augmented", augmented)):
                     model: SentimentModel = make()
                     model.fit(texts, np.asarray(labels), validation=(validation.texts, validation.labels))
