@@ -1161,6 +1161,8 @@ def models_pretrain(
     layers: Annotated[int, typer.Option(help="Transformer blocks.")] = 2,
     heads: Annotated[int, typer.Option(help="Attention heads.")] = 2,
     max_tokens: Annotated[int, typer.Option(help="Longest input in tokens.")] = 128,
+    dropout: Annotated[float, typer.Option(help="Dropout while pre-training (fine-tuning uses 0.1).")] = 0.0,
+    unigram_bias: Annotated[bool, typer.Option(help="Start the MLM output bias at the corpus' log unigram frequencies.")] = True,
 ) -> None:
     """Masked-language-model pre-training of a small Transformer encoder (saved under models/encoders)."""
     from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
@@ -1174,7 +1176,8 @@ def models_pretrain(
 
             texts += corpus_from_frames(generate_demo_store(seed=42).tables)
         shape = TransformerConfig(vocab_size=1, dim=dim, layers=layers, heads=heads, feed_forward=4 * dim, max_positions=max_tokens)
-        echo_json(pretrain_encoder(texts, data_dir=context.obj.settings().data_dir, shape=shape, budget_seconds=budget_seconds))
+        echo_json(pretrain_encoder(texts, data_dir=context.obj.settings().data_dir, shape=shape, budget_seconds=budget_seconds,
+                                   dropout=dropout, unigram_bias=unigram_bias))
     except Llm4RetailError as error:
         fail(error)
 

@@ -60,6 +60,7 @@ def test_pretrain_finetune_compress_and_serve(review_file: Path, tmp_path: Path)
     pretrained = _json(runner.invoke(app, [*data_dir, "models", "pretrain", "--corpus", str(review_file), "--no-demo",
                                            "--budget-seconds", "3", "--dim", "32", "--layers", "1", "--max-tokens", "48"]))
     assert pretrained["version"] == "v0001" and pretrained["steps"] > 0
+    assert pretrained["unigram_bias"] is True and pretrained["pretraining_dropout"] == 0.0
     tuned = _json(runner.invoke(app, [*data_dir, "models", "finetune", "--train", str(review_file), "--encoder", "pretrained",
                                       "--budget-seconds", "4"]))
     assert tuned["model"] == "finetuned_pretrained" and 0 <= tuned["test"]["accuracy"] <= 1

@@ -8,7 +8,7 @@ so PyTorch dynamic int8 quantisation reaches all of them; attention runs through
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import torch
@@ -113,6 +113,15 @@ class TransformerEncoder(nn.Module):
         for block in self.blocks:
             hidden = block(hidden, attention_mask)
         return self.final_norm(hidden)
+
+    def set_dropout(self, rate: float) -> None:
+        """Sets every dropout of the encoder (embedding, attention, residual) to `rate`, config included."""
+        if not 0.0 <= rate < 1.0:
+            raise DataValidationError(f"dropout must lie in [0, 1), got {rate}")
+        self.config = replace(self.config, dropout=rate)
+        for module in self.modules():
+            if isinstance(module, nn.Dropout):
+                module.p = rate
 
     def sentence(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Mean of the hidden states over real tokens, (batch, dim)."""

@@ -40,6 +40,8 @@ def pretrain_encoder(
     budget_seconds: float,
     vocabulary_size: int = 12_000,
     threads: int = DEFAULT_THREADS,
+    dropout: float = 0.0,
+    unigram_bias: bool = True,
 ) -> dict[str, Any]:
     """MLM pre-training on `texts`; saves a version of `models/encoders`.
 
@@ -50,15 +52,19 @@ def pretrain_encoder(
         budget_seconds: wall-clock limit of the training loop.
         vocabulary_size: most frequent tokens kept.
         threads: torch threads.
+        dropout: dropout while pre-training (the saved encoder keeps `shape.dropout` for fine-tuning).
+        unigram_bias: start the MLM output bias at the corpus' log unigram frequencies.
     """
     from llm4retail.models.pretrain import PretrainConfig, pretrain_mlm
 
     vocabulary = Vocabulary.build(texts, max_size=vocabulary_size, max_tokens=shape.max_positions)
     config = TransformerConfig(**{**shape.as_dict(), "vocab_size": len(vocabulary)})
-    encoder, facts = pretrain_mlm(texts, vocabulary=vocabulary, model_config=config, config=PretrainConfig(budget_seconds=budget_seconds, threads=threads))
+    encoder, facts = pretrain_mlm(texts, vocabulary=vocabulary, model_config=config, config=PretrainConfig(
+        budget_seconds=budget_seconds, threads=threads, dropout=dropout, unigram_bias=unigram_bias))
     registry = ModelRegistry(data_dir, "encoders")
     directory = registry.new_version()
-    facts = {**facts, "corpus_texts": len(texts), "vocabulary": len(vocabulary)}
+    facts = {**facts, "corpus_texts": len(texts), "vocabulary": len(vocabulary), "pretraining_dropout": dropout,
+             "unigram_bias": unigram_bias}
     save_pretrained_encoder(directory, encoder, vocabulary, facts)
     version = registry.publish(directory, report={"config": config.as_dict(), **facts})
     return {"version": version, "directory": str(directory), "config": config.as_dict(), **facts}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from llm4retail.models.pretrain import PretrainConfig, mask_tokens, pretrain_mlm
+from llm4retail.models.pretrain import PretrainConfig, log_unigram, mask_tokens, pretrain_mlm
 from llm4retail.models.quantize import float_state, int8_state, quantize_dynamic
 from llm4retail.models.training import SequenceClassifier, TrainConfig, distillation_loss, predict_logits, train_classifier
 from llm4retail.models.transformer import TransformerConfig, TransformerEncoder
@@ -48,6 +48,26 @@ def test_mlm_pretraining_lowers_the_loss() -> None:
     assert facts["steps"] == 120  # the epoch limit, not the clock, ends this run
     assert facts["last_loss"] < facts["first_loss"] - 0.5
     assert not encoder.training
+
+
+def test_unigram_bias_starts_mlm_at_the_unigram_loss_and_dropout_is_restored() -> None:
+    texts = ["质量很好物流很快", "好好好好好", "物流慢", "很好很好"] * 8
+    vocabulary = Vocabulary.build(texts, min_count=1, max_tokens=16)
+    bias = log_unigram(vocabulary.encode(texts), len(vocabulary))
+    assert np.isclose(np.exp(bias).sum(), 1.0, atol=1e-5)
+    assert bias[vocabulary.index["好"]] == bias[len(SPECIALS):].max()  # the most frequent token
+    assert bias[vocabulary.mask_id] == bias.min()
+    config = TransformerConfig(vocab_size=len(vocabulary), **{**SHAPE, "dropout": 0.2})
+    first = {}
+    for unigram in (True, False):
+        encoder, facts = pretrain_mlm(texts, vocabulary=vocabulary, model_config=config, config=PretrainConfig(
+            budget_seconds=60, max_epochs=1, batch_size=32, warmup_steps=1, unigram_bias=unigram))
+        first[unigram] = facts["first_loss"]
+        assert encoder.config.dropout == 0.2
+        assert all(m.p == 0.2 for m in encoder.modules() if isinstance(m, torch.nn.Dropout))
+    # The unigram start is already near the corpus entropy; the zero start is near log(vocabulary size).
+    assert first[True] < first[False] - 0.3
+    assert first[False] > np.log(len(vocabulary)) - 0.5
 
 
 def test_train_classifier_learns_and_restores_the_best_state() -> None:
