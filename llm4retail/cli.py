@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -52,6 +54,18 @@ def fail(error: Llm4RetailError) -> NoReturn:
     code = next(code for kind, code in EXIT_CODES if isinstance(error, kind))
     typer.echo(f"error: {error}", err=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def cli_errors() -> Iterator[None]:
+    """Library errors exit with their code (`fail`); bad option values (ValueError from an enum) exit 2."""
+    try:
+        yield
+    except Llm4RetailError as error:
+        fail(error)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
 
 
 def echo_json(payload: Any) -> None:
@@ -872,15 +886,10 @@ def assistant_train(
     from llm4retail.assistant.modelling import train_store_model
     from llm4retail.data.importer import read_table
 
-    try:
+    with cli_errors():
         chosen = FeatureSet(features)
         frame = read_table(utterances, Table.UTTERANCES)[0] if utterances else None
         summary = train_store_model(_store(context), data_dir=context.obj.settings().data_dir, utterances=frame, features=chosen)
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    except Llm4RetailError as error:
-        fail(error)
     if as_json:
         echo_json(summary)
         return
@@ -935,7 +944,7 @@ def chat(
     """Chat with the assistant as a customer: interactive (empty line or Ctrl-D quits) or with --message."""
     from llm4retail.assistant.backends import BackendKind
 
-    try:
+    with cli_errors():
         assistant = _assistant(context, BackendKind(backend))
         conversation_id = conversation or assistant.start(customer_id=customer).conversation_id
         if not as_json:
@@ -950,11 +959,6 @@ def chat(
                 typer.echo(f"    [{index}] {source['title']} ({source['id']})")
             if result.handoff:
                 typer.echo(f"    (handed off: {result.handoff['reason']})")
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    except Llm4RetailError as error:
-        fail(error)
 
 
 def _stdin_lines() -> Any:
@@ -1002,17 +1006,12 @@ def eval_assistant(
     from llm4retail.assistant.suite_runner import evaluate_assistant
     from llm4retail.eval import emit
 
-    try:
+    with cli_errors():
         settings = context.obj.settings()
         report = evaluate_assistant(
             suite, store=_store(context) if use_store else None, data_dir=settings.data_dir if use_store else None,
             backend=BackendKind(backend), llm=settings.llm, demo_seed=demo_seed,
         )
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    except Llm4RetailError as error:
-        fail(error)
     emit(report, as_json=as_json)
 
 
@@ -1138,16 +1137,11 @@ def reviews_train(
     from llm4retail.reviews.evaluate import Candidate
     from llm4retail.reviews.training import train_sentiment
 
-    try:
+    with cli_errors():
         report = train_sentiment(
             read_reviews(train), data_dir=context.obj.settings().data_dir, task=_sentiment_task(task),
             candidates=[Candidate(name.strip()) for name in models.split(",")], budget_seconds=budget_seconds,
         )
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    except Llm4RetailError as error:
-        fail(error)
     echo_json(report)
 
 
@@ -1195,16 +1189,11 @@ def models_finetune(
     from llm4retail.models.workflows import finetune_sentiment, read_reviews
     from llm4retail.reviews.neural import EncoderKind
 
-    try:
+    with cli_errors():
         report = finetune_sentiment(
             read_reviews(train), data_dir=context.obj.settings().data_dir, encoder=EncoderKind(encoder),
             task=_sentiment_task(task), budget_seconds=budget_seconds, max_train=max_train,
         )
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    except Llm4RetailError as error:
-        fail(error)
     echo_json(report)
 
 
@@ -1224,17 +1213,12 @@ def models_compress(
     from llm4retail.models.workflows import compress_sentiment, read_reviews
     from llm4retail.reviews.neural import EncoderKind
 
-    try:
+    with cli_errors():
         report = compress_sentiment(
             read_reviews(train), data_dir=context.obj.settings().data_dir, task=_sentiment_task(task),
             teacher_version=teacher, student=EncoderKind(student), budget_seconds=budget_seconds,
             temperature=temperature, alpha=alpha, speed_reviews=speed_reviews,
         )
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
-    except Llm4RetailError as error:
-        fail(error)
     echo_json(report)
 
 
