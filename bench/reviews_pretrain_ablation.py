@@ -12,8 +12,12 @@ Variants: `control` (zero output bias, dropout 0.1: the recipe before the fix), 
 (zero bias, no dropout), `unigram` (log-unigram bias, dropout 0.1), `unigram_nodrop` (the
 default now). One torch thread. Prints one JSON object per variant (one line each).
 
+`--corpus all` pre-trains on the corpus of `bench/reviews_pretrain.py` instead (every review
+file, Icecat, the demo store); `--max-tokens` sets the input length.
+
 Usage:
     python bench/reviews_pretrain_ablation.py [--variants control,nodrop,unigram,unigram_nodrop] [--budget 600]
+        [--corpus zh|all] [--max-tokens 64]
 """
 
 from __future__ import annotations
@@ -70,12 +74,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--budget", type=float, default=600.0)
+    parser.add_argument("--corpus", choices=("zh", "all"), default="zh")
+    parser.add_argument("--max-tokens", type=int, default=64)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     torch.set_num_threads(1)
-    texts = corpus_from_paths([DATASETS / "reviews_zh", DATASETS / "reviews_marc" / "marc_zh_test.csv.gz"])
-    vocabulary = Vocabulary.build(texts, max_size=12_000, max_tokens=64)
-    shape = TransformerConfig(vocab_size=len(vocabulary), dim=128, layers=2, heads=2, feed_forward=512, max_positions=64)
+    if args.corpus == "zh":
+        texts = corpus_from_paths([DATASETS / "reviews_zh", DATASETS / "reviews_marc" / "marc_zh_test.csv.gz"])
+    else:
+        from llm4retail.data.synthetic import generate_demo_store
+        from llm4retail.models.corpus import corpus_from_frames
+
+        texts = corpus_from_paths([DATASETS / "reviews_zh", DATASETS / "reviews_marc", DATASETS / "catalog_icecat"])
+        texts += corpus_from_frames(generate_demo_store(seed=42).tables)
+    vocabulary = Vocabulary.build(texts, max_size=12_000, max_tokens=args.max_tokens)
+    shape = TransformerConfig(vocab_size=len(vocabulary), dim=128, layers=2, heads=2, feed_forward=512,
+                              max_positions=args.max_tokens)
     frame = pd.read_csv(DATASETS / "reviews_zh" / "online_shopping_10_cats.csv.gz")
     window, _ = hash_split(sentiment_labels(frame, SentimentTask.BINARY))
     fit_part, validation = validation_split(window)
@@ -83,7 +97,8 @@ def main() -> None:
         unigram_bias, dropout = VARIANTS[variant]
         encoder, facts = pretrain_mlm(texts, vocabulary=vocabulary, model_config=shape, config=PretrainConfig(
             budget_seconds=args.budget, threads=1, unigram_bias=unigram_bias, dropout=dropout))
-        report = {"variant": variant, "unigram_bias": unigram_bias, "pretraining_dropout": dropout, **facts,
+        report = {"variant": variant, "corpus": args.corpus, "max_tokens": args.max_tokens,
+                  "vocabulary": len(vocabulary), "unigram_bias": unigram_bias, "pretraining_dropout": dropout, **facts,
                   "pretrained": probe(encoder, vocabulary, fit_part, validation),
                   "random": probe(TransformerEncoder(shape), vocabulary, fit_part, validation)}
         print(json.dumps(report), flush=True)
