@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the review, attribute and model-building figures of docs/reviews.md, in order.
 # Trained artefacts go to $DATA_DIR (outside the repository); each step prints one JSON object.
-# On the busy 2-core machine: about 19 min for step 1, 3-5 min per MARC run, 2 x 45 min for step 3,
+# On the 2-core machine: about 20 min for step 1, 3-5 min per MARC run, 2 x 40 min + 60 min for step 3,
 # 4 min for step 4, 15 + 8 min for step 5, 3 min for step 6, 1 min for step 7.
 set -euo pipefail
 DATA_DIR=${DATA_DIR:-/tmp/llm4retail-reviews-data}
@@ -24,6 +24,10 @@ done
 #    a second attempt on Chinese review text only, 64 tokens, in its own data directory.
 python bench/reviews_pretrain.py --data-dir "$DATA_DIR" > "$OUT/pretrain.json"
 python bench/reviews_pretrain.py --data-dir "$DATA_DIR-zh" --corpus zh --max-tokens 64 --fractions 0.01,0.1,1.0 > "$OUT/pretrain_zh.json"
+#    Which part of the recipe matters (4 x 10 min), then corpus against length (2 x 10 min).
+python bench/reviews_pretrain_ablation.py > "$OUT/pretrain_ablation.jsonl"
+python bench/reviews_pretrain_ablation.py --variants unigram_nodrop --corpus all --max-tokens 64 >> "$OUT/pretrain_ablation.jsonl"
+python bench/reviews_pretrain_ablation.py --variants unigram_nodrop --corpus zh --max-tokens 128 >> "$OUT/pretrain_ablation.jsonl"
 
 # 4. Distillation of the saved teacher into the n-gram bag student, int8 quantisation, the trade-off table.
 TEACHER=$(python -c "import json,sys; print(json.load(open(sys.argv[1]))['saved_version'])" "$OUT/sentiment_online_shopping.json")
