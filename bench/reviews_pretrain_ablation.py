@@ -12,12 +12,13 @@ Variants: `control` (zero output bias, dropout 0.1: the recipe before the fix), 
 (zero bias, no dropout), `unigram` (log-unigram bias, dropout 0.1), `unigram_nodrop` (the
 default now). One torch thread. Prints one JSON object per variant (one line each).
 
-`--corpus all` pre-trains on the corpus of `bench/reviews_pretrain.py` instead (every review
-file, Icecat, the demo store); `--max-tokens` sets the input length.
+`--corpus` takes a comma-separated list of sources: `zh` (the Chinese review files), `en` (MARC
+English), `icecat` (Icecat titles and descriptions), `demo` (the demo store); `all` is all four,
+the corpus of `bench/reviews_pretrain.py`. `--max-tokens` sets the input length.
 
 Usage:
     python bench/reviews_pretrain_ablation.py [--variants control,nodrop,unigram,unigram_nodrop] [--budget 600]
-        [--corpus zh|all] [--max-tokens 64]
+        [--corpus zh|all|zh,en|zh,icecat|...] [--max-tokens 64]
 """
 
 from __future__ import annotations
@@ -43,6 +44,21 @@ from llm4retail.reviews.data import hash_split, sentiment_labels, validation_spl
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 VARIANTS = {"control": (False, 0.1), "nodrop": (False, 0.0), "unigram": (True, 0.1), "unigram_nodrop": (True, 0.0)}
+
+
+def corpus(spec: str) -> list[str]:
+    """The pre-training texts of the comma-separated sources in `spec` (test buckets left out)."""
+    from llm4retail.data.synthetic import generate_demo_store
+    from llm4retail.models.corpus import corpus_from_frames
+
+    sources = {"zh", "en", "icecat", "demo"} if spec == "all" else set(spec.split(","))
+    unknown = sources - {"zh", "en", "icecat", "demo"}
+    if unknown:
+        raise SystemExit(f"unknown corpus sources {sorted(unknown)}; use zh, en, icecat, demo or all")
+    paths = {"zh": [DATASETS / "reviews_zh", DATASETS / "reviews_marc" / "marc_zh_test.csv.gz"],
+             "en": [DATASETS / "reviews_marc" / "marc_en_test.csv.gz"], "icecat": [DATASETS / "catalog_icecat"]}
+    texts = corpus_from_paths([path for source in ("zh", "en", "icecat") if source in sources for path in paths[source]])
+    return texts + (corpus_from_frames(generate_demo_store(seed=42).tables) if "demo" in sources else [])
 
 
 @torch.inference_mode()
@@ -74,19 +90,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--budget", type=float, default=600.0)
-    parser.add_argument("--corpus", choices=("zh", "all"), default="zh")
+    parser.add_argument("--corpus", default="zh")
     parser.add_argument("--max-tokens", type=int, default=64)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     torch.set_num_threads(1)
-    if args.corpus == "zh":
-        texts = corpus_from_paths([DATASETS / "reviews_zh", DATASETS / "reviews_marc" / "marc_zh_test.csv.gz"])
-    else:
-        from llm4retail.data.synthetic import generate_demo_store
-        from llm4retail.models.corpus import corpus_from_frames
-
-        texts = corpus_from_paths([DATASETS / "reviews_zh", DATASETS / "reviews_marc", DATASETS / "catalog_icecat"])
-        texts += corpus_from_frames(generate_demo_store(seed=42).tables)
+    texts = corpus(args.corpus)
     vocabulary = Vocabulary.build(texts, max_size=12_000, max_tokens=args.max_tokens)
     shape = TransformerConfig(vocab_size=len(vocabulary), dim=128, layers=2, heads=2, feed_forward=512,
                               max_positions=args.max_tokens)
