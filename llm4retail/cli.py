@@ -1054,7 +1054,7 @@ def eval_sentiment(
     test: Annotated[Path | None, typer.Option(help="Test reviews; default: 20% of --train by review_id hash.")] = None,
     task: TaskOption = "binary",
     models: Annotated[str | None, typer.Option(help="Comma-separated candidates (default: all).")] = None,
-    budget_seconds: BudgetOption = 900.0,
+    budget_seconds: Annotated[float, typer.Option(help="Wall-clock cap of each fine-tuning run (which otherwise ends after 4,500 steps or early stopping).")] = 1800.0,
     save: Annotated[bool, typer.Option("--save", help="Save the best model in the data directory (models/sentiment).")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -1130,7 +1130,7 @@ def reviews_train(
     train: ReviewFiles,
     task: TaskOption = "binary",
     models: Annotated[str, typer.Option(help="Comma-separated candidates.")] = "tfidf,use_finetuned,blend",
-    budget_seconds: BudgetOption = 600.0,
+    budget_seconds: Annotated[float, typer.Option(help="Wall-clock cap of each fine-tuning run (which otherwise ends after 4,500 steps or early stopping).")] = 1800.0,
 ) -> None:
     """Train sentiment candidates on all labelled reviews; the best by validation becomes LATEST."""
     from llm4retail.models.workflows import read_reviews

@@ -84,6 +84,9 @@ class TrainConfig:
     Attributes:
         budget_seconds: wall-clock limit of the training loop (evaluation included).
         max_epochs: passes over the data at most.
+        max_steps: optimiser steps at most (None: max_epochs decides). The learning rate decays over
+            min(max_epochs passes, max_steps), or faster if the wall-clock budget would end training
+            first; a step limit the budget allows makes the result independent of machine load.
         batch_size: sequences per step.
         learning_rate: peak AdamW rate of the encoder (warm-up then linear decay over the planned steps).
         head_learning_rate: rate of the new head.
@@ -97,6 +100,7 @@ class TrainConfig:
 
     budget_seconds: float = 600.0
     max_epochs: int = 10
+    max_steps: int | None = None
     batch_size: int = 32
     learning_rate: float = 1e-4
     head_learning_rate: float = 1e-3
@@ -159,6 +163,10 @@ def train_classifier(
         weight_decay=config.weight_decay,
     )
     planned = config.max_epochs * int(np.ceil(len(sequences) / config.batch_size))
+    if config.max_steps is not None:
+        if config.max_steps < 1:
+            raise DataValidationError(f"max_steps must be at least 1, got {config.max_steps}")
+        planned = min(planned, config.max_steps)
     warmup = max(1, min(200, planned // 10))
     base_rates = [group["lr"] for group in optimizer.param_groups]
     for group, rate in zip(optimizer.param_groups, base_rates, strict=True):
@@ -188,7 +196,7 @@ def train_classifier(
         model.train()
         return stale >= config.patience
 
-    out_of_time = stop = False
+    out_of_time = stop = finished = False
     while epoch < config.max_epochs and not (out_of_time or stop):
         model.train()
         for batch in length_batches(sequences, config.batch_size, rng=rng):
@@ -210,12 +218,16 @@ def train_classifier(
             for group, rate in zip(optimizer.param_groups, base_rates, strict=True):
                 group["lr"] = rate * factor
             out_of_time = elapsed > config.budget_seconds
-            if out_of_time or (step % config.evaluate_every == 0 and (stop := check())):
+            finished = step >= planned
+            if out_of_time or finished or (step % config.evaluate_every == 0 and (stop := check())):
                 break
         epoch += 1
-        if not (out_of_time or stop):
+        if finished and not stop:
+            stop = True
+            check()
+        elif not (out_of_time or stop):
             stop = check()
-    if out_of_time:
+    if out_of_time and not finished:
         check()
     if best_state is not None:
         model.load_state_dict(best_state)

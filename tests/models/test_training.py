@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from llm4retail.errors import DataValidationError
 from llm4retail.models.pretrain import PretrainConfig, log_unigram, mask_tokens, pretrain_mlm
 from llm4retail.models.quantize import float_state, int8_state, quantize_dynamic
 from llm4retail.models.training import SequenceClassifier, TrainConfig, distillation_loss, predict_logits, train_classifier
@@ -81,6 +82,24 @@ def test_train_classifier_learns_and_restores_the_best_state() -> None:
     assert facts["best_validation_accuracy"] == 1.0
     assert (predict_logits(model, sequences).argmax(axis=1) == labels).mean() == 1.0
     assert config.history and max(h["validation_accuracy"] for h in config.history) == 1.0
+
+
+def test_max_steps_ends_training_and_the_result_does_not_depend_on_the_clock() -> None:
+    rng = np.random.default_rng(1)
+    sequences = [[2, int(rng.integers(5, 15)), 3] for _ in range(64)]
+    labels = np.array([1 if s[1] < 10 else 0 for s in sequences])
+    states = []
+    for budget in (30.0, 60.0):  # two budgets, both longer than the steps need
+        torch.manual_seed(0)
+        model = SequenceClassifier(TransformerEncoder(TransformerConfig(vocab_size=16, **SHAPE)), 2)
+        config = TrainConfig(budget_seconds=budget, max_epochs=50, max_steps=12, batch_size=16, evaluate_every=5)
+        facts = train_classifier(model, sequences, labels, validation=(sequences[:16], labels[:16]), config=config)
+        assert facts["steps"] == 12 and facts["epochs"] == 3
+        states.append(model.state_dict())
+    for key, value in states[0].items():
+        torch.testing.assert_close(value, states[1][key])
+    with pytest.raises(DataValidationError):
+        train_classifier(model, sequences, labels, validation=None, config=TrainConfig(max_steps=0))
 
 
 def test_int8_state_round_trip_and_dynamic_quantisation_stay_close() -> None:
