@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from llm4retail.errors import MissingExtraError
+from llm4retail.models.training import pad
 
 logger = logging.getLogger(__name__)
 
@@ -214,11 +215,5 @@ class UseEncoder(nn.Module):
 
 
 def pad_batch(sequences: list[list[int]], *, pad_id: int = PAD_ID) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-pads id lists into (ids, mask) tensors."""
-    length = max(1, max((len(sequence) for sequence in sequences), default=1))
-    ids = torch.full((len(sequences), length), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(sequences), length), dtype=torch.bool)
-    for row, sequence in enumerate(sequences):
-        ids[row, : len(sequence)] = torch.tensor(sequence, dtype=torch.long)
-        mask[row, : len(sequence)] = True
-    return ids, mask
+    """Right-pads id lists into (ids, mask) tensors (`llm4retail.models.training.pad` with USE's pad id)."""
+    return pad(sequences, pad_id=pad_id)
