@@ -139,3 +139,31 @@ def class_indices(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     if not np.array_equal(classes[positions], np.asarray(labels)):
         raise DataValidationError(f"labels outside the fitted classes {classes.tolist()}")
     return positions
+
+
+def best_logistic_regression(
+    features: Any,
+    labels: np.ndarray,
+    held: Any | None,
+    held_labels: np.ndarray | None,
+    candidates: Sequence[float],
+    *,
+    max_iter: int,
+    name: str,
+) -> tuple[float, Any]:
+    """Fits one logistic regression per C; returns (C, classifier) best by validation accuracy.
+
+    Without validation (`held` is None) every score is 0 and the first candidate is kept.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    best: tuple[float, float, Any] | None = None
+    for c in candidates:
+        classifier = LogisticRegression(C=c, max_iter=max_iter).fit(features, labels)
+        score = float((classifier.predict(held) == np.asarray(held_labels)).mean()) if held is not None else 0.0
+        logger.info("%s C=%g validation accuracy %.4f", name, c, score)
+        if best is None or score > best[0]:
+            best = (score, c, classifier)
+    if best is None:
+        raise DataValidationError("no C candidate to fit")
+    return best[1], best[2]

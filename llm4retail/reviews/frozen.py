@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from llm4retail.errors import DataValidationError, MissingExtraError, NotFittedError
-from llm4retail.reviews.base import SentimentModel, check_training_data
+from llm4retail.reviews.base import SentimentModel, best_logistic_regression, check_training_data
 
 logger = logging.getLogger(__name__)
 C_GRID = (1.0, 10.0, 100.0)
@@ -77,14 +77,9 @@ class FrozenEmbeddingSentiment(SentimentModel):
         vectors = self.encode(texts)
         held = self.encode(validation[0]) if validation is not None else None
         candidates = self.c_grid if validation is not None else (DEFAULT_C,)
-        best: tuple[float, float, LogisticRegression] | None = None
-        for c in candidates:
-            classifier = LogisticRegression(C=c, max_iter=3000).fit(vectors, labels)
-            score = float((classifier.predict(held) == np.asarray(validation[1])).mean()) if held is not None else 0.0
-            if best is None or score > best[0]:
-                best = (score, c, classifier)
-        assert best is not None
-        _, self.c_, self.classifier_ = best
+        self.c_, self.classifier_ = best_logistic_regression(
+            vectors, labels, held, None if validation is None else validation[1], candidates,
+            max_iter=3000, name="use_frozen")
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

@@ -14,7 +14,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from llm4retail.errors import DataValidationError, NotFittedError
-from llm4retail.reviews.base import SentimentModel, check_training_data
+from llm4retail.reviews.base import SentimentModel, best_logistic_regression, check_training_data
 from llm4retail.reviews.text import words
 
 logger = logging.getLogger(__name__)
@@ -106,16 +106,10 @@ class TfidfSentiment(SentimentModel):
         self.vectorizers_ = make_vectorizers(self.features)
         matrix = tfidf_matrix(self.vectorizers_, texts, fit=True)
         candidates = self.c_grid if validation is not None else (DEFAULT_C if DEFAULT_C in self.c_grid else self.c_grid[0],)
-        best: tuple[float, float, LogisticRegression] | None = None
         held = self._matrix(validation[0]) if validation is not None else None
-        for c in candidates:
-            classifier = LogisticRegression(C=c, max_iter=2000).fit(matrix, labels)
-            score = float((classifier.predict(held) == np.asarray(validation[1])).mean()) if held is not None else 0.0
-            logger.info("tfidf %s C=%g validation accuracy %.4f", self.features.value, c, score)
-            if best is None or score > best[0]:
-                best = (score, c, classifier)
-        assert best is not None
-        _, self.c_, self.classifier_ = best
+        self.c_, self.classifier_ = best_logistic_regression(
+            matrix, labels, held, None if validation is None else validation[1], candidates,
+            max_iter=2000, name=f"tfidf {self.features.value}")
         return self
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
