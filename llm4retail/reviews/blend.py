@@ -11,7 +11,7 @@ from typing import Any, Self
 import numpy as np
 
 from llm4retail.errors import DataValidationError
-from llm4retail.reviews.base import META_FILE, SentimentModel, class_indices
+from llm4retail.reviews.base import META_FILE, SentimentModel, class_indices, validation_key
 
 WEIGHT_STEP = 0.1
 
@@ -48,18 +48,17 @@ def choose_weights(probabilities: Sequence[np.ndarray], targets: np.ndarray) -> 
         (weights, validation accuracy).
     """
     steps = int(round(1 / WEIGHT_STEP))
-    best: tuple[float, float, np.ndarray] | None = None
+    best: tuple[tuple[float, float], np.ndarray] | None = None
     for combo in itertools.product(range(steps + 1), repeat=len(probabilities)):
         if sum(combo) != steps:
             continue
         weights = np.array(combo, dtype=float) / steps
         mixed = sum(w * p for w, p in zip(weights, probabilities, strict=True))
-        accuracy = float((mixed.argmax(axis=1) == targets).mean())
-        log_loss = float(-np.log(np.clip(mixed[np.arange(len(targets)), targets], 1e-9, None)).mean())
-        if best is None or (accuracy, -log_loss) > (best[0], -best[1]):
-            best = (accuracy, log_loss, weights)
+        key = validation_key(mixed, targets)
+        if best is None or key > best[0]:
+            best = (key, weights)
     assert best is not None
-    return best[2], best[0]
+    return best[1], best[0][0]
 
 
 class BlendSentiment(SentimentModel):

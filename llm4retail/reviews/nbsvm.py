@@ -20,7 +20,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from llm4retail.errors import DataValidationError, NotFittedError
-from llm4retail.reviews.base import SentimentModel, check_training_data, class_indices
+from llm4retail.reviews.base import SentimentModel, check_training_data, class_indices, validation_key
 from llm4retail.reviews.tfidf import TfidfFeatures, make_vectorizers, tfidf_matrix, vectorizer_arrays, vectorizers_from_arrays
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class NbTfidfSentiment(SentimentModel):
         self.ratios_ = np.stack([log_count_ratio(matrix, target) for target in targets])
         held = tfidf_matrix(self.vectorizers_, validation[0]) if validation is not None else None
         candidates = self.c_grid if validation is not None else self.c_grid[:1]
-        best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+        best: tuple[tuple[float, float], float, np.ndarray, np.ndarray] | None = None
         for c in candidates:
             coef, intercept = [], []
             for ratio, target in zip(self.ratios_, targets, strict=True):
@@ -88,12 +88,12 @@ class NbTfidfSentiment(SentimentModel):
                 coef.append(model.coef_[0])
                 intercept.append(model.intercept_[0])
             self.coef_, self.intercept_ = np.stack(coef).astype(np.float32), np.asarray(intercept, dtype=np.float32)
-            score = 0.0
+            key = (0.0, 0.0)
             if held is not None:
-                score = float((self._probabilities(held).argmax(axis=1) == class_indices(np.asarray(validation[1]), self.classes_)).mean())
-            logger.info("nb_tfidf C=%g validation accuracy %.4f", c, score)
-            if best is None or score > best[0]:
-                best = (score, c, self.coef_, self.intercept_)
+                key = validation_key(self._probabilities(held), class_indices(np.asarray(validation[1]), self.classes_))
+            logger.info("nb_tfidf C=%g validation accuracy %.4f, log-loss %.4f", c, key[0], -key[1])
+            if best is None or key > best[0]:
+                best = (key, c, self.coef_, self.intercept_)
         assert best is not None
         _, self.c_, self.coef_, self.intercept_ = best
         return self

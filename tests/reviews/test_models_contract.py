@@ -11,7 +11,7 @@ from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.models.bag import BagConfig
 from llm4retail.models.training import TrainConfig
 from llm4retail.models.transformer import TransformerConfig
-from llm4retail.reviews.base import SentimentModel
+from llm4retail.reviews.base import SentimentModel, best_logistic_regression, validation_key
 from llm4retail.reviews.blend import BlendSentiment, load_sentiment_model
 from llm4retail.reviews.frozen import FrozenEmbeddingSentiment
 from llm4retail.reviews.nbsvm import NbTfidfSentiment
@@ -99,3 +99,23 @@ def test_nb_tfidf_handles_star_ratings() -> None:
     probabilities = model.predict_proba(texts)
     assert probabilities.shape == (len(texts), 3) and np.allclose(probabilities.sum(axis=1), 1.0)
     assert (model.predict(texts) == stars).mean() > 0.8
+
+
+def test_validation_key_ranks_accuracy_then_log_loss() -> None:
+    targets = np.array([0, 1, 1])
+    confident = np.array([[0.9, 0.1], [0.1, 0.9], [0.2, 0.8]])
+    hesitant = np.array([[0.6, 0.4], [0.4, 0.6], [0.45, 0.55]])
+    wrong = np.array([[0.9, 0.1], [0.1, 0.9], [0.9, 0.1]])
+    assert validation_key(confident, targets)[0] == validation_key(hesitant, targets)[0] == 1.0
+    assert validation_key(confident, targets) > validation_key(hesitant, targets) > validation_key(wrong, targets)
+
+
+def test_c_choice_breaks_accuracy_ties_by_log_loss() -> None:
+    # Separable data: every C classifies the held-out points perfectly, and the weakest regularisation
+    # is the most confident, so the tie must go to it whatever its place in the grid.
+    rng = np.random.default_rng(0)
+    features = np.vstack([rng.normal(-3, 0.5, (40, 2)), rng.normal(3, 0.5, (40, 2))])
+    labels = np.repeat([0, 1], 40)
+    held = np.array([[-3.0, -3.0], [3.0, 3.0]])
+    c, _ = best_logistic_regression(features, labels, held, np.array([0, 1]), (0.001, 100.0, 0.01), max_iter=500, name="t")
+    assert c == 100.0
