@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the review, attribute and model-building figures of docs/reviews.md, in order.
 # Trained artefacts go to $DATA_DIR (outside the repository); each step prints one JSON object.
-# On the 2-core machine: about 20 min for step 1, 3-5 min per MARC run, 2 x 40 min + 60 min for step 3,
+# On the 2-core machine: about 25 min for step 1 (37 min with another job), 5-8 min per MARC run, 2 x 40 min + 60 min for step 3,
 # 4 min for step 4, 15 + 8 min for step 5, 3 min for step 6, 1 min for step 7.
 set -euo pipefail
 DATA_DIR=${DATA_DIR:-/tmp/llm4retail-reviews-data}
