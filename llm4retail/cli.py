@@ -1129,7 +1129,7 @@ def reviews_train(
     context: typer.Context,
     train: ReviewFiles,
     task: TaskOption = "binary",
-    models: Annotated[str, typer.Option(help="Comma-separated candidates.")] = "tfidf,use_finetuned,blend",
+    models: Annotated[str, typer.Option(help="Comma-separated candidates.")] = "tfidf,nb_tfidf,use_finetuned,blend",
     budget_seconds: Annotated[float, typer.Option(help="Wall-clock cap of each fine-tuning run (which otherwise ends after 4,500 steps or early stopping).")] = 1800.0,
 ) -> None:
     """Train sentiment candidates on all labelled reviews; the best by validation becomes LATEST."""

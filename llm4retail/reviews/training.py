@@ -22,7 +22,7 @@ def train_sentiment(
     *,
     data_dir: Path,
     task: SentimentTask = SentimentTask.BINARY,
-    candidates: Sequence[Candidate] = (Candidate.TFIDF, Candidate.USE_FINETUNED, Candidate.BLEND),
+    candidates: Sequence[Candidate] = (Candidate.TFIDF, Candidate.NB_TFIDF, Candidate.USE_FINETUNED, Candidate.BLEND),
     budget_seconds: float = DEFAULT_BUDGET_SECONDS,
 ) -> dict[str, Any]:
     """Fits the candidates (10% of the reviews by hash validate), saves the best as a new LATEST version.
