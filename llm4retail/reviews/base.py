@@ -142,9 +142,9 @@ def class_indices(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 
 def validation_key(probabilities: np.ndarray, targets: np.ndarray) -> tuple[float, float]:
-    """(accuracy, -log-loss) of class probabilities against class indices: the order in which every
-    hyperparameter, blend weight and model choice of the sentiment models is ranked on validation
-    (accuracy first; equal accuracies go to the better-calibrated, more confident-when-right choice).
+    """(accuracy, -log-loss) of class probabilities against class indices: the order in which the C of
+    the linear sentiment models and the blend weights are ranked on validation (accuracy first; equal
+    accuracies go to the better-calibrated, more confident-when-right choice).
     """
     targets = np.asarray(targets)
     accuracy = float((probabilities.argmax(axis=1) == targets).mean())
