@@ -1028,6 +1028,10 @@ app.add_typer(catalog_app, name="catalog")
 ReviewFiles = Annotated[list[Path], typer.Option("--train", help="Reviews (file or dataset folder); repeatable.")]
 TaskOption = Annotated[str, typer.Option(help="binary (1-2 stars negative, 4-5 positive) or stars (1-5).")]
 BudgetOption = Annotated[float, typer.Option(help="Wall-clock seconds of each training run.")]
+# Sentiment fine-tuning ends on its step limit or early stopping; the clock is only a cap
+# (the same value as llm4retail.reviews.evaluate.DEFAULT_BUDGET_SECONDS, kept here so the CLI starts without torch).
+FINETUNE_CAP_SECONDS = 1800.0
+FinetuneCapOption = Annotated[float, typer.Option(help="Wall-clock cap of each fine-tuning run (which otherwise ends after 4,500 steps or early stopping).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
@@ -1054,7 +1058,7 @@ def eval_sentiment(
     test: Annotated[Path | None, typer.Option(help="Test reviews; default: 20% of --train by review_id hash.")] = None,
     task: TaskOption = "binary",
     models: Annotated[str | None, typer.Option(help="Comma-separated candidates (default: all).")] = None,
-    budget_seconds: Annotated[float, typer.Option(help="Wall-clock cap of each fine-tuning run (which otherwise ends after 4,500 steps or early stopping).")] = 1800.0,
+    budget_seconds: FinetuneCapOption = FINETUNE_CAP_SECONDS,
     save: Annotated[bool, typer.Option("--save", help="Save the best model in the data directory (models/sentiment).")] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -1130,7 +1134,7 @@ def reviews_train(
     train: ReviewFiles,
     task: TaskOption = "binary",
     models: Annotated[str, typer.Option(help="Comma-separated candidates.")] = "tfidf,nb_tfidf,use_finetuned,blend",
-    budget_seconds: Annotated[float, typer.Option(help="Wall-clock cap of each fine-tuning run (which otherwise ends after 4,500 steps or early stopping).")] = 1800.0,
+    budget_seconds: FinetuneCapOption = FINETUNE_CAP_SECONDS,
 ) -> None:
     """Train sentiment candidates on all labelled reviews; the best by validation becomes LATEST."""
     from llm4retail.models.workflows import read_reviews

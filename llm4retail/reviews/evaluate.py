@@ -124,7 +124,7 @@ def fit_candidates(
         lexical = [name for name in models if name in LEXICAL]
         embedding = [name for name in models if name not in LEXICAL]
         if lexical and embedding:
-            chosen_lexical = max(lexical, key=lambda name: _accuracy(probabilities[name], models[name], validation))
+            chosen_lexical = max(lexical, key=lambda name: validation_accuracy(probabilities[name], models[name], validation))
             members = {name: models[name] for name in (chosen_lexical, *embedding)}
             blend, _ = BlendSentiment.from_validation(members, probabilities, validation.labels)
             models[Candidate.BLEND.value] = blend
@@ -133,7 +133,8 @@ def fit_candidates(
     return models, probabilities, seconds
 
 
-def _accuracy(probabilities: np.ndarray, model: SentimentModel, data: LabelledTexts) -> float:
+def validation_accuracy(probabilities: np.ndarray, model: SentimentModel, data: LabelledTexts) -> float:
+    """Accuracy of a fitted model's probabilities on labelled texts."""
     return float((probabilities.argmax(axis=1) == class_indices(data.labels, model._fitted_classes())).mean())
 
 
@@ -181,7 +182,7 @@ def evaluate_sentiment(
         predictions[name] = classes[test_probs[name].argmax(axis=1)]
         report_models[name] = {
             **_metrics(held_out.labels, predictions[name], classes),
-            "validation_accuracy": _accuracy(validation_probs[name], model, validation),
+            "validation_accuracy": validation_accuracy(validation_probs[name], model, validation),
             "fit_seconds": seconds[name],
         }
     if not report_models:

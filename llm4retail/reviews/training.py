@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from llm4retail.models.registry import ModelRegistry
-from llm4retail.reviews.base import SentimentTask, class_indices
+from llm4retail.reviews.base import SentimentTask
 from llm4retail.reviews.data import sentiment_labels, validation_split
-from llm4retail.reviews.evaluate import DEFAULT_BUDGET_SECONDS, Candidate, fit_candidates
+from llm4retail.reviews.evaluate import DEFAULT_BUDGET_SECONDS, Candidate, fit_candidates, validation_accuracy
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +33,7 @@ def train_sentiment(
     data = sentiment_labels(frame, task)
     fit_part, validation = validation_split(data)
     models, probabilities, seconds = fit_candidates(fit_part, validation, candidates, budget_seconds=budget_seconds)
-    accuracy = {
-        name: float((probabilities[name].argmax(axis=1) == class_indices(validation.labels, model._fitted_classes())).mean())
-        for name, model in models.items()
-    }
+    accuracy = {name: validation_accuracy(probabilities[name], model, validation) for name, model in models.items()}
     best = max(accuracy, key=accuracy.__getitem__)
     registry = ModelRegistry(data_dir, "sentiment")
     directory = registry.new_version()
