@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -49,6 +49,44 @@ class ApiSettings(BaseModel):
     page_size_limit: int = Field(1000, gt=0)
 
 
+class ModelSettings(BaseModel):
+    """The model store: `<data_dir>/models/<capability>/vNNNN`."""
+
+    keep_versions: int = Field(5, ge=1, description="versions kept per capability (the newest); older ones are pruned")
+    train_on_start: bool = Field(
+        True, description="`serve` trains every capability that has no model yet, in the background (see /ready)"
+    )
+
+
+class RiskSettings(BaseModel):
+    """Payment-risk scoring (`LLM4RETAIL_RISK__*`).
+
+    Attributes:
+        redis_url: keep per-customer state in Redis (server mode, several workers); unset = in-process.
+        redis_prefix: prefix of every Redis key (separates stores sharing one server).
+        policy: how the review threshold is chosen.
+        target: false-positive rate (target_fpr) or cost ratio (cost_ratio).
+        top_reasons: reason codes returned with each score.
+        rules_file: JSON list of rules replacing the defaults (see `llm4retail.risk.rules`).
+    """
+
+    redis_url: str | None = Field(None, description="redis://127.0.0.1:6379/0 ; unset = in-process state")
+    redis_prefix: str = Field("llm4retail:risk:", min_length=1, description="key prefix (one per store/tenant)")
+    policy: Literal["target_fpr", "cost_ratio"] = "target_fpr"
+    target: float = Field(0.01, gt=0)
+    top_reasons: int = Field(3, ge=1, le=20)
+    rules_file: Path | None = Field(None, description="JSON list of rules; unset = the default rules")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"redis_url must start with redis://, rediss:// or unix://, got '{value.split(':')[0]}:'")
+        return value
+
+
 class Settings(BaseSettings):
     """All settings of LLMforRetail.
 
@@ -71,6 +109,8 @@ class Settings(BaseSettings):
     import_chunk_rows: int = Field(50_000, gt=0, description="rows per import chunk (bounds memory)")
     llm: LLMSettings = Field(default_factory=LLMSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    models: ModelSettings = Field(default_factory=ModelSettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
 
     @field_validator("api_keys", mode="before")
     @classmethod
@@ -108,6 +148,11 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
             return url
         return f"sqlite:///{(self.data_dir / 'llm4retail.sqlite').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where every trained model lives: `<data_dir>/models/<capability>/vNNNN`."""
+        return self.data_dir / "models"
 
     @classmethod
     def settings_customise_sources(

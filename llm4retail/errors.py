@@ -59,6 +59,14 @@ class NotFittedError(Llm4RetailError):
     """A model was used before `fit`."""
 
 
+class NotTrainedError(NotFittedError):
+    """A capability has no trained model yet; the message names the command that trains one."""
+
+
+class ArtifactFormatError(NotTrainedError):
+    """A saved model is of another kind or format than the code reads; the message says how to retrain."""
+
+
 class MissingExtraError(Llm4RetailError):
     """An optional dependency is not installed; the message says what to pip install."""
 

@@ -26,6 +26,7 @@ from llm4retail.api.routes import assistant as assistant_routes
 from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import forecast as forecast_routes, inventory as inventory_routes, pricing as pricing_routes
 from llm4retail.config import Settings
+from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.recommend.service import RecommendService
@@ -80,6 +81,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
+    app.state.services = Services(settings, store=store)
     app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
     app.state.risk = RiskService(store, data_dir=settings.data_dir, settings=get_risk_settings())  # payment risk

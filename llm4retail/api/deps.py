@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader
 
 from llm4retail.config import Settings
+from llm4retail.container import Services
 from llm4retail.data.store import Store
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Required for every write.")
@@ -22,6 +23,11 @@ def get_settings_dep(request: Request) -> Settings:
 def get_store(request: Request) -> Store:
     """The app's store."""
     return request.app.state.store
+
+
+def get_services(request: Request) -> Services:
+    """The app's service container (every capability service is reached through it)."""
+    return request.app.state.services
 
 
 def require_api_key(
@@ -45,5 +51,6 @@ def require_api_key(
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 WriteAccess = Depends(require_api_key)

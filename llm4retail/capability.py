@@ -1,0 +1,105 @@
+"""The shape every capability service shares: built from settings and a store, trains explicitly, serves.
+
+A service is what the API and the CLI call. It owns the capability's `ModelStore`, exposes
+`train(...)` and `evaluate(...)` with typed requests and reports, and serving methods that
+never train: without a trained model they raise `NotTrainedError`, whose message names the
+command to run (the API answers 503 with it). `llm4retail serve` trains, in the background,
+every capability that `needs_training()` (see `llm4retail.container.Services.train_missing`).
+
+Example:
+    >>> services = Services(settings)
+    >>> services.risk.train()          # explicit: CLI `llm4retail risk train`, or at start-up
+    >>> services.risk.score(payment)   # serving: loads LATEST once, never trains
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+from llm4retail.artifacts.store import ModelStore
+from llm4retail.config import Settings
+from llm4retail.data.store import Store
+
+if TYPE_CHECKING:
+    from llm4retail.container import Services
+
+
+class ServiceStatus(BaseModel):
+    """What `/ready` and `llm4retail models list` say about one capability."""
+
+    capability: str
+    state: str = Field(description="ready | not_trained | training | failed | no_model (nothing to train)")
+    version: str | None = None
+    detail: str | None = None
+
+
+class CapabilityService(ABC):
+    """Base of every capability service.
+
+    Subclasses set `capability` and `train_command` (`None` for a capability without a trained
+    model), implement `train`, and keep the loaded model behind `self.lock`.
+
+    Args:
+        settings: the one `Settings`.
+        store: the store the capability reads and writes.
+        services: the container, for capabilities built on others (the assistant uses search).
+    """
+
+    capability: ClassVar[str]
+    train_command: ClassVar[str | None] = None
+
+    def __init__(self, settings: Settings, store: Store, *, services: Services | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.services = services
+        self.lock = threading.RLock()
+        self._training = False
+        self._failure: str | None = None
+
+    @property
+    def models(self) -> ModelStore:
+        """The versioned trained models of this capability."""
+        if self.train_command is None:
+            raise NotImplementedError(f"{self.capability} has no trained model")
+        return ModelStore(self.settings.models_dir, self.capability, train_command=self.train_command,
+                          keep=self.settings.models.keep_versions)  # fmt: skip
+
+    def needs_training(self) -> bool:
+        """True when the capability has a model to train and none is saved."""
+        return self.train_command is not None and self.models.latest() is None
+
+    @abstractmethod
+    def train(self, **options: Any) -> dict[str, Any]:
+        """Trains on the store's data, saves a new version, serves it from then on; returns the report."""
+
+    def train_on_start(self) -> dict[str, Any]:
+        """The training `serve` runs in the background when `needs_training()` (default: `train()`)."""
+        return self.train()
+
+    def status(self) -> ServiceStatus:
+        """The capability's state for `/ready`."""
+        if self.train_command is None:
+            return ServiceStatus(capability=self.capability, state="no_model")
+        if self._training:
+            return ServiceStatus(capability=self.capability, state="training")
+        version = self.models.latest()
+        if version is not None:
+            return ServiceStatus(capability=self.capability, state="ready", version=version)
+        if self._failure is not None:
+            return ServiceStatus(capability=self.capability, state="failed", detail=self._failure)
+        return ServiceStatus(capability=self.capability, state="not_trained", detail=f"run `{self.train_command}`")
+
+    def run_training(self, *, on_start: bool = False) -> dict[str, Any] | None:
+        """Trains with the state tracked for `status()`; a failure is recorded (and re-raised)."""
+        self._training, self._failure = True, None
+        try:
+            return self.train_on_start() if on_start else self.train()
+        except Exception as error:
+            self._failure = f"{type(error).__name__}: {error}"
+            raise
+        finally:
+            self._training = False

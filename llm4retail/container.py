@@ -1,0 +1,190 @@
+"""The one service container: the API (through FastAPI dependencies) and the CLI get every service here.
+
+Services are built on first use, once per container, under a lock (a second thread asking
+for the same service waits for the first to finish building it). Building a service never
+trains; `train_missing` trains the capabilities without a model, as `serve` does at start-up
+in a background thread, with each capability's state in `status()` (shown by `/ready`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from llm4retail.capability import CapabilityService, ServiceStatus
+from llm4retail.config import Settings
+from llm4retail.data.store import Store
+from llm4retail.errors import DataValidationError
+
+if TYPE_CHECKING:
+    from llm4retail.assistant.service import AssistantService
+    from llm4retail.catalog.service import CatalogService
+    from llm4retail.forecast.service import ForecastService
+    from llm4retail.inventory.service import InventoryService
+    from llm4retail.marketing.service import MarketingService
+    from llm4retail.pricing.service import PricingService
+    from llm4retail.recommend.service import RecommendService
+    from llm4retail.reviews.service import ReviewService
+    from llm4retail.risk.service import RiskService
+    from llm4retail.search.service import SearchService
+
+logger = logging.getLogger(__name__)
+
+# name -> "module:Class"; imported on first use so that a CLI command loads only what it needs.
+# The order is the order of start-up training (cheap first, the assistant after the search it uses).
+SERVICE_CLASSES: dict[str, str] = {
+    "search": "llm4retail.search.service:SearchService",
+    "recommend": "llm4retail.recommend.service:RecommendService",
+    "risk": "llm4retail.risk.service:RiskService",
+    "marketing": "llm4retail.marketing.service:MarketingService",
+    "forecast": "llm4retail.forecast.service:ForecastService",
+    "inventory": "llm4retail.inventory.service:InventoryService",
+    "pricing": "llm4retail.pricing.service:PricingService",
+    "reviews": "llm4retail.reviews.service:ReviewService",
+    "catalog": "llm4retail.catalog.service:CatalogService",
+    "assistant": "llm4retail.assistant.service:AssistantService",
+}
+
+
+class Services:
+    """Every capability service of one store.
+
+    Args:
+        settings: the one `Settings`.
+        store: an existing store (default: the one `settings` point at).
+
+    Example:
+        >>> services = Services(get_settings(data_dir="store"))
+        >>> services.search.search(SearchRequest(query="red sofa"))
+    """
+
+    def __init__(self, settings: Settings, *, store: Store | None = None) -> None:
+        self.settings = settings
+        self.store = store or Store.from_settings(settings)
+        self._services: dict[str, CapabilityService] = {}
+        self._locks = {name: threading.Lock() for name in SERVICE_CLASSES}
+        self._training_thread: threading.Thread | None = None
+
+    def get(self, name: str) -> CapabilityService:
+        """The service `name`, built on first use.
+
+        Raises:
+            DataValidationError: an unknown service name.
+        """
+        if name not in SERVICE_CLASSES:
+            raise DataValidationError(f"unknown capability '{name}'; known: {', '.join(SERVICE_CLASSES)}")
+        service = self._services.get(name)
+        if service is not None:
+            return service
+        with self._locks[name]:
+            if name not in self._services:
+                module, _, class_name = SERVICE_CLASSES[name].partition(":")
+                service_class = getattr(importlib.import_module(module), class_name)
+                self._services[name] = service_class(self.settings, self.store, services=self)
+            return self._services[name]
+
+    def built(self) -> Iterable[CapabilityService]:
+        """The services built so far (for change notifications: unbuilt ones have nothing to update)."""
+        return list(self._services.values())
+
+    @property
+    def search(self) -> SearchService:
+        return self.get("search")  # type: ignore[return-value]
+
+    @property
+    def recommend(self) -> RecommendService:
+        return self.get("recommend")  # type: ignore[return-value]
+
+    @property
+    def risk(self) -> RiskService:
+        return self.get("risk")  # type: ignore[return-value]
+
+    @property
+    def marketing(self) -> MarketingService:
+        return self.get("marketing")  # type: ignore[return-value]
+
+    @property
+    def forecast(self) -> ForecastService:
+        return self.get("forecast")  # type: ignore[return-value]
+
+    @property
+    def inventory(self) -> InventoryService:
+        return self.get("inventory")  # type: ignore[return-value]
+
+    @property
+    def pricing(self) -> PricingService:
+        return self.get("pricing")  # type: ignore[return-value]
+
+    @property
+    def reviews(self) -> ReviewService:
+        return self.get("reviews")  # type: ignore[return-value]
+
+    @property
+    def catalog(self) -> CatalogService:
+        return self.get("catalog")  # type: ignore[return-value]
+
+    @property
+    def assistant(self) -> AssistantService:
+        return self.get("assistant")  # type: ignore[return-value]
+
+    def products_changed(self, rows: list[dict[str, Any]]) -> None:
+        """Tells every built service that products were created or updated."""
+        for service in self.built():
+            hook = getattr(service, "products_changed", None)
+            if hook is not None:
+                hook(rows)
+
+    def products_deleted(self, keys: list[str]) -> None:
+        """Tells every built service that products were deleted."""
+        for service in self.built():
+            hook = getattr(service, "products_deleted", None)
+            if hook is not None:
+                hook(keys)
+
+    def events_recorded(self, rows: list[dict[str, Any]]) -> None:
+        """Feeds new events to every built service that learns from them (the feedback loop)."""
+        for service in self.built():
+            hook = getattr(service, "events_recorded", None)
+            if hook is not None:
+                hook(rows)
+
+    def status(self) -> list[ServiceStatus]:
+        """Each capability's state (builds the services: cheap, nothing is trained or loaded)."""
+        return [self.get(name).status() for name in SERVICE_CLASSES]
+
+    def train_missing(self, *, background: bool = True) -> threading.Thread | None:
+        """Trains, one after the other, every capability that has a model to train and none saved.
+
+        Args:
+            background: run in a daemon thread (what `serve` does) and return it; else run here.
+        """
+        if background:
+            if self._training_thread is not None and self._training_thread.is_alive():
+                return self._training_thread
+            self._training_thread = threading.Thread(target=self._train_missing, name="train-missing", daemon=True)
+            self._training_thread.start()
+            return self._training_thread
+        self._train_missing()
+        return None
+
+    def _train_missing(self) -> None:
+        for name in SERVICE_CLASSES:
+            service = self.get(name)
+            if not service.needs_training():
+                continue
+            logger.info("training %s (no saved model)", name)
+            try:
+                service.run_training(on_start=True)
+            except Exception:  # recorded in status(); the other capabilities still train
+                logger.exception("start-up training of %s failed", name)
+
+    def close(self) -> None:
+        """Lets services release what they hold (e.g. saving a search index), then closes the store."""
+        for service in self.built():
+            closer = getattr(service, "close", None)
+            if closer is not None:
+                closer()
+        self.store.close()
