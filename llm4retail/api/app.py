@@ -40,6 +40,7 @@ from llm4retail.errors import (
     DataValidationError,
     Llm4RetailError,
     NotFoundError,
+    NotTrainedError,
     StoreUnavailableError,
 )
 
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[Llm4RetailError], int]] = [
     (NotFoundError, 404),
+    (NotTrainedError, 503),
     (ConflictError, 409),
     (DataValidationError, 422),
     (StoreUnavailableError, 503),
@@ -69,6 +71,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             store.create_schema()
         except StoreUnavailableError as error:  # /ready reports it; /health still answers
             logger.error("%s", error)
+        else:
+            if settings.models.train_on_start:
+                services.train_missing(background=True)  # progress in /ready; requests never train
         yield
         search_service.save()
         store.close()
@@ -81,7 +86,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.services = Services(settings, store=store)
+    app.state.services = services = Services(settings, store=store)
     app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
     app.state.risk = RiskService(store, data_dir=settings.data_dir, settings=get_risk_settings())  # payment risk

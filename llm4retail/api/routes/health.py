@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from llm4retail import __version__
-from llm4retail.api.deps import StoreDep
+from llm4retail.api.deps import ServicesDep, StoreDep
 
 router = APIRouter(tags=["health"])
 
@@ -18,8 +18,14 @@ def health() -> dict[str, str]:
 
 
 @router.get("/ready", summary="Readiness", response_model=None)
-def ready(store: StoreDep) -> Any:
-    """The store answers; 503 otherwise."""
+def ready(store: StoreDep, services: ServicesDep) -> Any:
+    """The store answers (503 otherwise), with each capability's model state.
+
+    `models` lists every capability: `ready` (serving version), `training` (start-up training in
+    progress), `not_trained` (the detail names the command), `failed` (the error) or `no_model`.
+    A capability without a model answers 503 with the command to run; the others serve meanwhile.
+    """
     if not store.ping():
         return JSONResponse({"status": "unavailable", "store": store.description}, status_code=503)
-    return {"status": "ready", "store": store.description}
+    models = [status.model_dump() for status in services.status()]
+    return {"status": "ready", "store": store.description, "training": services.training, "models": models}
