@@ -14,7 +14,6 @@ Unjudged products count as irrelevant; queries without a relevant judgement are 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import Counter
@@ -30,6 +29,7 @@ import Stemmer
 
 from llm4retail.data.importer import read_table
 from llm4retail.data.schemas import Table
+from llm4retail.data.splits import MD5_HEX_DIGITS, hash_bucket
 from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport, ranking_metrics
 from llm4retail.search import dense as dense_module
@@ -54,7 +54,7 @@ class _QueryRun:
 
 def is_training_query(query_id: str) -> bool:
     """The fixed 80% split: md5 of the query id."""
-    return int(hashlib.md5(query_id.encode("utf-8")).hexdigest(), 16) % 100 < TRAIN_SHARE
+    return hash_bucket(query_id, hex_digits=MD5_HEX_DIGITS) < TRAIN_SHARE
 
 
 def _judgements(qrels: pd.DataFrame) -> dict[str, dict[str, float]]:
