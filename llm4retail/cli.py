@@ -865,7 +865,7 @@ app.add_typer(assistant_app, name="assistant")
 
 def _assistant(context: typer.Context, backend: Any) -> Any:
     from llm4retail.assistant.assistant import Assistant
-    from llm4retail.assistant.backends import select_backend
+    from llm4retail.llm.backends import select_backend
 
     settings = context.obj.settings()
     answer_backend = select_backend(backend, llm=settings.llm, data_dir=settings.data_dir)
@@ -942,7 +942,7 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer.")] = False,
 ) -> None:
     """Chat with the assistant as a customer: interactive (empty line or Ctrl-D quits) or with --message."""
-    from llm4retail.assistant.backends import BackendKind
+    from llm4retail.llm.backends import BackendKind
 
     with cli_errors():
         assistant = _assistant(context, BackendKind(backend))
@@ -1002,7 +1002,7 @@ def eval_assistant(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Scripted conversations: task success, fabricated facts, leaks, hand-off precision/recall, latency per turn."""
-    from llm4retail.assistant.backends import BackendKind
+    from llm4retail.llm.backends import BackendKind
     from llm4retail.assistant.suite_runner import evaluate_assistant
     from llm4retail.eval import emit
 
@@ -1118,7 +1118,7 @@ def reviews_analyze(
 @reviews_app.command("summarize")
 def reviews_summarize(context: typer.Context, product_id: Annotated[str, typer.Argument(help="Product id.")]) -> None:
     """A product's review summary: aspect breakdown, quotes, synthesis (LLM when configured, else extractive)."""
-    from llm4retail.assistant.backends import BackendKind, select_backend
+    from llm4retail.llm.backends import BackendKind, select_backend
 
     try:
         settings = context.obj.settings()

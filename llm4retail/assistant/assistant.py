@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm4retail.assistant.base import AnswerBackend, IntentModel
+from llm4retail.assistant.base import IntentModel
 from llm4retail.assistant.compose import compose_answer, guard_identifiers
 from llm4retail.assistant.dialogue import (
     Toolbox, Turn, handle_chit_chat, handle_complaint, handle_help, handle_human, handle_order_status, handle_other,
@@ -37,6 +37,7 @@ from llm4retail.assistant.tools import CatalogTool, OrderTool
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, Llm4RetailError
+from llm4retail.llm.backends import AnswerBackend
 from llm4retail.recommend.service import RecommendService
 from llm4retail.search.service import SearchService
 
