@@ -26,7 +26,7 @@ from llm4retail.assistant.dialogue import (
     handle_refund, handle_return,
 )
 from llm4retail.assistant.handoff import HandoffPolicy, summarise
-from llm4retail.assistant.intents import Intent, detect_language
+from llm4retail.assistant.intents import Intent
 from llm4retail.assistant.knowledge import KnowledgeBase
 from llm4retail.assistant.replies import Draft, say
 from llm4retail.assistant.safety import mask_pii, read_sentiment
@@ -40,6 +40,7 @@ from llm4retail.errors import DataValidationError, Llm4RetailError
 from llm4retail.llm.backends import AnswerBackend
 from llm4retail.recommend.service import RecommendService
 from llm4retail.search.service import SearchService
+from llm4retail.text.language import detect_language
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000

@@ -35,8 +35,8 @@ from llm4retail.eval import EvalReport, ranking_metrics
 from llm4retail.search.engine import SearchEngine
 from llm4retail.search.features import FEATURES
 from llm4retail.search.rerank import Reranker
-from llm4retail.search.text import has_cjk
 from llm4retail.text.encoder import encode
+from llm4retail.text.language import has_cjk
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every empty query at INFO
 TRAIN_SHARE = 80  # percent of queries, by hash of the query id
