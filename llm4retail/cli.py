@@ -1137,7 +1137,7 @@ def reviews_train(
     budget_seconds: FinetuneCapOption = FINETUNE_CAP_SECONDS,
 ) -> None:
     """Train sentiment candidates on all labelled reviews; the best by validation becomes LATEST."""
-    from llm4retail.models.workflows import read_reviews
+    from llm4retail.reviews.workflows import read_reviews
     from llm4retail.reviews.evaluate import Candidate
     from llm4retail.reviews.training import train_sentiment
 
@@ -1165,7 +1165,7 @@ def models_pretrain(
     """Masked-language-model pre-training of a small Transformer encoder (saved under models/encoders)."""
     from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
     from llm4retail.models.transformer import TransformerConfig
-    from llm4retail.models.workflows import pretrain_encoder
+    from llm4retail.reviews.workflows import pretrain_encoder
 
     try:
         texts = corpus_from_paths(corpus)
@@ -1190,7 +1190,7 @@ def models_finetune(
     max_train: Annotated[int | None, typer.Option(help="Subsample the training part to this many reviews.")] = None,
 ) -> None:
     """Fine-tune an encoder + head on the 80% training part; prints test scores; saves under models/sentiment."""
-    from llm4retail.models.workflows import finetune_sentiment, read_reviews
+    from llm4retail.reviews.workflows import finetune_sentiment, read_reviews
     from llm4retail.reviews.neural import EncoderKind
 
     with cli_errors():
@@ -1214,7 +1214,7 @@ def models_compress(
     speed_reviews: Annotated[int, typer.Option(help="Test reviews timed at each batch size.")] = 256,
 ) -> None:
     """Distil the teacher into a small student, quantise it to int8, print the trade-off table."""
-    from llm4retail.models.workflows import compress_sentiment, read_reviews
+    from llm4retail.reviews.workflows import compress_sentiment, read_reviews
     from llm4retail.reviews.neural import EncoderKind
 
     with cli_errors():
