@@ -21,7 +21,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.assistant.backends import BackendKind, select_backend
+from llm4retail.llm.backends import BackendKind, select_backend
 from llm4retail.assistant.suite import StoreView, load_suite
 from llm4retail.assistant.suite_runner import run_suite, store_clock
 from llm4retail.config import LLMSettings

@@ -28,7 +28,7 @@ from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
 from llm4retail.models.registry import ModelRegistry
 from llm4retail.models.training import TrainConfig
 from llm4retail.models.transformer import TransformerConfig
-from llm4retail.models.workflows import pretrain_encoder, slice_of
+from llm4retail.reviews.workflows import pretrain_encoder, slice_of
 from llm4retail.reviews.base import SentimentTask
 from llm4retail.reviews.data import hash_split, sentiment_labels, validation_split
 from llm4retail.reviews.neural import EncoderKind, FineTunedSentiment

@@ -38,7 +38,7 @@ from llm4retail.models.pretrain import PretrainConfig, pretrain_mlm
 from llm4retail.models.training import length_batches, pad
 from llm4retail.models.transformer import TransformerConfig, TransformerEncoder
 from llm4retail.models.vocab import Vocabulary
-from llm4retail.models.workflows import slice_of
+from llm4retail.reviews.workflows import slice_of
 from llm4retail.reviews.base import SentimentTask
 from llm4retail.reviews.data import hash_split, sentiment_labels, validation_split
 

@@ -865,7 +865,7 @@ app.add_typer(assistant_app, name="assistant")
 
 def _assistant(context: typer.Context, backend: Any) -> Any:
     from llm4retail.assistant.assistant import Assistant
-    from llm4retail.assistant.backends import select_backend
+    from llm4retail.llm.backends import select_backend
 
     settings = context.obj.settings()
     answer_backend = select_backend(backend, llm=settings.llm, data_dir=settings.data_dir)
@@ -942,7 +942,7 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer.")] = False,
 ) -> None:
     """Chat with the assistant as a customer: interactive (empty line or Ctrl-D quits) or with --message."""
-    from llm4retail.assistant.backends import BackendKind
+    from llm4retail.llm.backends import BackendKind
 
     with cli_errors():
         assistant = _assistant(context, BackendKind(backend))
@@ -1002,7 +1002,7 @@ def eval_assistant(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Scripted conversations: task success, fabricated facts, leaks, hand-off precision/recall, latency per turn."""
-    from llm4retail.assistant.backends import BackendKind
+    from llm4retail.llm.backends import BackendKind
     from llm4retail.assistant.suite_runner import evaluate_assistant
     from llm4retail.eval import emit
 
@@ -1118,7 +1118,7 @@ def reviews_analyze(
 @reviews_app.command("summarize")
 def reviews_summarize(context: typer.Context, product_id: Annotated[str, typer.Argument(help="Product id.")]) -> None:
     """A product's review summary: aspect breakdown, quotes, synthesis (LLM when configured, else extractive)."""
-    from llm4retail.assistant.backends import BackendKind, select_backend
+    from llm4retail.llm.backends import BackendKind, select_backend
 
     try:
         settings = context.obj.settings()
@@ -1137,7 +1137,7 @@ def reviews_train(
     budget_seconds: FinetuneCapOption = FINETUNE_CAP_SECONDS,
 ) -> None:
     """Train sentiment candidates on all labelled reviews; the best by validation becomes LATEST."""
-    from llm4retail.models.workflows import read_reviews
+    from llm4retail.reviews.workflows import read_reviews
     from llm4retail.reviews.evaluate import Candidate
     from llm4retail.reviews.training import train_sentiment
 
@@ -1165,7 +1165,7 @@ def models_pretrain(
     """Masked-language-model pre-training of a small Transformer encoder (saved under models/encoders)."""
     from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
     from llm4retail.models.transformer import TransformerConfig
-    from llm4retail.models.workflows import pretrain_encoder
+    from llm4retail.reviews.workflows import pretrain_encoder
 
     try:
         texts = corpus_from_paths(corpus)
@@ -1190,7 +1190,7 @@ def models_finetune(
     max_train: Annotated[int | None, typer.Option(help="Subsample the training part to this many reviews.")] = None,
 ) -> None:
     """Fine-tune an encoder + head on the 80% training part; prints test scores; saves under models/sentiment."""
-    from llm4retail.models.workflows import finetune_sentiment, read_reviews
+    from llm4retail.reviews.workflows import finetune_sentiment, read_reviews
     from llm4retail.reviews.neural import EncoderKind
 
     with cli_errors():
@@ -1214,7 +1214,7 @@ def models_compress(
     speed_reviews: Annotated[int, typer.Option(help="Test reviews timed at each batch size.")] = 256,
 ) -> None:
     """Distil the teacher into a small student, quantise it to int8, print the trade-off table."""
-    from llm4retail.models.workflows import compress_sentiment, read_reviews
+    from llm4retail.reviews.workflows import compress_sentiment, read_reviews
     from llm4retail.reviews.neural import EncoderKind
 
     with cli_errors():

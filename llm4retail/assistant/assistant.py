@@ -19,14 +19,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llm4retail.assistant.base import AnswerBackend, IntentModel
+from llm4retail.assistant.base import IntentModel
 from llm4retail.assistant.compose import compose_answer, guard_identifiers
 from llm4retail.assistant.dialogue import (
     Toolbox, Turn, handle_chit_chat, handle_complaint, handle_help, handle_human, handle_order_status, handle_other,
     handle_refund, handle_return,
 )
 from llm4retail.assistant.handoff import HandoffPolicy, summarise
-from llm4retail.assistant.intents import Intent, detect_language
+from llm4retail.assistant.intents import Intent
 from llm4retail.assistant.knowledge import KnowledgeBase
 from llm4retail.assistant.replies import Draft, say
 from llm4retail.assistant.safety import mask_pii, read_sentiment
@@ -37,8 +37,10 @@ from llm4retail.assistant.tools import CatalogTool, OrderTool
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, Llm4RetailError
+from llm4retail.llm.backends import AnswerBackend
 from llm4retail.recommend.service import RecommendService
 from llm4retail.search.service import SearchService
+from llm4retail.text.language import detect_language
 
 logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000

@@ -43,20 +43,3 @@ class IntentModel(ABC):
     @abstractmethod
     def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> dict[str, float]:
         """Accuracy, macro-F1 and calibration error on labelled texts."""
-
-
-class AnswerBackend(ABC):
-    """A language model that phrases an answer from retrieved facts.
-
-    Implementations raise `LLMUnavailableError` when they cannot answer, so that the
-    assistant falls back to its templated answer.
-    """
-
-    name: str
-
-    @abstractmethod
-    def generate(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> str:
-        """The assistant message for a chat (`role`/`content` dicts)."""
-
-    def close(self) -> None:  # noqa: B027 - optional hook
-        """Release resources (connections, model memory)."""

@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 import re
 
-from llm4retail.assistant.base import AnswerBackend
 from llm4retail.assistant.grounding import _ID, check_grounding, missing_essentials
 from llm4retail.assistant.replies import LANGUAGE_NAMES, Draft
 from llm4retail.errors import LLMUnavailableError
+from llm4retail.llm.backends import AnswerBackend
 
 logger = logging.getLogger(__name__)
 MAX_ANSWER_TOKENS = 160

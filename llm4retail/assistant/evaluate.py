@@ -16,9 +16,9 @@ from sklearn.model_selection import train_test_split
 
 from llm4retail.assistant.classifier import FeatureSet, IntentClassifier
 from llm4retail.assistant.embeddings import CachedEncoder
-from llm4retail.assistant.intents import detect_language
 from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport, classification_metrics
+from llm4retail.text.language import detect_language
 
 logger = logging.getLogger(__name__)
 TEST_FRACTION = 0.2

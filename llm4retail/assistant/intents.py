@@ -1,14 +1,12 @@
-"""The assistant's intents, the mapping of public label sets onto them, and language detection."""
+"""The assistant's intents and the mapping of public label sets onto them."""
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 
 import pandas as pd
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
+from llm4retail.text.language import detect_language
 
 class Intent(StrEnum):
     """What a shopper wants from one message."""
@@ -25,13 +23,6 @@ class Intent(StrEnum):
     HUMAN_REQUEST = "human_request"
     CHIT_CHAT = "chit_chat"
     OTHER = "other"
-
-
-class Language(StrEnum):
-    """Reply language: Chinese when the message holds any CJK character."""
-
-    ENGLISH = "en"
-    CHINESE = "zh"
 
 
 BITEXT_TO_INTENT: dict[str, Intent] = {
@@ -70,11 +61,6 @@ Asking for customer service or a human is a hand-off request; cancelling or chan
 order is handled with the order (its status decides what is possible); placing an order
 starts a product search; a review is feedback the assistant only acknowledges.
 """
-
-
-def detect_language(text: str) -> Language:
-    """Chinese when `text` contains a CJK character, else English."""
-    return Language.CHINESE if _CJK.search(text or "") else Language.ENGLISH
 
 
 def to_assistant_intents(frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from llm4retail.assistant import embeddings
-from llm4retail.assistant.intents import detect_language
+from llm4retail.text.language import detect_language
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 LEXICAL_WEIGHT = 0.5

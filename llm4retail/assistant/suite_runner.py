@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import Any
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.assistant.backends import BackendKind, select_backend
+from llm4retail.llm.backends import BackendKind, select_backend
 from llm4retail.assistant.suite import load_suite
 from llm4retail.config import LLMSettings
 from llm4retail.data.schemas import Table

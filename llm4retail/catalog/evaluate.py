@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from llm4retail.catalog.base import score_extractions
-from llm4retail.catalog.extractor import CatalogExtractor, hash_bucket
+from llm4retail.catalog.extractor import CatalogExtractor
 from llm4retail.catalog.rules import DictionaryExtractor, RuleExtractor
 from llm4retail.catalog.tagger import TaggerExtractor
 from llm4retail.catalog.values import AttributeSpec, attribute_table, choose_attributes, product_text
+from llm4retail.data.splits import hash_buckets
 from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport
 
@@ -61,7 +62,7 @@ def evaluate_attributes(products: pd.DataFrame, *, dataset: str, top: int = 10) 
     """
     started = time.perf_counter()
     texts, table, ids = catalog_inputs(products)
-    test = hash_bucket(ids) < TEST_PERCENT
+    test = hash_buckets(ids) < TEST_PERCENT
     train_rows, test_rows = np.flatnonzero(~test), np.flatnonzero(test)
     if not len(train_rows) or not len(test_rows):
         raise DataValidationError(f"{len(ids)} products are too few for an 80/20 split")

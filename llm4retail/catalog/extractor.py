@@ -7,7 +7,6 @@ wins) is chosen by F1 on a validation part of the training products, e.g.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any, Self
@@ -20,6 +19,7 @@ from llm4retail.catalog.base import META_FILE, AttributeExtractor, Extraction, c
 from llm4retail.catalog.rules import DictionaryExtractor, RuleExtractor
 from llm4retail.catalog.tagger import TaggerExtractor
 from llm4retail.catalog.values import AttributeSpec
+from llm4retail.data.splits import hash_buckets
 from llm4retail.errors import DataValidationError
 
 CHAINS: tuple[tuple[str, ...], ...] = (
@@ -27,11 +27,6 @@ CHAINS: tuple[tuple[str, ...], ...] = (
     ("rules", "dictionary"), ("tagger", "dictionary"), ("rules", "tagger", "dictionary"), ("tagger", "rules", "dictionary"),
 )
 VALIDATION_PERCENT = 15
-
-
-def hash_bucket(keys: list[str], *, salt: str = "") -> np.ndarray:
-    """A stable 0-99 bucket per key (md5)."""
-    return np.array([int(hashlib.md5((salt + key).encode("utf-8")).hexdigest()[:8], 16) % 100 for key in keys])
 
 
 def _members() -> dict[str, AttributeExtractor]:
@@ -66,7 +61,7 @@ class CatalogExtractor(AttributeExtractor):
         check_inputs(texts, truth, specs)
         self.specs_ = list(specs)
         keys = keys if keys is not None else [str(i) for i in range(len(texts))]
-        held = hash_bucket(keys, salt="catalog-validation:") < VALIDATION_PERCENT
+        held = hash_buckets(keys, salt="catalog-validation:") < VALIDATION_PERCENT
         if held.any() and not held.all():
             fit_rows, val_rows = np.flatnonzero(~held), np.flatnonzero(held)
             fitted = self._fit_members([texts[i] for i in fit_rows], truth.iloc[fit_rows], specs)

@@ -1,1 +1,1 @@
-"""Language models: a client for any OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp server)."""
+"""Language models: an OpenAI-compatible chat client and the text-generation backends built on it (endpoint, local GGUF)."""

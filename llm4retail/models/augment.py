@@ -16,7 +16,8 @@ from enum import StrEnum
 import numpy as np
 
 from llm4retail.errors import DataValidationError, LLMUnavailableError
-from llm4retail.reviews.text import language, words
+from llm4retail.text.language import MIXED_TEXT_SHARE, detect_language
+from llm4retail.text.tokenize import words
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class Augmenter:
 
     def variant(self, text: str, operation: Augmentation) -> str:
         """One augmented variant of `text`."""
-        lang = language(text)
+        lang = detect_language(text, min_cjk_share=MIXED_TEXT_SHARE).value
         if operation is Augmentation.TEMPLATE:
             templates = TEMPLATES[lang]
             return templates[int(self.rng.integers(len(templates)))].format(text=text.strip())

@@ -15,7 +15,7 @@ import pandas as pd
 from llm4retail.data.importer import read_table
 from llm4retail.data.schemas import Table
 from llm4retail.errors import DataValidationError
-from llm4retail.reviews.data import TEST_PERCENT, hash_percent
+from llm4retail.data.splits import REVIEW_TEST_PERCENT, hash_buckets
 
 logger = logging.getLogger(__name__)
 TEXT_COLUMNS = {Table.REVIEWS: ("text",), Table.PRODUCTS: ("title", "description"), Table.DOCUMENTS: ("title", "text")}
@@ -23,7 +23,7 @@ TEXT_COLUMNS = {Table.REVIEWS: ("text",), Table.PRODUCTS: ("title", "description
 
 def _texts_of(frame: pd.DataFrame, table: Table, *, exclude_test: bool) -> list[str]:
     if table is Table.REVIEWS and exclude_test and "review_id" in frame.columns and len(frame):
-        frame = frame[hash_percent(frame["review_id"].astype(str).to_numpy()) >= TEST_PERCENT]
+        frame = frame[hash_buckets(frame["review_id"].astype(str).to_numpy()) >= REVIEW_TEST_PERCENT]
     texts: list[str] = []
     for column in TEXT_COLUMNS[table]:
         if column in frame.columns:

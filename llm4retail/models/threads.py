@@ -20,12 +20,20 @@ DEFAULT_TORCH_THREADS = 1
 
 @contextmanager
 def torch_threads(count: int) -> Iterator[None]:
-    """Runs the block with `count` intra-op torch threads, then restores the previous count."""
+    """Runs the block with `count` intra-op torch threads, then restores the previous count.
+
+    `torch.set_num_threads` is only called when the count changes (each call rebuilds the pool).
+
+    Raises:
+        DataValidationError: `count` is below 1.
+    """
     if count < 1:
         raise DataValidationError(f"threads must be at least 1, got {count}")
     previous = torch.get_num_threads()
-    torch.set_num_threads(count)
+    if count != previous:
+        torch.set_num_threads(count)
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        if count != previous:
+            torch.set_num_threads(previous)

@@ -59,7 +59,7 @@ class ContentKNN(ItemToItem):
         if facts.has_nodes:
             parts.append((1.0 - self.text_weight if use_text else 1.0, _tfidf_rows(facts.nodes)))
         if use_text:
-            from llm4retail.search.dense import encode
+            from llm4retail.text.encoder import encode
 
             parts.append((self.text_weight if facts.has_nodes else 1.0, encode(facts.texts)))
         if not parts:

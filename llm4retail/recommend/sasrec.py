@@ -14,7 +14,6 @@ import logging
 import math
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self, cast
 
@@ -27,6 +26,7 @@ from torch.nn import functional
 from llm4retail import __version__
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.eval.ranking import metrics_from_ranks, rank_of_targets
+from llm4retail.models.threads import torch_threads
 from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.data import Interactions
 
@@ -207,7 +207,7 @@ class SASRec(Recommender):
         inputs, targets = _training_windows(histories, width=int(self.params["max_length"]))
         if len(inputs) == 0:
             raise DataValidationError("SASRec needs at least one training history with two or more items")
-        with _torch_threads(int(self.params["threads"])), torch.random.fork_rng(devices=[]):
+        with torch_threads(int(self.params["threads"])), torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(self.params["seed"]))
             network = self._new_network(n_items)
             self.history_, self.best_epoch_ = self._train(network, inputs, targets, validation)
@@ -231,7 +231,7 @@ class SASRec(Recommender):
         # One request's forward pass is too small to split: a second thread only adds a barrier
         # that a busy machine turns into a long tail.
         threads = 1 if len(arrays) <= SERVING_ROWS else int(self.params["threads"])
-        with _torch_threads(threads):
+        with torch_threads(threads):
             for start, chunk in _score_chunks(network, arrays):
                 scores[start : start + len(chunk)] = chunk
         return scores
@@ -463,16 +463,3 @@ def _check_validation(
         )
     _as_index_arrays([target_array], n_items=n_items, label="valid_targets")
     return arrays, target_array
-
-
-@contextmanager
-def _torch_threads(threads: int) -> Iterator[None]:
-    """Runs torch with `threads` CPU threads, restoring the previous setting afterwards (no call when unchanged)."""
-    previous = torch.get_num_threads()
-    if threads != previous:
-        torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        if threads != previous:
-            torch.set_num_threads(previous)

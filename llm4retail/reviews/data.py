@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from llm4retail.data.splits import REVIEW_TEST_PERCENT, hash_buckets
 from llm4retail.errors import DataValidationError
 from llm4retail.reviews.base import SentimentTask
 
-TEST_PERCENT = 20
+TEST_PERCENT = REVIEW_TEST_PERCENT
 VALIDATION_PERCENT = 10
 
 
@@ -72,18 +72,13 @@ def sentiment_labels(frame: pd.DataFrame, task: SentimentTask) -> LabelledTexts:
     )
 
 
-def hash_percent(review_ids: np.ndarray, *, salt: str = "") -> np.ndarray:
-    """A stable 0-99 bucket per id: the first 8 hex digits of md5(salt + id), modulo 100."""
-    return np.array([int(hashlib.md5((salt + str(key)).encode("utf-8")).hexdigest()[:8], 16) % 100 for key in review_ids])
-
-
 def hash_split(data: LabelledTexts, *, percent: int = TEST_PERCENT, salt: str = "") -> tuple[LabelledTexts, LabelledTexts]:
     """(rest, held out) where about `percent`% of ids, chosen by hash, are held out.
 
     Raises:
         DataValidationError: a side would be empty.
     """
-    held = hash_percent(data.review_ids, salt=salt) < percent
+    held = hash_buckets(data.review_ids, salt=salt) < percent
     if held.all() or not held.any():
         raise DataValidationError(f"a {percent}% hash split of {len(data)} reviews leaves one side empty; add reviews")
     return data.subset(~held), data.subset(held)

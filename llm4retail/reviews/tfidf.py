@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.reviews.base import SentimentModel, best_logistic_regression, check_training_data
-from llm4retail.reviews.text import words
+from llm4retail.text.tokenize import words
 
 logger = logging.getLogger(__name__)
 C_GRID = (1.0, 4.0, 16.0)

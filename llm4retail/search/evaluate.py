@@ -14,7 +14,6 @@ Unjudged products count as irrelevant; queries without a relevant judgement are 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections import Counter
@@ -30,13 +29,14 @@ import Stemmer
 
 from llm4retail.data.importer import read_table
 from llm4retail.data.schemas import Table
+from llm4retail.data.splits import MD5_HEX_DIGITS, hash_bucket
 from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport, ranking_metrics
-from llm4retail.search import dense as dense_module
 from llm4retail.search.engine import SearchEngine
 from llm4retail.search.features import FEATURES
 from llm4retail.search.rerank import Reranker
-from llm4retail.search.text import has_cjk
+from llm4retail.text.encoder import encode
+from llm4retail.text.language import has_cjk
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every empty query at INFO
 TRAIN_SHARE = 80  # percent of queries, by hash of the query id
@@ -54,7 +54,7 @@ class _QueryRun:
 
 def is_training_query(query_id: str) -> bool:
     """The fixed 80% split: md5 of the query id."""
-    return int(hashlib.md5(query_id.encode("utf-8")).hexdigest(), 16) % 100 < TRAIN_SHARE
+    return hash_bucket(query_id, hex_digits=MD5_HEX_DIGITS) < TRAIN_SHARE
 
 
 def _judgements(qrels: pd.DataFrame) -> dict[str, dict[str, float]]:
@@ -95,7 +95,7 @@ def bm25_baseline(products: pd.DataFrame, queries: Sequence[str]) -> list[list[s
 
 def _run_pipeline(engine: SearchEngine, queries: pd.DataFrame) -> list[_QueryRun]:
     texts = [engine.parser_.parse(text).text for text in queries["query"]]
-    vectors = dense_module.encode(texts) if engine.semantic else [None] * len(texts)
+    vectors = encode(texts) if engine.semantic else [None] * len(texts)
     runs = []
     for query_id, text, vector in zip(queries["query_id"], queries["query"], vectors):
         context = engine.understand(text, vector=vector)

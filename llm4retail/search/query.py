@@ -13,25 +13,18 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import Enum
 from typing import TypeVar
 
 from llm4retail.errors import ConfigError, DataValidationError
 from llm4retail.search import lexicon
+from llm4retail.text.language import Language, detect_language
 
 _MASK = "\x00"  # claimed characters; neither a word character nor white space
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CHINESE_NUMBER = r"[零〇一二两三四五六七八九十百千万]+"
 _SIZE_NUMBER = r"\d{1,2}(?:\.5)?"
 _Value = TypeVar("_Value")
-
-
-class Language(StrEnum):
-    """Language of a query: Chinese when it holds any CJK character."""
-
-    ENGLISH = "en"
-    CHINESE = "zh"
 
 
 class PriceBound(Enum):
@@ -391,5 +384,5 @@ class QueryParser:
             colours=_extract_colours(claims),
             sizes=sizes,
             quantities=quantities,
-            language=Language.CHINESE if _CJK.search(claims.text) else Language.ENGLISH,
+            language=detect_language(claims.text),
         )

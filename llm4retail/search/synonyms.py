@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from llm4retail.search.catalog import ProductDocument
-from llm4retail.search.text import has_cjk, stem, surface_tokens
+from llm4retail.search.text import stem, surface_tokens
+from llm4retail.text.language import has_cjk
 
 _WORD = re.compile(r"^[a-z]{3,}$")
 

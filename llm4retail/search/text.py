@@ -16,10 +16,12 @@ from functools import lru_cache
 import jieba
 import Stemmer
 
+from llm4retail.text.language import CJK_CHARACTERS
+
 jieba.setLogLevel(logging.WARNING)
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|\d+(?:[./]\d+)*|[a-z]+")
+_CJK = re.compile(f"[{CJK_CHARACTERS}]+")
+_TOKEN = re.compile(f"[{CJK_CHARACTERS}]+|" + r"\d+(?:[./]\d+)*|[a-z]+")
 _UNIT_WORDS = {
     "inch": "inch", "inches": "inch", "in.": "inch", "in": "inch", '"': "inch", "''": "inch",
     "foot": "ft", "feet": "ft", "ft.": "ft", "'": "ft",
@@ -40,11 +42,6 @@ STOPWORDS = frozenset(
     "my me we you your our its".split()
 )
 _STEMMER = Stemmer.Stemmer("english")
-
-
-def has_cjk(text: str) -> bool:
-    """True when `text` contains Chinese characters."""
-    return _CJK.search(text) is not None
 
 
 def normalise(text: str) -> str:

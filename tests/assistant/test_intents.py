@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from llm4retail.assistant.intents import BITEXT_TO_INTENT, Intent, Language, detect_language, to_assistant_intents
+from llm4retail.assistant.intents import BITEXT_TO_INTENT, Intent, to_assistant_intents
+from llm4retail.text.language import Language, detect_language
 
 pytestmark = pytest.mark.unit
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.assistant.backends import EndpointBackend
+from llm4retail.llm.backends import EndpointBackend
 from llm4retail.assistant.suite import StoreView, load_suite
 from llm4retail.assistant.suite_runner import run_suite, store_clock
 from llm4retail.config import LLMSettings

@@ -13,7 +13,8 @@ from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.models.augment import Augmentation, Augmenter, random_delete, random_swap, synonym_replace
 from llm4retail.models.corpus import corpus_from_frames
 from llm4retail.models.registry import ModelRegistry
-from llm4retail.reviews.data import TEST_PERCENT, hash_percent
+from llm4retail.data.splits import hash_buckets
+from llm4retail.reviews.data import TEST_PERCENT
 
 pytestmark = pytest.mark.unit
 
@@ -63,6 +64,6 @@ def test_corpus_leaves_out_test_bucket_reviews() -> None:
     frames = {Table.REVIEWS: pd.DataFrame({"review_id": ids, "text": ids}),
               Table.PRODUCTS: pd.DataFrame({"title": ["a title"], "description": [None]})}
     texts = corpus_from_frames(frames)
-    held = {i for i, bucket in zip(ids, hash_percent(np.array(ids))) if bucket < TEST_PERCENT}
+    held = {i for i, bucket in zip(ids, hash_buckets(np.array(ids))) if bucket < TEST_PERCENT}
     assert held and not held & set(texts) and "a title" in texts
     assert len(corpus_from_frames(frames, exclude_test=False)) == 201

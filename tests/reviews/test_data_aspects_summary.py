@@ -11,7 +11,8 @@ from llm4retail.reviews.aspects import Aspect, Polarity, analyze_aspects, lexico
 from llm4retail.reviews.base import SentimentTask
 from llm4retail.reviews.data import hash_split, sentiment_labels, validation_split
 from llm4retail.reviews.summary import aspect_breakdown, summarize_reviews
-from llm4retail.reviews.text import clauses, language, words
+from llm4retail.reviews.text import clauses, language
+from llm4retail.text.tokenize import words
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from llm4retail.search.dense import DenseIndex, encode
+from llm4retail.search.dense import DenseIndex
+from llm4retail.text.encoder import encode
 
 pytestmark = pytest.mark.unit
 

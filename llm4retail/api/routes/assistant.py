@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from llm4retail.api.deps import WriteAccess
 from llm4retail.assistant.assistant import Assistant, ConversationAccessError, TurnResult
-from llm4retail.assistant.backends import BackendKind, select_backend
+from llm4retail.llm.backends import BackendKind, select_backend
 from llm4retail.assistant.state import HandoffStatus
 
 router = APIRouter(tags=["assistant"], dependencies=[WriteAccess])

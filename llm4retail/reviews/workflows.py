@@ -157,7 +157,7 @@ def compress_sentiment(
         speed_reviews: test reviews timed per batch size.
         threads: torch threads.
     """
-    from llm4retail.models.compress import distill, student_train_config, tradeoff_table
+    from llm4retail.reviews.compress import distill, student_train_config, tradeoff_table
 
     fit_part, validation, test = _splits(frame, task)
     sentiment = ModelRegistry(data_dir, "sentiment")

@@ -1,8 +1,8 @@
-"""Answer backends behind one interface: an OpenAI-compatible endpoint (the configured
+"""Text-generation backends behind one interface: an OpenAI-compatible endpoint (the configured
 `ChatClient`) or a local GGUF model run by llama-cpp-python (the optional `assistant-llm` extra).
 
-Without either, the assistant answers with its templates from the facts: the offline default
-works with no model at all.
+Without either, callers fall back to their own offline default (the assistant's templates, the
+review summaries' extractive synthesis): `select_backend` then returns None.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from abc import ABC, abstractmethod
 from enum import StrEnum
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from llm4retail.assistant.base import AnswerBackend
 from llm4retail.config import LLMSettings
 from llm4retail.errors import ConfigError, LLMUnavailableError, MissingExtraError
 from llm4retail.llm.client import ChatClient
@@ -28,6 +28,23 @@ GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
 GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4.gguf"
 LOCAL_THREADS = 2
 LOCAL_CONTEXT = 2048
+
+
+class AnswerBackend(ABC):
+    """A language model that phrases an answer from retrieved facts.
+
+    Implementations raise `LLMUnavailableError` when they cannot answer, so that the
+    assistant falls back to its templated answer.
+    """
+
+    name: str
+
+    @abstractmethod
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> str:
+        """The assistant message for a chat (`role`/`content` dicts)."""
+
+    def close(self) -> None:
+        """Release resources (connections, model memory)."""
 
 
 class BackendKind(StrEnum):
