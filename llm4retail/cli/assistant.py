@@ -10,7 +10,14 @@ import typer
 
 from llm4retail.assistant.backends import BackendKind
 from llm4retail.assistant.classifier import FeatureSet
-from llm4retail.cli.common import JsonOption, capability, echo_json, settings, stdin_lines, store
+from llm4retail.cli.common import (
+    JsonOption,
+    capability,
+    echo_json,
+    settings,
+    stdin_lines,
+    store,
+)
 from llm4retail.data.schemas import Table
 
 assistant_app = capability("assistant")

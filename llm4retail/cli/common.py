@@ -15,7 +15,12 @@ import typer
 from typer.core import TyperGroup
 
 from llm4retail.config import Settings, get_settings
-from llm4retail.errors import ConfigError, DataValidationError, Llm4RetailError, StoreUnavailableError
+from llm4retail.errors import (
+    ConfigError,
+    DataValidationError,
+    Llm4RetailError,
+    StoreUnavailableError,
+)
 
 EXIT_CODES: list[tuple[type[Llm4RetailError], int]] = [
     (DataValidationError, 2),
@@ -135,7 +140,7 @@ class LazyCommand:
     hidden: bool = False
 
 
-def _entry(module: str, help: str = "", *, hidden: bool = False) -> LazyCommand:  # noqa: A002
+def _entry(module: str, help: str = "", *, hidden: bool = False) -> LazyCommand:
     return LazyCommand(module=f"llm4retail.cli.{module}", help=help, hidden=hidden)
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import typer
 
-from llm4retail.cli import assistant, forecast, recommend, reviews, risk, search, segments
+from llm4retail.cli import (
+    assistant,
+    forecast,
+    recommend,
+    reviews,
+    risk,
+    search,
+    segments,
+)
 from llm4retail.cli.common import COMMANDS
 
 eval_app = typer.Typer(name="eval", help=COMMANDS["eval"].help, no_args_is_help=True, hidden=True)

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, parse_choices, settings, store
+from llm4retail.cli.common import (
+    JsonOption,
+    capability,
+    echo_json,
+    parse_choices,
+    settings,
+    store,
+)
 from llm4retail.data.schemas import Table
 from llm4retail.forecast.base import ForecastModel
 from llm4retail.pricing.optimise import PriceEnding

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, parse_names, settings, store
+from llm4retail.cli.common import (
+    JsonOption,
+    capability,
+    echo_json,
+    parse_names,
+    settings,
+    store,
+)
 from llm4retail.data.schemas import Table
 
 recommend_app = capability("recommend", default="show")

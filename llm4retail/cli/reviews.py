@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import capability, echo_json, parse_choices, settings, stdin_lines, store
+from llm4retail.cli.common import (
+    capability,
+    echo_json,
+    parse_choices,
+    settings,
+    stdin_lines,
+    store,
+)
 from llm4retail.data.schemas import Table
 from llm4retail.reviews.base import SentimentTask
 
