@@ -85,4 +85,4 @@ def test_pricing_elasticities_and_advice(data_dir: Path) -> None:
         advice["recommended_price"] == advice["current_price"])
     assert advice["cost_source"] == "request"
     bad = runner.invoke(app, ["--data-dir", str(data_dir / "data"), "pricing", "advise", "p0", "--ending", "7"])
-    assert bad.exit_code == 2 and "ending must be one of" in bad.output
+    assert bad.exit_code == 2 and "'7' is not one of" in bad.output and "'.99'" in bad.output

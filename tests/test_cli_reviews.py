@@ -18,9 +18,9 @@ runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def review_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def review_file(tmp_path_factory: pytest.TempPathFactory, datasets: Path) -> Path:
     """400 reviews of online_shopping_10_cats (every 150th row)."""
-    source = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "reviews_zh" / "online_shopping_10_cats.csv.gz"
+    source = datasets / "reviews_zh" / "online_shopping_10_cats.csv.gz"
     frame = pd.read_csv(source).iloc[::150].head(400)
     path = tmp_path_factory.mktemp("reviews") / "reviews.csv"
     frame.to_csv(path, index=False)

@@ -21,7 +21,7 @@ from llm4retail.data.store import Store
 from llm4retail.errors import Llm4RetailError, NotFoundError
 from llm4retail.recommend.service import RecommendService, Rules
 from llm4retail.search.lexicon import COLOURS
-from llm4retail.search.results import SearchFilters
+from llm4retail.search.request import build_filters
 from llm4retail.search.service import SearchService
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ class CatalogTool:
 
     def search(self, query: str, *, price_max: float | None, currency: str | None, top_k: int = 3) -> list[dict[str, Any]]:
         """Available products for a shopper's query, in the conversation's currency when the catalog has it."""
-        filters = SearchFilters(price_max=price_max, available=True)
+        filters = build_filters(price_max=price_max, available=True)
         try:
             response = self.search_service.engine().search(query, filters=filters, top_k=top_k * 5)
         except Llm4RetailError as error:

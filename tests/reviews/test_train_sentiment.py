@@ -33,7 +33,7 @@ def test_the_default_candidates_include_the_nb_weighted_model() -> None:
 
 
 def test_the_cli_fine_tuning_cap_matches_the_library_default() -> None:
-    from llm4retail.cli import FINETUNE_CAP_SECONDS
+    from llm4retail.cli.reviews import FINETUNE_CAP_SECONDS
     from llm4retail.reviews.evaluate import DEFAULT_BUDGET_SECONDS
 
     assert FINETUNE_CAP_SECONDS == DEFAULT_BUDGET_SECONDS

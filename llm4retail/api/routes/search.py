@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from llm4retail.api.deps import StoreDep
-from llm4retail.search.results import SearchFilters
+from llm4retail.search.request import build_filters, search_products
 
 router = APIRouter(tags=["search"])
 
@@ -32,18 +32,9 @@ def search(
 
     A price in the query ("under 500", "500元以下") becomes a filter unless `price_min`/`price_max` are given.
     """
-    filters = SearchFilters(
-        category=category, brands=tuple(brand or ()), price_min=price_min, price_max=price_max, available=available
-    )
-    recent = store.recent_product_ids(customer_id) if customer_id else []
-    engine = request.app.state.search.engine()
-    response = engine.search(
-        q,
-        filters=filters,
-        top_k=page_size,
-        offset=(page - 1) * page_size,
-        recent_product_ids=recent,
-        explain=explain,
-        diversify_results=diversify,
+    filters = build_filters(category=category, brands=brand, price_min=price_min, price_max=price_max, available=available)
+    response = search_products(
+        request.app.state.search.engine(), q, store=store, filters=filters, customer_id=customer_id, top_k=page_size,
+        offset=(page - 1) * page_size, explain=explain, diversify=diversify,
     )
     return {**dataclasses.asdict(response), "page": page, "page_size": page_size}

@@ -1,0 +1,46 @@
+"""The `llm4retail` command line: a thin layer over the library (parse, call one function, print).
+
+`llm4retail [--config FILE] [--data-dir DIR] [--database-url URL] [-v] CAPABILITY VERB ...`, where the
+verbs are `train`, `eval` and the capability's serving verb (`search query`, `recommend show`,
+`forecast predict`, ...). Each capability's commands live in their own module and are imported only
+when used (see `common.COMMANDS`).
+
+Exit codes: 0 success, 1 other domain error, 2 bad input data or option value, 3 bad configuration,
+4 database unreachable.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llm4retail.cli.common import EXIT_CODES, CliState, RootGroup
+
+__all__ = ["EXIT_CODES", "app", "main"]
+
+app = typer.Typer(
+    help="LLMforRetail: retail search, recommendations, assistant and analytics.", no_args_is_help=True, cls=RootGroup
+)
+
+
+@app.callback()
+def main_options(
+    context: typer.Context,
+    config: Annotated[Path | None, typer.Option(help="TOML config file (else LLM4RETAIL_CONFIG).")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Data directory (else LLM4RETAIL_DATA_DIR).")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="postgresql://... (else LLM4RETAIL_DATABASE_URL; unset = embedded)")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
+) -> None:
+    """Global options apply to every command."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    context.obj = CliState(config=config, data_dir=data_dir, database_url=database_url)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,211 @@
+"""What every command shares: global options, the one error wrapper, groups, JSON output, the store."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, TypeVar
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from llm4retail.config import Settings, get_settings
+from llm4retail.errors import (
+    ConfigError,
+    DataValidationError,
+    Llm4RetailError,
+    StoreUnavailableError,
+)
+
+EXIT_CODES: list[tuple[type[Llm4RetailError], int]] = [
+    (DataValidationError, 2),
+    (ConfigError, 3),
+    (StoreUnavailableError, 4),
+    (Llm4RetailError, 1),
+]
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
+
+ChoiceEnum = TypeVar("ChoiceEnum", bound=Enum)
+
+
+@dataclass
+class CliState:
+    """Global options, turned into settings on first use."""
+
+    config: Path | None = None
+    data_dir: Path | None = None
+    database_url: str | None = None
+
+    def settings(self) -> Settings:
+        """Settings with the global flags as the highest-precedence source."""
+        return get_settings(config_file=self.config, data_dir=self.data_dir, database_url=self.database_url)
+
+
+def fail(error: Llm4RetailError) -> NoReturn:
+    """Print the error and exit with its code from `EXIT_CODES`."""
+    code = next(code for kind, code in EXIT_CODES if isinstance(error, kind))
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(code)
+
+
+def echo_json(payload: Any) -> None:
+    """One JSON object on stdout."""
+    typer.echo(json.dumps(payload, ensure_ascii=False, default=str))
+
+
+def settings(context: typer.Context) -> Settings:
+    """The settings of this invocation (global options over environment over config file)."""
+    state: CliState = context.find_object(CliState) or CliState()
+    return state.settings()
+
+
+def store(context: typer.Context) -> Any:
+    """The configured store (embedded SQLite or Postgres)."""
+    from llm4retail.data.store import Store
+
+    return Store.from_settings(settings(context))
+
+
+def stdin_lines() -> Iterator[str]:
+    """Lines typed at a `you> ` prompt, until an empty line or end of input."""
+    while True:
+        try:
+            line = input("you> ")
+        except EOFError:
+            return
+        if not line.strip():
+            return
+        yield line
+
+
+def parse_choices(
+    text: str | None, choices: type[ChoiceEnum], *, option: str = "--models", noun: str = "model"
+) -> list[ChoiceEnum] | None:
+    """A comma-separated list of enum values, e.g. `--models a,b` (None when not given).
+
+    Raises:
+        DataValidationError: a name is not one of `choices` (exit code 2).
+    """
+    if not text:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    known = {member.value: member for member in choices}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise DataValidationError(
+            f"unknown {noun} {', '.join(map(repr, unknown))} in {option} {text!r}; choose from {', '.join(known)}"
+        )
+    return [known[name] for name in names]
+
+
+def parse_names(text: str | None) -> list[str] | None:
+    """A comma-separated list of names (None when not given); the library checks the names."""
+    if not text:
+        return None
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+class DefaultCommandGroup(TyperGroup):
+    """A group that runs `default_command` when the first token is not one of its commands.
+
+    So `llm4retail search "red sofa"` is `llm4retail search query "red sofa"`; `--help` alone still shows
+    the group's help.
+    """
+
+    default_command: str = ""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+def default_to(command: str) -> type[DefaultCommandGroup]:
+    """A `DefaultCommandGroup` class whose default is `command` (for `typer.Typer(cls=...)`)."""
+    return type(f"DefaultTo{command.title()}", (DefaultCommandGroup,), {"default_command": command})
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """A top-level command defined in `module`'s `commands` Typer, imported only when it is used."""
+
+    module: str
+    help: str = ""
+    hidden: bool = False
+
+
+def _entry(module: str, help: str = "", *, hidden: bool = False) -> LazyCommand:
+    return LazyCommand(module=f"llm4retail.cli.{module}", help=help, hidden=hidden)
+
+
+# Every top-level command, in help order; hidden ones are the old names, kept for one release.
+COMMANDS: dict[str, LazyCommand] = {
+    "demo": _entry("data", "The bundled demo store."),
+    "data": _entry("data", "Import data and inspect the store."),
+    "search": _entry("search", "Product search: query, train the reranker, evaluate."),
+    "recommend": _entry("recommend", "Recommendations: show, train, evaluate."),
+    "risk": _entry("risk", "Payment risk: train the detectors, score payments, evaluate."),
+    "segments": _entry("segments", "Customer value: RFM segments, CLV, churn, audiences, evaluation."),
+    "forecast": _entry("forecast", "Demand forecast of a product, and its backtest."),
+    "inventory": _entry("forecast", "Inventory advice from the demand forecast, and its replay."),
+    "pricing": _entry("forecast", "Price elasticities and profit-maximising price advice."),
+    "assistant": _entry("assistant", "The customer-service assistant: train, evaluate, chat, hand-offs."),
+    "reviews": _entry("reviews", "Review sentiment, aspects and product summaries."),
+    "catalog": _entry("reviews", "Product attribute extraction from titles and descriptions."),
+    "models": _entry("models", "Retail NLP models: pre-train, fine-tune, compress (distil + int8)."),
+    "serve": _entry("serve", "Run the REST API (OpenAPI docs at /docs)."),
+    "eval": _entry("evaluate", "Evaluate a capability (old names of `<capability> eval`).", hidden=True),
+    "train-search": _entry("search", hidden=True),
+    "train-recommend": _entry("recommend", hidden=True),
+    "chat": _entry("assistant", hidden=True),
+}
+
+
+def capability(name: str, *, default: str | None = None) -> typer.Typer:
+    """The Typer group of one top-level command in `COMMANDS`; with `default`, a first token that is no
+    sub-command runs that sub-command."""
+    return typer.Typer(
+        name=name, help=COMMANDS[name].help, no_args_is_help=True, cls=default_to(default) if default else TyperGroup
+    )
+
+
+class RootGroup(TyperGroup):
+    """The top-level group: loads each command's module on use, and maps library errors to exit codes.
+
+    Loading on use keeps `llm4retail search` from importing torch; the error wrapper here is the only
+    one, so every command (old aliases included) exits with the code `EXIT_CODES` gives its error.
+    """
+
+    lazy: dict[str, LazyCommand] = COMMANDS
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        visible = [name for name, entry in self.lazy.items() if not entry.hidden]
+        return [*super().list_commands(ctx), *(name for name in visible if name not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = self.lazy.get(cmd_name)
+        if entry is not None and cmd_name not in self.commands:
+            commands = importlib.import_module(entry.module).commands
+            self.commands[cmd_name] = typer.main.get_group(commands).commands[cmd_name]
+        return super().get_command(ctx, cmd_name)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The listing needs only names and one-line help; importing every capability (torch included)
+        # just to print them would make `llm4retail --help` take seconds.
+        for name, entry in self.lazy.items():
+            if not entry.hidden and name not in self.commands:
+                self.commands[name] = click.Command(name, help=entry.help)
+        super().format_help(ctx, formatter)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Llm4RetailError as error:
+            fail(error)
+

@@ -1,0 +1,93 @@
+"""`llm4retail demo init`, `llm4retail data import|stats`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from llm4retail.cli.common import JsonOption, capability, echo_json, settings, store
+from llm4retail.data.schemas import Table
+
+demo_app = capability("demo")
+data_app = capability("data")
+commands = typer.Typer()
+commands.add_typer(demo_app)
+commands.add_typer(data_app)
+
+
+@demo_app.command("init")
+def demo_init(
+    context: typer.Context,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same store.")] = 42,
+    reset: Annotated[bool, typer.Option(help="Drop all tables first.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Generate the deterministic bilingual demo store into the configured store."""
+    from llm4retail.data.demo import init_demo_store
+
+    target = store(context)
+    written = init_demo_store(target, data_dir=settings(context).data_dir, seed=seed, reset=reset)
+    _print_counts(f"demo store ready in {target.description}", target.description, written, as_json=as_json)
+
+
+@data_app.command("import")
+def data_import(
+    context: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or dataset folders (CSV, CSV.gz, JSONL(.gz), Parquet).")],
+    table: Annotated[Table | None, typer.Option(help="Table of contract files (default: from name/columns).")] = None,
+    chunk_rows: Annotated[int | None, typer.Option(min=1, help="Rows per chunk and transaction.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import files or public dataset folders; prints accepted/rejected rows per table."""
+    from llm4retail.data.importer import default_rejections_path, import_path
+
+    config, target = settings(context), store(context)
+    rejections = default_rejections_path(config.data_dir)
+    reports = [
+        import_path(path, store=target, table=table, chunk_rows=chunk_rows or config.import_chunk_rows,
+                    progress=not as_json, rejections_path=rejections)
+        for path in paths
+    ]
+    if as_json:
+        merged = [report.as_dict() for report in reports]
+        echo_json(merged[0] if len(merged) == 1 else {"imports": merged})
+        return
+    for report in reports:
+        _print_import(report)
+
+
+def _print_import(report: Any) -> None:
+    for file in report.files:
+        if file.skipped:
+            typer.echo(f"skipped  {file.source}: {file.skipped}")
+            continue
+        typer.echo(f"imported {file.source} → {file.table}: {file.accepted:,} accepted, {file.rejected:,} rejected")
+        if file.ignored_columns:
+            typer.echo(f"  ignored columns: {', '.join(file.ignored_columns)}")
+        for rejection in file.rejections:
+            typer.echo(f"  rejected {rejection.source}:{rejection.line}: {rejection.reason}")
+        if file.rejected > len(file.rejections):
+            typer.echo(f"  ... {file.rejected - len(file.rejections):,} more in {report.rejections_file}")
+    typer.echo("table         accepted   rejected")
+    for name, totals in report.totals().items():
+        typer.echo(f"{name:<12} {totals['accepted']:>9,} {totals['rejected']:>10,}")
+    if report.rejections_file:
+        typer.echo(f"all rejected rows: {report.rejections_file}")
+
+
+@data_app.command("stats")
+def data_stats(context: typer.Context, as_json: JsonOption = False) -> None:
+    """Row counts of every table in the configured store."""
+    target = store(context)
+    _print_counts(f"store: {target.description}", target.description, target.counts(), as_json=as_json)
+
+
+def _print_counts(heading: str, description: str, counts: dict[str, int], *, as_json: bool) -> None:
+    if as_json:
+        echo_json({"store": description, "tables": counts})
+        return
+    typer.echo(heading)
+    for table, rows in counts.items():
+        typer.echo(f"  {table:<12} {rows:>10,}")

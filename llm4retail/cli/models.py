@@ -1,0 +1,91 @@
+"""`llm4retail models pretrain|finetune|compress`: small retail NLP encoders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from llm4retail.cli.common import capability, echo_json, settings
+from llm4retail.cli.reviews import ReviewFiles, TaskOption
+from llm4retail.reviews.base import SentimentTask
+from llm4retail.reviews.neural import EncoderKind
+
+models_app = capability("models")
+commands = typer.Typer()
+commands.add_typer(models_app)
+
+BudgetOption = Annotated[float, typer.Option(help="Wall-clock seconds of each training run.")]
+
+
+@models_app.command("pretrain")
+def pretrain(
+    context: typer.Context,
+    corpus: Annotated[list[Path], typer.Option(help="Files or dataset folders with reviews/products/documents; repeatable.")],
+    demo: Annotated[bool, typer.Option(help="Add the demo store's texts.")] = True,
+    budget_seconds: BudgetOption = 600.0,
+    dim: Annotated[int, typer.Option(help="Hidden width.")] = 128,
+    layers: Annotated[int, typer.Option(help="Transformer blocks.")] = 2,
+    heads: Annotated[int, typer.Option(help="Attention heads.")] = 2,
+    max_tokens: Annotated[int, typer.Option(help="Longest input in tokens.")] = 128,
+    dropout: Annotated[float, typer.Option(help="Dropout while pre-training (fine-tuning uses 0.1).")] = 0.0,
+    unigram_bias: Annotated[bool, typer.Option(help="Start the MLM output bias at the corpus' log unigram frequencies.")] = True,
+) -> None:
+    """Masked-language-model pre-training of a small Transformer encoder (saved under models/encoders)."""
+    from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
+    from llm4retail.models.transformer import TransformerConfig
+    from llm4retail.models.workflows import pretrain_encoder
+
+    texts = corpus_from_paths(corpus)
+    if demo:
+        from llm4retail.data.synthetic import generate_demo_store
+
+        texts += corpus_from_frames(generate_demo_store(seed=42).tables)
+    shape = TransformerConfig(vocab_size=1, dim=dim, layers=layers, heads=heads, feed_forward=4 * dim, max_positions=max_tokens)
+    echo_json(pretrain_encoder(texts, data_dir=settings(context).data_dir, shape=shape, budget_seconds=budget_seconds,
+                               dropout=dropout, unigram_bias=unigram_bias))
+
+
+@models_app.command("finetune")
+def finetune(
+    context: typer.Context,
+    train: ReviewFiles,
+    encoder: Annotated[
+        EncoderKind, typer.Option(help="use (USE multilingual v3), pretrained (ours, LATEST) or scratch.")
+    ] = EncoderKind.USE,
+    task: TaskOption = SentimentTask.BINARY,
+    budget_seconds: BudgetOption = 600.0,
+    max_train: Annotated[int | None, typer.Option(help="Subsample the training part to this many reviews.")] = None,
+) -> None:
+    """Fine-tune an encoder + head on the 80% training part; prints test scores; saves under models/sentiment."""
+    from llm4retail.models.workflows import finetune_sentiment, read_reviews
+
+    echo_json(finetune_sentiment(
+        read_reviews(train), data_dir=settings(context).data_dir, encoder=encoder, task=task,
+        budget_seconds=budget_seconds, max_train=max_train,
+    ))
+
+
+@models_app.command("compress")
+def compress(
+    context: typer.Context,
+    train: ReviewFiles,
+    teacher: Annotated[str | None, typer.Option(help="Teacher version under models/sentiment (default LATEST).")] = None,
+    student: Annotated[
+        EncoderKind, typer.Option(help="bag (hashed n-grams), pretrained (our MLM encoder, LATEST) or scratch.")
+    ] = EncoderKind.BAG,
+    task: TaskOption = SentimentTask.BINARY,
+    budget_seconds: BudgetOption = 600.0,
+    temperature: Annotated[float, typer.Option(help="Distillation temperature tau.")] = 2.0,
+    alpha: Annotated[float, typer.Option(help="Weight of the distillation term.")] = 0.7,
+    speed_reviews: Annotated[int, typer.Option(help="Test reviews timed at each batch size.")] = 256,
+) -> None:
+    """Distil the teacher into a small student, quantise it to int8, print the trade-off table."""
+    from llm4retail.models.workflows import compress_sentiment, read_reviews
+
+    echo_json(compress_sentiment(
+        read_reviews(train), data_dir=settings(context).data_dir, task=task, teacher_version=teacher,
+        student=student, budget_seconds=budget_seconds, temperature=temperature, alpha=alpha,
+        speed_reviews=speed_reviews,
+    ))

@@ -1,0 +1,94 @@
+"""`llm4retail risk train|eval|score|score-file` (old name: `eval risk`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from llm4retail.cli.common import JsonOption, capability, echo_json, settings, store
+from llm4retail.data.schemas import Table
+from llm4retail.errors import DataValidationError
+
+risk_app = capability("risk")
+commands = typer.Typer()
+commands.add_typer(risk_app)
+
+
+def _risk_service(context: typer.Context, *, rules_file: Path | None = None) -> Any:
+    from llm4retail.risk.config import get_risk_settings
+    from llm4retail.risk.service import RiskService
+
+    return RiskService(store(context), data_dir=settings(context).data_dir, settings=get_risk_settings(rules_file=rules_file))
+
+
+@risk_app.command("train")
+def train(
+    context: typer.Context,
+    payments: Annotated[Path | None, typer.Option(help="Payments file or folder (default: the store's payments).")] = None,
+    rules: Annotated[Path | None, typer.Option(help="JSON list of rules (else LLM4RETAIL_RISK__RULES_FILE).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit the detectors and thresholds and save them in <data-dir>/models/risk."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.risk.batch import training_summary
+
+    frame = read_table(payments, Table.PAYMENTS)[0] if payments else None
+    summary = training_summary(_risk_service(context, rules_file=rules).train(frame))
+    if as_json:
+        echo_json(summary)
+        return
+    thresholds = summary["thresholds"]
+    typer.echo(f"risk model trained on {summary['n_payments']:,} payments; active detector: {summary['active']}")
+    typer.echo(f"review at score >= {thresholds['review']:.4f}, decline at >= {thresholds['decline']:.4f}")
+
+
+@risk_app.command("score")
+def score(
+    context: typer.Context,
+    payment: Annotated[str, typer.Argument(help='One payment as JSON, e.g. \'{"amount": 99, "currency": "EUR"}\'.')],
+    what_if: Annotated[bool, typer.Option("--what-if", help="Do not add it to the customer's state.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Score one payment with the saved model (customer state seeded from the store's payments)."""
+    try:
+        body = json.loads(payment)
+    except json.JSONDecodeError as error:
+        raise DataValidationError(f"the payment is not valid JSON: {error}") from error
+    result = _risk_service(context).score(body, record=not what_if).as_dict()
+    if as_json:
+        echo_json(result)
+        return
+    typer.echo(f"{result['decision'].upper()}  score {result['score']:.4f} ({result['detector']})")
+    for reason in result["reasons"]:
+        typer.echo(f"  - {reason['description']}")
+
+
+@risk_app.command("score-file")
+def score_file(
+    context: typer.Context,
+    payments: Annotated[Path, typer.Argument(help="Payments file or folder (contract format).")],
+    out: Annotated[Path, typer.Option(help="CSV of payment_id, score, decision.")] = Path("risk_scores.csv"),
+) -> None:
+    """Batch-score a payments file with the saved model (velocity features from the file's own history)."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.risk.batch import decision_counts, score_payments
+
+    scored = score_payments(_risk_service(context).model(), read_table(payments, Table.PAYMENTS)[0])
+    scored.to_csv(out, index=False)
+    typer.echo(f"scored {len(scored):,} payments → {out}: {decision_counts(scored)}")
+
+
+@risk_app.command("eval")
+def evaluate(
+    payments: Annotated[Path, typer.Option(help="Labelled payments file or folder (contract format).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Time split (earlier 70% train, rest test): supervised, unsupervised and rules detectors."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+    from llm4retail.risk.evaluate import evaluate_risk
+
+    emit(evaluate_risk(read_table(payments, Table.PAYMENTS)[0], dataset=str(payments)), as_json=as_json)

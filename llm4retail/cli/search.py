@@ -1,0 +1,100 @@
+"""`llm4retail search query|train|eval` (old names: `search QUERY`, `train-search`, `eval search`)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from llm4retail.cli.common import JsonOption, capability, echo_json, settings, store
+from llm4retail.data.schemas import Table
+
+search_app = capability("search", default="query")
+commands = typer.Typer()
+commands.add_typer(search_app)
+
+
+@search_app.command("query")
+def query(
+    context: typer.Context,
+    text: Annotated[str, typer.Argument(metavar="QUERY", help='What a shopper would type, e.g. "red sofa under 500".')],
+    top_k: Annotated[int, typer.Option(min=1, max=100, help="Results to show.")] = 10,
+    category: Annotated[str | None, typer.Option(help='Category path prefix, e.g. "Home > Furniture".')] = None,
+    brand: Annotated[list[str] | None, typer.Option(help="Brand filter (repeatable).")] = None,
+    price_min: Annotated[float | None, typer.Option(min=0, help="Lowest price.")] = None,
+    price_max: Annotated[float | None, typer.Option(min=0, help="Highest price.")] = None,
+    in_stock: Annotated[bool, typer.Option("--in-stock", help="Only available products.")] = False,
+    customer_id: Annotated[str | None, typer.Option(help="Personalise with this customer's recent events.")] = None,
+    explain: Annotated[bool, typer.Option(help="Show each hit's ranking features.")] = False,
+    diversify: Annotated[bool, typer.Option(help="Spread results over brands and categories.")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the index from the store first.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the store's catalog (the index is built on first use and kept in the data directory)."""
+    from llm4retail.search.request import build_filters, search_products
+    from llm4retail.search.service import SearchService
+
+    config, target = settings(context), store(context)
+    service = SearchService(target, data_dir=config.data_dir, llm=config.llm)
+    engine = service.rebuild() if rebuild else service.engine()
+    filters = build_filters(
+        category=category, brands=brand, price_min=price_min, price_max=price_max, available=True if in_stock else None
+    )
+    response = search_products(
+        engine, text, store=target, filters=filters, customer_id=customer_id, top_k=top_k, explain=explain,
+        diversify=diversify,
+    )
+    if as_json:
+        echo_json(dataclasses.asdict(response))
+        return
+    _print_response(text, response)
+
+
+def _print_response(text: str, response: Any) -> None:
+    understood = response.understood
+    typer.echo(f"{response.total} results for {text!r} (read as {understood['text']!r}"
+               + (f", corrected {', '.join(understood['corrections'])}" if understood["corrections"] else "")
+               + (f", price {understood['price']}" if understood["price"] else "") + ")")  # fmt: skip
+    for rank, hit in enumerate(response.hits, start=1):
+        price = "" if hit.price is None else f"{hit.price:,.2f}"
+        typer.echo(f"{rank:>3}. {hit.product_id:<12} {price:>10}  {hit.title[:90]}")
+        if hit.features:
+            typer.echo("      " + ", ".join(f"{k}={v:g}" for k, v in hit.features.items() if v))
+
+
+@search_app.command("train")
+@commands.command("train-search", hidden=True)
+def train(context: typer.Context, as_json: JsonOption = False) -> None:
+    """Train the search reranker from the store's queries and judgements tables; search then uses it."""
+    from llm4retail.search.service import SearchService
+
+    importance = SearchService(store(context), data_dir=settings(context).data_dir).train_reranker()
+    if as_json:
+        echo_json({"feature_importance": importance})
+        return
+    typer.echo("reranker trained and saved; feature importance (gain share):")
+    for name, share in sorted(importance.items(), key=lambda item: -item[1]):
+        if share:
+            typer.echo(f"  {name:<16} {share:.3f}")
+
+
+@search_app.command("eval")
+def evaluate(
+    products: Annotated[Path, typer.Option(help="Products (or knowledge-base documents) file or dataset folder.")],
+    queries: Annotated[Path, typer.Option(help="Queries file (query_id, query).")],
+    qrels: Annotated[Path, typer.Option(help="Judgements file (query_id, product_id, grade).")],
+    semantic: Annotated[bool, typer.Option(help="Use the embedding channel.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Full-catalog retrieval quality: bm25, zero_shot, learned (80/20 by query-id hash), zero_shot_heldout."""
+    from llm4retail.data.importer import read_table
+    from llm4retail.eval import emit
+    from llm4retail.search.evaluate import evaluate_search, read_catalog
+
+    report = evaluate_search(
+        read_catalog(products), read_table(queries, Table.QUERIES)[0], read_table(qrels, Table.JUDGEMENTS)[0],
+        dataset=str(products), semantic=semantic,
+    )
+    emit(report, as_json=as_json)
