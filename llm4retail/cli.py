@@ -304,8 +304,6 @@ def recommend(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Recommendations from the store's events: for a customer, a session, similar items or bought together."""
-    import dataclasses
-
     from llm4retail.recommend.service import RecommendService
 
     chosen = [value for value in (customer_id, session, similar, bought_together) if value]
@@ -313,7 +311,7 @@ def recommend(
         typer.echo("error: give exactly one of CUSTOMER_ID, --session, --similar, --bought-together", err=True)
         raise typer.Exit(2)
     try:
-        service = RecommendService(_store(context), data_dir=context.obj.settings().data_dir)
+        service = RecommendService(context.obj.settings(), _store(context))
         if customer_id:
             items = service.for_customer(customer_id, top_k=top_k)
         elif session:
@@ -325,7 +323,7 @@ def recommend(
     except Llm4RetailError as error:
         fail(error)
     if as_json:
-        echo_json({"items": [dataclasses.asdict(item) for item in items]})
+        echo_json({"items": [item.model_dump() for item in items]})
         return
     for rank, item in enumerate(items, start=1):
         typer.echo(f"{rank:>3}. {item.product_id:<12} {str(item.title)[:60]:<60}  {item.reason}")
@@ -335,24 +333,25 @@ def recommend(
 def train_recommend(
     context: typer.Context,
     models: Annotated[str | None, typer.Option(help="Comma-separated candidate models (default: all, plus the hybrid).")] = None,
-    keep: Annotated[int, typer.Option(min=1, help="Model versions kept in the data directory.")] = 3,
+    keep: Annotated[int | None, typer.Option(min=1, help="Model versions kept (default: settings models.keep_versions).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Choose the recommender on the store's events by validation, refit it on all events and save a new version."""
-    import dataclasses
+    from llm4retail.recommend.service import RecommendService
 
-    from llm4retail.recommend.training import train_recommender
-
+    settings = context.obj.settings()
+    if keep is not None:
+        settings = settings.model_copy(update={"models": settings.models.model_copy(update={"keep_versions": keep})})
     try:
         names = [name.strip() for name in models.split(",") if name.strip()] if models else None
-        result = train_recommender(_store(context), data_dir=context.obj.settings().data_dir, models=names, keep=keep)
+        result = RecommendService(settings, _store(context)).train(models=names)
     except Llm4RetailError as error:
         fail(error)
     if as_json:
-        echo_json(dataclasses.asdict(result))
+        echo_json(result)
         return
-    typer.echo(f"saved {result.version}: {result.model} (validation NDCG@10 {result.valid_ndcg_at_10:.4f}, "
-               f"held-out NDCG@10 {result.test_ndcg_at_10:.4f}) in {result.seconds:.1f} s")  # fmt: skip
+    typer.echo(f"saved {result['version']}: {result['model']} (validation NDCG@10 {result['valid_ndcg_at_10']:.4f}, "
+               f"held-out NDCG@10 {result['test_ndcg_at_10']:.4f}) in {result['seconds']:.1f} s")  # fmt: skip
 
 
 @eval_app.command("recommend")
