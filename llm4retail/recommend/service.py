@@ -39,13 +39,22 @@ from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.evaluate import evaluate_recommenders
 from llm4retail.recommend.hybrid import standardised
 from llm4retail.recommend.neighbours import ItemKNN, history_weights
-from llm4retail.recommend.rules import Recommendation, Rules, apply_rules, capped_by_category
-from llm4retail.recommend.training import TrainedRecommender, default_recommender, train_recommender
+from llm4retail.recommend.rules import (
+    Recommendation,
+    Rules,
+    apply_rules,
+    capped_by_category,
+)
+from llm4retail.recommend.training import (
+    TrainedRecommender,
+    default_recommender,
+    train_recommender,
+)
 
 if TYPE_CHECKING:
     from llm4retail.container import Services
 
-__all__ = ["Recommendation", "RecommendService", "RecommendTrainReport", "Rules"]
+__all__ = ["RecommendService", "RecommendTrainReport", "Recommendation", "Rules"]
 
 logger = logging.getLogger(__name__)
 HISTORY_LENGTH = 50  # the most recent events that drive "for you"
@@ -104,11 +113,11 @@ class RecommendService(CapabilityService):
         """
         events = self.store.read_frame(Table.EVENTS)
         products = self.store.read_frame(Table.PRODUCTS)
-        return self._publish(train_recommender(events, products, dataset=self.store.description, models=models))
+        return self.publish(train_recommender(events, products, dataset=self.store.description, models=models))
 
     def train_on_start(self) -> dict[str, Any]:
         """The cheap default `serve` trains when nothing is saved: item neighbours over every event (seconds)."""
-        return self._publish(default_recommender(self.store.read_frame(Table.EVENTS), dataset=self.store.description))
+        return self.publish(default_recommender(self.store.read_frame(Table.EVENTS), dataset=self.store.description))
 
     def evaluate(self, *, models: Sequence[str] | None = None) -> EvalReport:
         """`eval recommend` on the store's events and products (leave-last-out, validation-chosen `best`)."""
@@ -116,8 +125,11 @@ class RecommendService(CapabilityService):
         products = self.store.read_frame(Table.PRODUCTS)
         return evaluate_recommenders(events, dataset=self.store.description, models=models, products=products)
 
-    def _publish(self, trained: TrainedRecommender) -> dict[str, Any]:
-        """Saves `trained` as a new version (model, neighbours, vocabulary, report) and serves it."""
+    def publish(self, trained: TrainedRecommender) -> dict[str, Any]:
+        """Saves `trained` as a new version (model, neighbours, vocabulary, report) and serves it from now on.
+
+        `train` and `train_on_start` end here; a benchmark may publish a model it fitted itself.
+        """
         with self.models.stage(report=trained.report) as folder:
             trained.model.save(folder / MODEL_FOLDER, data_hash=trained.data_hash, metrics=trained.metrics)
             trained.neighbours.save(folder / NEIGHBOURS_FOLDER, data_hash=trained.data_hash)

@@ -12,7 +12,12 @@ import pytest
 from llm4retail.config import Settings, get_settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFoundError, NotTrainedError
+from llm4retail.errors import (
+    ArtifactFormatError,
+    DataValidationError,
+    NotFoundError,
+    NotTrainedError,
+)
 from llm4retail.recommend.service import RecommendService, Rules
 
 pytestmark = pytest.mark.integration
