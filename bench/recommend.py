@@ -1,9 +1,10 @@
 """Benchmark: recommendation training time, serving latency (p50/p99) and recommendations/s.
 
 Loads an event log (default: Amazon Beauty, S3-Rec preprocessing) into a temporary
-embedded store, builds the recommendation service (item neighbours, popularity,
-co-purchases) and asks "for you" for a sample of customers one at a time: first with
-the live item neighbours, then with each trained model saved as a version and served
+embedded store, trains the start-up default of the recommendation service (item
+neighbours over every event; popularity and co-purchases are read at load) and asks
+"for you" for a sample of customers one at a time: first with those neighbours, then
+with each trained model saved as a version and served
 (graph, SASRec with a short training budget — latency does not depend on how long it
 trained — and their hybrid with item-kNN). The popularity-only answer (a customer
 without events) is the reference measured in the same run. Prints one JSON object.
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from llm4retail.config import Settings, get_settings
 from llm4retail.data.importer import import_path
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
@@ -31,9 +33,9 @@ from llm4retail.recommend.data import Interactions
 from llm4retail.recommend.graph import KnowledgeGraph
 from llm4retail.recommend.hybrid import Hybrid
 from llm4retail.recommend.neighbours import ItemKNN
-from llm4retail.recommend.persist import ModelVersions
 from llm4retail.recommend.sasrec import SASRec
 from llm4retail.recommend.service import RecommendService
+from llm4retail.recommend.training import NEIGHBOURS, TrainedRecommender
 
 DEFAULT_EVENTS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "rec_amazon_s3rec" / "Beauty_events.csv.gz"
 
@@ -64,14 +66,15 @@ def main() -> None:
         import_path(args.events, store=store)
         events = store.read_frame(Table.EVENTS, columns=["customer_id"])
         store.upsert(Table.CUSTOMERS, pd.DataFrame({"customer_id": ["cold-start"]}))
-        service = RecommendService(store)
+        settings = get_settings(data_dir=Path(folder))
+        service = RecommendService(settings, store)
         started = time.perf_counter()
-        service.build()
+        service.train_on_start()
         build_seconds = time.perf_counter() - started
         sample = events["customer_id"].drop_duplicates().sample(n=args.customers, random_state=0).tolist()
         warm = serve(service, sample)
         cold = serve(service, ["cold-start"] * args.customers)
-        trained = serve_trained(store, Path(folder), sample, sasrec_seconds=args.sasrec_seconds)
+        trained = serve_trained(settings, store, sample, sasrec_seconds=args.sasrec_seconds)
     print(
         json.dumps(
             {
@@ -86,12 +89,13 @@ def main() -> None:
     )
 
 
-def serve_trained(store: Store, data_dir: Path, sample: list[str], *, sasrec_seconds: float) -> dict[str, dict[str, float]]:
+def serve_trained(settings: Settings, store: Store, sample: list[str], *, sasrec_seconds: float) -> dict[str, dict[str, float]]:
     """Fit, save and serve each trained model in turn: training seconds and "for you" latency."""
     interactions = Interactions.from_events(store.read_frame(Table.EVENTS))
     products = store.read_frame(Table.PRODUCTS)
     results: dict[str, dict[str, float]] = {}
     fitted = {}
+    neighbours = ItemKNN(neighbours=NEIGHBOURS).fit(interactions)  # similar items and reasons of every version
     makers = {
         "itemknn": lambda: ItemKNN(),
         "graph": lambda: KnowledgeGraph(products=products, beta=0.0, attribute_weight=0.3, next_weight=0.2),
@@ -104,9 +108,10 @@ def serve_trained(store: Store, data_dir: Path, sample: list[str], *, sasrec_sec
         else:
             model = fitted[name] = make().fit(interactions)
         train_seconds = time.perf_counter() - started
-        ModelVersions(data_dir).save(model, interactions.product_ids, {"best": name})
-        service = RecommendService(store, data_dir=data_dir)
-        service.build()
+        report = {"best": name, "default": False, "train_seconds": train_seconds}
+        RecommendService(settings, store).publish(TrainedRecommender(model, neighbours, interactions.product_ids, report))
+        service = RecommendService(settings, store)  # a fresh process: loads the new version on warm-up
+        service.warm_up()
         results[name] = {"train_seconds": round(train_seconds, 2), **serve(service, sample)}
     return results
 

@@ -29,7 +29,6 @@ from llm4retail.config import Settings
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.recommend.service import RecommendService
 from llm4retail.search.service import SearchService
 from llm4retail.marketing.service import MarketingService
 from llm4retail.risk.config import get_risk_settings
@@ -92,15 +91,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.risk = RiskService(store, data_dir=settings.data_dir, settings=get_risk_settings())  # payment risk
     app.state.marketing = MarketingService(store)  # customer value and segments
     app.state.reviews = ReviewService(store, data_dir=settings.data_dir, llm=settings.llm)  # review analytics, attributes
-    app.state.recommend = recommend_service = RecommendService(store, data_dir=settings.data_dir)
 
     def products_changed(rows: list[dict[str, Any]]) -> None:
         search_service.products_changed(rows)
-        recommend_service.products_changed(rows)
+        app.state.services.products_changed(rows)
 
     def products_deleted(keys: list[str]) -> None:
         search_service.products_deleted(keys)
-        recommend_service.products_deleted(keys)
+        app.state.services.products_deleted(keys)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     _add_error_handlers(app)

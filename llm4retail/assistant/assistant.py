@@ -34,6 +34,7 @@ from llm4retail.assistant.shopping import handle_product_question, handle_produc
 from llm4retail.assistant.slots import SlotExtractor
 from llm4retail.assistant.state import Conversation, ConversationRepository, ConversationStatus, DialogueState, Handoff, HandoffStatus, utc_now
 from llm4retail.assistant.tools import CatalogTool, OrderTool
+from llm4retail.config import get_settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, Llm4RetailError
@@ -128,7 +129,7 @@ class Assistant:
         from llm4retail.assistant.modelling import intent_model_for_store
 
         options.setdefault("search", SearchService(store, data_dir=data_dir))
-        options.setdefault("recommend", RecommendService(store, data_dir=data_dir))
+        options.setdefault("recommend", RecommendService(get_settings(data_dir=data_dir), store))
         return cls(store, intent_model=intent_model_for_store(store, data_dir=data_dir), **options)
 
     @property
@@ -152,7 +153,7 @@ class Assistant:
         """Build the indexes now rather than in the first turns (catalog, knowledge base, search, recommendations)."""
         _ = self.tools
         self.catalog.search_service.engine()
-        self.catalog.recommend_service.build()
+        self.catalog.recommend_service.warm_up()
 
     # -- conversations -------------------------------------------------------------------------
     def start(self, *, customer_id: str, language: str | None = None) -> Conversation:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.assistant.backends import BackendKind
+from llm4retail.llm.backends import BackendKind
 from llm4retail.assistant.classifier import FeatureSet
 from llm4retail.cli.common import (
     JsonOption,
@@ -107,7 +107,7 @@ def chat(
 
 def _assistant(context: typer.Context, backend: BackendKind) -> Any:
     from llm4retail.assistant.assistant import Assistant
-    from llm4retail.assistant.backends import select_backend
+    from llm4retail.llm.backends import select_backend
 
     config = settings(context)
     answer_backend = select_backend(backend, llm=config.llm, data_dir=config.data_dir)

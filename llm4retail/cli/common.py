@@ -72,6 +72,13 @@ def store(context: typer.Context) -> Any:
     return Store.from_settings(settings(context))
 
 
+def services(context: typer.Context) -> Any:
+    """The service container over the configured store (the same `Services` the API uses)."""
+    from llm4retail.container import Services
+
+    return Services(settings(context), store=store(context))
+
+
 def stdin_lines() -> Iterator[str]:
     """Lines typed at a `you> ` prompt, until an empty line or end of input."""
     while True:

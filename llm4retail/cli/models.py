@@ -35,7 +35,7 @@ def pretrain(
     """Masked-language-model pre-training of a small Transformer encoder (saved under models/encoders)."""
     from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
     from llm4retail.models.transformer import TransformerConfig
-    from llm4retail.models.workflows import pretrain_encoder
+    from llm4retail.reviews.workflows import pretrain_encoder
 
     texts = corpus_from_paths(corpus)
     if demo:
@@ -59,7 +59,7 @@ def finetune(
     max_train: Annotated[int | None, typer.Option(help="Subsample the training part to this many reviews.")] = None,
 ) -> None:
     """Fine-tune an encoder + head on the 80% training part; prints test scores; saves under models/sentiment."""
-    from llm4retail.models.workflows import finetune_sentiment, read_reviews
+    from llm4retail.reviews.workflows import finetune_sentiment, read_reviews
 
     echo_json(finetune_sentiment(
         read_reviews(train), data_dir=settings(context).data_dir, encoder=encoder, task=task,
@@ -82,7 +82,7 @@ def compress(
     speed_reviews: Annotated[int, typer.Option(help="Test reviews timed at each batch size.")] = 256,
 ) -> None:
     """Distil the teacher into a small student, quantise it to int8, print the trade-off table."""
-    from llm4retail.models.workflows import compress_sentiment, read_reviews
+    from llm4retail.reviews.workflows import compress_sentiment, read_reviews
 
     echo_json(compress_sentiment(
         read_reviews(train), data_dir=settings(context).data_dir, task=task, teacher_version=teacher,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from llm4retail.cli.common import (
     capability,
     echo_json,
     parse_names,
+    services,
     settings,
     store,
 )
@@ -35,13 +35,11 @@ def show(
     as_json: JsonOption = False,
 ) -> None:
     """Recommendations from the store's events: for a customer, a session, similar items or bought together."""
-    from llm4retail.recommend.service import RecommendService
-
     chosen = [value for value in (customer_id, session, similar, bought_together) if value]
     if len(chosen) != 1:
         typer.echo("error: give exactly one of CUSTOMER_ID, --session, --similar, --bought-together", err=True)
         raise typer.Exit(2)
-    service = RecommendService(store(context), data_dir=settings(context).data_dir)
+    service = services(context).recommend
     if customer_id:
         items = service.for_customer(customer_id, top_k=top_k)
     elif session:
@@ -51,7 +49,7 @@ def show(
     else:
         items = service.bought_together(str(bought_together), top_k=top_k)
     if as_json:
-        echo_json({"items": [dataclasses.asdict(item) for item in items]})
+        echo_json({"items": [item.model_dump() for item in items]})
         return
     for rank, item in enumerate(items, start=1):
         typer.echo(f"{rank:>3}. {item.product_id:<12} {str(item.title)[:60]:<60}  {item.reason}")
@@ -62,18 +60,21 @@ def show(
 def train(
     context: typer.Context,
     models: Annotated[str | None, typer.Option(help="Comma-separated candidate models (default: all, plus the hybrid).")] = None,
-    keep: Annotated[int, typer.Option(min=1, help="Model versions kept in the data directory.")] = 3,
+    keep: Annotated[int | None, typer.Option(min=1, help="Model versions kept (default: settings models.keep_versions).")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Choose the recommender on the store's events by validation, refit it on all events and save a new version."""
-    from llm4retail.recommend.training import train_recommender
+    from llm4retail.container import Services
 
-    result = train_recommender(store(context), data_dir=settings(context).data_dir, models=parse_names(models), keep=keep)
+    config = settings(context)
+    if keep is not None:
+        config = config.model_copy(update={"models": config.models.model_copy(update={"keep_versions": keep})})
+    result = Services(config, store=store(context)).recommend.train(models=parse_names(models))
     if as_json:
-        echo_json(dataclasses.asdict(result))
+        echo_json(result)
         return
-    typer.echo(f"saved {result.version}: {result.model} (validation NDCG@10 {result.valid_ndcg_at_10:.4f}, "
-               f"held-out NDCG@10 {result.test_ndcg_at_10:.4f}) in {result.seconds:.1f} s")  # fmt: skip
+    typer.echo(f"saved {result['version']}: {result['model']} (validation NDCG@10 {result['valid_ndcg_at_10']:.4f}, "
+               f"held-out NDCG@10 {result['test_ndcg_at_10']:.4f}) in {result['seconds']:.1f} s")  # fmt: skip
 
 
 @recommend_app.command("eval")

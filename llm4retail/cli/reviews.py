@@ -86,7 +86,7 @@ def analyze(
 @reviews_app.command("summarize")
 def summarize(context: typer.Context, product_id: Annotated[str, typer.Argument(help="Product id.")]) -> None:
     """A product's review summary: aspect breakdown, quotes, synthesis (LLM when configured, else extractive)."""
-    from llm4retail.assistant.backends import BackendKind, select_backend
+    from llm4retail.llm.backends import BackendKind, select_backend
 
     config = settings(context)
     generator = select_backend(BackendKind.AUTO, llm=config.llm, data_dir=config.data_dir)
@@ -102,7 +102,7 @@ def train(
     budget_seconds: FinetuneCapOption = FINETUNE_CAP_SECONDS,
 ) -> None:
     """Train sentiment candidates on all labelled reviews; the best by validation becomes LATEST."""
-    from llm4retail.models.workflows import read_reviews
+    from llm4retail.reviews.workflows import read_reviews
     from llm4retail.reviews.training import train_sentiment
 
     candidates = _candidates(models)

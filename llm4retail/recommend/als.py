@@ -9,11 +9,13 @@ import numpy as np
 import threadpoolctl
 from implicit.cpu.als import AlternatingLeastSquares
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError
-from llm4retail.recommend.base import Recommender, State
+from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.data import Interactions
 
 
+@register_model("als")
 class ALS(Recommender):
     """Implicit-feedback ALS; a history is folded in by solving for its user vector.
 
@@ -46,9 +48,7 @@ class ALS(Recommender):
 
     def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
         self._require_fitted(self.model_)
-        from llm4retail.recommend.data import Interactions as _Interactions
-
-        matrix = _Interactions(np.arange(len(histories)), np.arange(self.n_items_), list(histories)).matrix()
+        matrix = Interactions(np.arange(len(histories)), np.arange(self.n_items_), list(histories)).matrix()
         with threadpoolctl.threadpool_limits(1, "blas"):
             users = self.model_.recalculate_user(np.arange(len(histories)), matrix)
         return np.asarray(users @ self.model_.item_factors.T, dtype=np.float32)
@@ -56,12 +56,12 @@ class ALS(Recommender):
     def get_params(self) -> dict[str, Any]:
         return dict(self.arguments)
 
-    def state(self) -> State:
+    def _state(self) -> ModelState:
         self._require_fitted(self.model_)
-        return {"item_factors": np.asarray(self.model_.item_factors, dtype=np.float32)}
+        return ModelState(arrays={"item_factors": np.asarray(self.model_.item_factors, dtype=np.float32)})
 
-    def restore(self, state: State) -> None:
-        item_factors = np.asarray(state["item_factors"], dtype=np.float32)
+    def _restore(self, state: ModelState) -> None:
+        item_factors = np.asarray(state.arrays["item_factors"], dtype=np.float32)
         with threadpoolctl.threadpool_limits(1, "blas"):  # implicit warns about threaded BLAS when built
             model = AlternatingLeastSquares(**self.params, calculate_training_loss=False)
         model.item_factors = item_factors

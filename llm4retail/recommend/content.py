@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from llm4retail.artifacts import register_model
 from llm4retail.errors import DataValidationError
 from llm4retail.recommend.data import Interactions
 from llm4retail.recommend.features import ItemFacts
@@ -25,6 +26,7 @@ from llm4retail.recommend.neighbours import ItemToItem, blockwise_top_neighbours
 logger = logging.getLogger(__name__)
 
 
+@register_model("content")
 class ContentKNN(ItemToItem):
     """Item-to-item neighbours from catalogue facts and text embeddings.
 

@@ -23,6 +23,7 @@ from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport, metrics_from_ranks, rank_of_targets
 from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.data import Interactions, LeaveLastOut, leave_last_out
+from llm4retail.recommend.hybrid import Hybrid
 
 logger = logging.getLogger(__name__)
 CUTOFFS = (5, 10, 20)
@@ -167,8 +168,6 @@ def _evaluate_hybrid(
     fitted: dict[str, Recommender], results: dict[str, dict[str, float]], interactions: Interactions, split: LeaveLastOut
 ) -> tuple[dict[str, float], Recommender]:
     """The hybrid of the best (by validation) fitted models: its metrics and the fitted hybrid."""
-    from llm4retail.recommend.hybrid import Hybrid
-
     chosen = sorted(fitted, key=lambda name: results[name]["valid_ndcg@10"], reverse=True)[:HYBRID_COMPONENTS]
     train = Interactions(interactions.customer_ids, interactions.product_ids, split.train, split.train_times)
     started = time.perf_counter()

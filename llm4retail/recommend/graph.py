@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from llm4retail.artifacts import register_model
 from llm4retail.errors import DataValidationError
 from llm4retail.eval.ranking import metrics_from_ranks, rank_of_targets
 from llm4retail.recommend.base import Recommender
@@ -46,6 +47,7 @@ def row_normalised(matrix: sp.spmatrix) -> sp.csr_matrix:
     return sp.diags(scale.astype(np.float32)) @ matrix
 
 
+@register_model("graph")
 class KnowledgeGraph(ItemToItem):
     """Random-walk recommender over the customer–product–attribute graph.
 

@@ -10,18 +10,16 @@ data plays no part in the choice.
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 
-from llm4retail import __version__
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError
 from llm4retail.eval.ranking import rank_of_targets
-from llm4retail.recommend.base import Recommender, read_meta
+from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.data import Interactions
 
 logger = logging.getLogger(__name__)
@@ -47,6 +45,7 @@ def simplex_grid(n_components: int, *, step: int = GRID_STEP) -> list[tuple[floa
     ]
 
 
+@register_model("hybrid")
 class Hybrid(Recommender):
     """A weighted sum of standardised component scores.
 
@@ -127,26 +126,14 @@ class Hybrid(Recommender):
     def get_params(self) -> dict[str, Any]:
         return {"weights": list(self.weights_ or self.weights or [])}
 
-    def save(self, directory: Path) -> None:
-        """Write each component to `component-<i>/` and the weights to `meta.json`."""
+    def _state(self) -> ModelState:
+        """The components as parts `component-<i>` (in blend order); the weights are parameters."""
         self._require_fitted(self.weights_)
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        for index, component in enumerate(self.components):
-            component.save(directory / f"component-{index}")
-        meta = {"format": 1, "version": __version__, "model": self.name, "params": self.get_params(),
-                "components": [component.name for component in self.components]}  # fmt: skip
-        (directory / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        return ModelState(parts={f"component-{index}": component for index, component in enumerate(self.components)})
 
     @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Rebuild a hybrid written by `save`."""
-        from llm4retail.recommend.persist import load_model
-
-        meta = read_meta(directory)
-        if meta["model"] != cls.name:
-            raise DataValidationError(f"{directory} holds a '{meta['model']}' model, not '{cls.name}'")
-        components = [load_model(Path(directory) / f"component-{index}") for index in range(len(meta["components"]))]
-        hybrid = cls(components, weights=meta["params"]["weights"], prefitted=True)
+    def _from_state(cls, params: dict[str, Any], state: ModelState) -> Self:
+        components = [state.parts[f"component-{index}"] for index in range(len(state.parts))]
+        hybrid = cls(components, weights=params["weights"], prefitted=True)  # type: ignore[arg-type]
         hybrid.weights_ = hybrid.weights
         return hybrid

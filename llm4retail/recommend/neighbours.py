@@ -18,8 +18,9 @@ from typing import Any, Self
 import numpy as np
 import scipy.sparse as sp
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError
-from llm4retail.recommend.base import Recommender, State
+from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.data import Interactions
 
 BLOCK_CELLS = 1 << 24  # dense cells per block of similarity or neighbour rows (64 MiB of float32)
@@ -35,6 +36,7 @@ def history_weights(histories: Sequence[np.ndarray], *, n_items: int, decay: flo
     return matrix
 
 
+@register_model("popularity")
 class Popularity(Recommender):
     """Most popular items, recent interactions counting more."""
 
@@ -66,12 +68,12 @@ class Popularity(Recommender):
     def get_params(self) -> dict[str, Any]:
         return {"decay": self.decay, "half_life_days": self.half_life_days}
 
-    def state(self) -> State:
+    def _state(self) -> ModelState:
         self._require_fitted(self.counts_)
-        return {"counts_": self.counts_}
+        return ModelState(arrays={"counts": self.counts_})
 
-    def restore(self, state: State) -> None:
-        self.counts_ = np.asarray(state["counts_"], dtype=np.float32)
+    def _restore(self, state: ModelState) -> None:
+        self.counts_ = np.asarray(state.arrays["counts"], dtype=np.float32)
 
 
 class ItemToItem(Recommender):
@@ -86,14 +88,15 @@ class ItemToItem(Recommender):
         weights = history_weights(histories, n_items=self.similarity_.shape[0], decay=self.decay)
         return np.asarray((weights @ self.similarity_).todense(), dtype=np.float32)
 
-    def state(self) -> State:
+    def _state(self) -> ModelState:
         self._require_fitted(self.similarity_)
-        return {"similarity_": self.similarity_}
+        return ModelState(arrays={"similarity": self.similarity_})
 
-    def restore(self, state: State) -> None:
-        self.similarity_ = sp.csr_matrix(state["similarity_"], dtype=np.float32)
+    def _restore(self, state: ModelState) -> None:
+        self.similarity_ = sp.csr_matrix(state.arrays["similarity"], dtype=np.float32)
 
 
+@register_model("itemknn")
 class ItemKNN(ItemToItem):
     """Item-to-item cosine neighbours."""
 
@@ -124,6 +127,7 @@ class ItemKNN(ItemToItem):
         return {"neighbours": self.neighbours, "decay": self.decay, "shrink": self.shrink}
 
 
+@register_model("userknn")
 class UserKNN(Recommender):
     """User-to-user neighbours: a history is scored by the items of the most similar fitted customers.
 
@@ -170,14 +174,15 @@ class UserKNN(Recommender):
     def get_params(self) -> dict[str, Any]:
         return {"neighbours": self.neighbours, "shrink": self.shrink}
 
-    def state(self) -> State:
+    def _state(self) -> ModelState:
         self._require_fitted(self.users_)
-        return {"users_": self.users_}
+        return ModelState(arrays={"users": self.users_})
 
-    def restore(self, state: State) -> None:
-        self.users_ = sp.csr_matrix(state["users_"], dtype=np.float32)
+    def _restore(self, state: ModelState) -> None:
+        self.users_ = sp.csr_matrix(state.arrays["users"], dtype=np.float32)
 
 
+@register_model("ease")
 class EASE(Recommender):
     """Embarrassingly shallow autoencoder (closed form)."""
 
@@ -214,12 +219,12 @@ class EASE(Recommender):
     def get_params(self) -> dict[str, Any]:
         return {"regularisation": self.regularisation, "decay": self.decay, "max_items": self.max_items}
 
-    def state(self) -> State:
+    def _state(self) -> ModelState:
         self._require_fitted(self.weights_)
-        return {"weights_": self.weights_}
+        return ModelState(arrays={"weights": self.weights_})
 
-    def restore(self, state: State) -> None:
-        self.weights_ = np.asarray(state["weights_"], dtype=np.float32)
+    def _restore(self, state: ModelState) -> None:
+        self.weights_ = np.asarray(state.arrays["weights"], dtype=np.float32)
 
 
 def _keep_top(matrix: sp.csr_matrix, k: int) -> sp.csr_matrix:

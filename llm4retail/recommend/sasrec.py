@@ -14,17 +14,16 @@ import logging
 import math
 import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path
+from contextlib import contextmanager
 from typing import Any, Self, cast
 
 import numpy as np
 import torch
-from pydantic import BaseModel
 from torch import nn
 from torch.nn import functional
 
-from llm4retail import __version__
-from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.artifacts import ModelState, register_model
+from llm4retail.errors import DataValidationError
 from llm4retail.eval.ranking import metrics_from_ranks, rank_of_targets
 from llm4retail.models.threads import torch_threads
 from llm4retail.recommend.base import Recommender
@@ -32,7 +31,6 @@ from llm4retail.recommend.data import Interactions
 
 logger = logging.getLogger(__name__)
 
-FORMAT = 1
 SCORE_BATCH = 1024
 SERVING_ROWS = 16  # histories scored in one call at or below which one thread is used
 # Rows per Transformer call within a batch; see `_grouped_forward`.
@@ -41,17 +39,6 @@ GROUP_ROWS = 32
 LOSS_BLOCK = 256
 # Items are shifted by one inside the network; row 0 of the embedding table is padding.
 PADDING = 0
-
-
-class SASRecMeta(BaseModel):
-    """What `meta.json` holds next to the weights in `model.pt`."""
-
-    format: int
-    version: str
-    model: str
-    n_items: int
-    best_epoch: int
-    params: dict[str, int | float]
 
 
 class _Network(nn.Module):
@@ -113,6 +100,7 @@ class _Network(nn.Module):
         return blocked.repeat_interleave(self.n_heads, dim=0)
 
 
+@register_model("sasrec")
 class SASRec(Recommender):
     """Next-item recommender: a causal Transformer over the last `max_length` items of a history.
 
@@ -240,35 +228,21 @@ class SASRec(Recommender):
         """The hyperparameters; after early stopping, `max_epochs` is the best epoch (for a refit without validation)."""
         return {**self.params, "max_epochs": self.best_epoch_ or self.params["max_epochs"]}
 
-    def save(self, directory: Path) -> None:
-        """Write `model.pt` (the state_dict, tensors only) and `meta.json` (hyperparameters, n_items)."""
+    def _state(self) -> ModelState:
+        """The network's weights (its state_dict as float arrays) and the fitted vocabulary size."""
         network = self._fitted_network()
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        torch.save(network.state_dict(), directory / "model.pt")
-        meta = SASRecMeta(format=FORMAT, version=__version__, model=self.name, n_items=self.n_items_,
-                          best_epoch=self.best_epoch_, params=self.params)  # fmt: skip
-        (directory / "meta.json").write_text(meta.model_dump_json(indent=1), encoding="utf-8")
+        weights = {key: value.detach().cpu().numpy() for key, value in network.state_dict().items()}
+        facts = {"n_items": self.n_items_, "best_epoch": self.best_epoch_, "max_epochs": self.params["max_epochs"]}
+        return ModelState(arrays=weights, facts=facts)
 
-    @classmethod
-    def load(cls, directory: Path) -> SASRec:
-        """Rebuild a model written by `save` (weights loaded with `weights_only=True`).
-
-        Raises:
-            NotFittedError: `directory` holds no saved SASRec model.
-        """
-        directory = Path(directory)
-        if not (directory / "meta.json").is_file() or not (directory / "model.pt").is_file():
-            raise NotFittedError(f"no SASRec model in {directory}: fit one and call save(directory) first")
-        meta = SASRecMeta.model_validate_json((directory / "meta.json").read_text(encoding="utf-8"))
-        if meta.model != cls.name:
-            raise DataValidationError(f"{directory} holds a '{meta.model}' model, not '{cls.name}'")
-        model = cls(**meta.params)  # type: ignore[arg-type]
-        network = model._new_network(meta.n_items)
-        network.load_state_dict(torch.load(directory / "model.pt", map_location="cpu", weights_only=True))
+    def _restore(self, state: ModelState) -> None:
+        # get_params() saved the best epoch as max_epochs (for a refit); the configured cap is a fact.
+        self.params["max_epochs"] = int(state.facts["max_epochs"])
+        network = self._new_network(int(state.facts["n_items"]))
+        network.load_state_dict({key: torch.from_numpy(np.asarray(value)) for key, value in state.arrays.items()})
         network.eval()
-        model.network_, model.n_items_, model.best_epoch_ = network, meta.n_items, meta.best_epoch
-        return model
+        self.network_, self.n_items_ = network, int(state.facts["n_items"])
+        self.best_epoch_ = int(state.facts["best_epoch"])
 
     def _fitted_network(self) -> _Network:
         self._require_fitted(self.network_)

@@ -1,148 +1,223 @@
 """Recommendation surfaces of a store: for you, session, similar items, bought together.
 
-Built from the store's events, products and orders. "For you" and session
-recommendations come from the model `llm4retail recommend train` chose by validation
-and saved (the newest version in `<data_dir>/models/recommend`), or, before any
-training, from item-to-item neighbours built at start-up. Either way the model scores
-the customer's live history, so events posted to the API change the next
-recommendations at once (the feedback loop: a sequential model sees the new items in
-its input sequence); popularity, neighbours' histories and co-purchase counts are
-updated in place too. Every recommendation carries the reason that produced it.
+`train()` (`llm4retail recommend train`) chooses a model on the store's events by
+validation, refits it on all of them and saves it as a version, with item neighbours
+over every event (similar items, reasons) and the item vocabulary; `train_on_start()`,
+which `serve` runs when nothing is trained, saves the cheap default instead: the item
+neighbours alone, scoring "for you" as well. Serving never trains: the first request
+loads the newest version (under the lock, once) together with the store's events and
+products; before any training it raises `NotTrainedError` naming the train command.
+
+The model scores the customer's *live* history, so events posted to the API change the
+next recommendations at once (the feedback loop, `events_recorded`: a sequential model
+sees the new items in its input sequence); histories, popularity and co-purchase counts
+are updated in place too. Every recommendation carries the reason that produced it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from pydantic import BaseModel
 
+from llm4retail.artifacts.store import MODEL_FOLDER
+from llm4retail.capability import CapabilityService
+from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import NotFoundError
-from llm4retail.recommend.data import Interactions
+from llm4retail.errors import ArtifactFormatError, NotFoundError
+from llm4retail.eval import EvalReport
+from llm4retail.recommend.base import Recommender
+from llm4retail.recommend.evaluate import evaluate_recommenders
 from llm4retail.recommend.hybrid import standardised
 from llm4retail.recommend.neighbours import ItemKNN, history_weights
-from llm4retail.recommend.persist import ModelVersions, SavedModel
+from llm4retail.recommend.rules import (
+    Recommendation,
+    Rules,
+    apply_rules,
+    capped_by_category,
+)
+from llm4retail.recommend.training import (
+    TrainedRecommender,
+    default_recommender,
+    train_recommender,
+)
+
+if TYPE_CHECKING:
+    from llm4retail.container import Services
+
+__all__ = ["RecommendService", "RecommendTrainReport", "Recommendation", "Rules"]
 
 logger = logging.getLogger(__name__)
 HISTORY_LENGTH = 50  # the most recent events that drive "for you"
 VERBS = {"purchase": "bought", "add_to_cart": "added to your cart", "view": "viewed"}
+NEIGHBOURS_FOLDER = "neighbours"  # the item neighbours of a version, beside `model/`
+PRODUCT_IDS_FILE = "product_ids.json"  # the vocabulary (item index -> product id) of both
 
 
-@dataclass(frozen=True)
-class Rules:
-    """Business rules applied to every surface.
+class RecommendTrainReport(BaseModel):
+    """What a training run chose and saved."""
 
-    Attributes:
-        exclude_purchased: leave out what the customer already bought.
-        in_stock_only: leave out unavailable products.
-        boost: category prefix or brand -> score multiplier (> 1 boosts, < 1 buries, 0 removes).
-        diversify: at most `max_per_category` items of one leaf category.
-        max_per_category: the cap used by `diversify`.
-    """
-
-    exclude_purchased: bool = True
-    in_stock_only: bool = True
-    boost: dict[str, float] = field(default_factory=dict)
-    diversify: bool = False
-    max_per_category: int = 2
+    version: str
+    model: str
+    default: bool
+    valid_ndcg_at_10: float | None
+    test_ndcg_at_10: float | None
+    seconds: float
+    candidates: dict[str, float]
 
 
-@dataclass
-class Recommendation:
-    """One recommended product and why."""
-
-    product_id: str
-    score: float
-    reason: str
-    title: str | None = None
-
-
-class RecommendService:
+class RecommendService(CapabilityService):
     """The recommenders of one store.
 
     Args:
-        store: the store.
-        data_dir: where trained model versions are kept; None serves the neighbours only.
-        neighbours: neighbours kept per item.
+        settings: the one `Settings` (models are kept under `settings.models_dir / "recommend"`).
+        store: the store whose events and products are learned from and served.
+        services: the container (unused).
+
+    Example:
+        >>> service = RecommendService(settings, store)
+        >>> service.train()                      # or `llm4retail recommend train`
+        >>> service.for_customer("c00010", top_k=5)
     """
 
-    def __init__(self, store: Store, *, data_dir: Path | None = None, neighbours: int = 100) -> None:
-        self.store = store
-        self.data_dir = data_dir
-        self.neighbours = neighbours
-        self._lock = threading.RLock()
-        self._built = False
-        self.saved_: SavedModel | None = None
+    capability = "recommend"
+    train_command = "llm4retail recommend train"
+
+    def __init__(self, settings: Settings, store: Store, *, services: Services | None = None) -> None:
+        super().__init__(settings, store, services=services)
+        self.version_: str | None = None  # the loaded version; None until the first request (read under the lock)
+        self.model_: Recommender | None = None  # the chosen model; None when the default neighbours score "for you"
         self.to_model_ = np.zeros(0, dtype=np.int64)
 
-    # -- building and the feedback loop ----------------------------------------------------------
-    def build(self) -> None:
-        """(Re)train from the store: item neighbours, popularity, co-purchases, catalog facts."""
-        with self._lock:
-            events = self.store.read_frame(Table.EVENTS)
-            products = self.store.read_frame(Table.PRODUCTS, columns=["product_id", "title", "brand", "category", "available"])
-            ids = sorted(set(products["product_id"]) | set(events["product_id"].astype(str)))
-            self.index_ = {product_id: i for i, product_id in enumerate(ids)}
-            self.product_ids_ = np.array(ids, dtype=object)
-            aligned = products.set_index("product_id").reindex(self.product_ids_)
-            aligned = aligned.astype(object).where(aligned.notna(), None)
-            self.available_ = aligned["available"].ne(False).to_numpy()
-            self.brands_ = aligned["brand"].to_numpy()
-            self.categories_ = aligned["category"].to_numpy()
-            self.titles_ = aligned["title"].to_numpy()
-            self.histories_: dict[str, list[tuple[int, str]]] = defaultdict(list)
-            self.popularity_ = np.zeros(len(ids), dtype=np.float32)
-            self.together_: dict[int, Counter[int]] = defaultdict(Counter)
-            self.knn_ = ItemKNN(neighbours=self.neighbours)
-            if not events.empty:
-                self._absorb(events)
-                histories = [np.array([i for i, _ in h], dtype=np.int64) for h in self.histories_.values()]
-                self.knn_.fit(Interactions(np.array(list(self.histories_)), self.product_ids_, histories))
-            else:
-                self.knn_.similarity_ = _empty_similarity(len(ids))
-            self._load_saved()
-            self._built = True
-            logger.info("recommenders built: %d products, %d customers with events; model %s", len(ids), len(self.histories_),
-                        self.model_name)  # fmt: skip
+    # -- training ----------------------------------------------------------------------------------
+    def train(self, *, models: Sequence[str] | None = None) -> dict[str, Any]:
+        """Choose a model on the store's events by validation, refit it on all events, save and serve it.
 
+        Args:
+            models: candidate model names (default: every model plus the hybrid).
+
+        Returns:
+            `RecommendTrainReport` as a dict.
+
+        Raises:
+            DataValidationError: the store has no events, or too few for a leave-last-out choice.
+        """
+        events = self.store.read_frame(Table.EVENTS)
+        products = self.store.read_frame(Table.PRODUCTS)
+        return self.publish(train_recommender(events, products, dataset=self.store.description, models=models))
+
+    def train_on_start(self) -> dict[str, Any]:
+        """The cheap default `serve` trains when nothing is saved: item neighbours over every event (seconds)."""
+        return self.publish(default_recommender(self.store.read_frame(Table.EVENTS), dataset=self.store.description))
+
+    def evaluate(self, *, models: Sequence[str] | None = None) -> EvalReport:
+        """`eval recommend` on the store's events and products (leave-last-out, validation-chosen `best`)."""
+        events = self.store.read_frame(Table.EVENTS)
+        products = self.store.read_frame(Table.PRODUCTS)
+        return evaluate_recommenders(events, dataset=self.store.description, models=models, products=products)
+
+    def publish(self, trained: TrainedRecommender) -> dict[str, Any]:
+        """Saves `trained` as a new version (model, neighbours, vocabulary, report) and serves it from now on.
+
+        `train` and `train_on_start` end here; a benchmark may publish a model it fitted itself.
+        """
+        with self.models.stage(report=trained.report) as folder:
+            trained.model.save(folder / MODEL_FOLDER, data_hash=trained.data_hash, metrics=trained.metrics)
+            trained.neighbours.save(folder / NEIGHBOURS_FOLDER, data_hash=trained.data_hash)
+            ids = [str(product_id) for product_id in trained.product_ids]
+            (folder / PRODUCT_IDS_FILE).write_text(json.dumps(ids), encoding="utf-8")
+        with self.lock:
+            self._load()
+        report = trained.report
+        metrics = trained.metrics
+        return RecommendTrainReport(
+            version=str(self.version_), model=str(report["best"]), default=bool(report["default"]),
+            valid_ndcg_at_10=metrics.get("valid_ndcg@10"), test_ndcg_at_10=metrics.get("ndcg@10"),
+            seconds=float(report["train_seconds"]),
+            candidates={name: float(m["valid_ndcg@10"]) for name, m in (report.get("models") or {}).items()},
+        ).model_dump()  # fmt: skip
+
+    # -- loading and the feedback loop -------------------------------------------------------------
     @property
     def model_name(self) -> str:
-        """What scores "for you": the saved model's name and version, or the live neighbours."""
-        return f"{self.saved_.model.name} ({self.saved_.version})" if self.saved_ else "itemknn (live)"
+        """What scores "for you": the saved model's name and version (the default's neighbours say so)."""
+        self._ready()
+        if self.model_ is None:
+            return f"{self.knn_.name} (default, {self.version_})"
+        return f"{self.model_.name} ({self.version_})"
 
-    def _load_saved(self) -> None:
-        """Load the newest trained version, if any, and map its items onto the service's."""
-        self.saved_ = None
-        self.to_model_ = np.full(len(self.product_ids_), -1, dtype=np.int64)
-        versions = ModelVersions(self.data_dir) if self.data_dir is not None else None
-        if versions is None or versions.latest() is None:
-            return
-        self.saved_ = versions.load()
-        self._map_saved()
+    def warm_up(self) -> None:
+        """Loads the newest trained version now rather than on the first request (never trains).
 
-    def _map_saved(self) -> None:
-        model_index = {str(p): i for i, p in enumerate(self.saved_.product_ids)} if self.saved_ else {}
+        Raises:
+            NotTrainedError: nothing is trained yet (names `llm4retail recommend train`).
+        """
+        self._ready()
+
+    def _ready(self) -> None:
+        """Loads the newest trained version on first use, once (checked and loaded under the lock).
+
+        Raises:
+            NotTrainedError: nothing is trained yet (names `llm4retail recommend train`).
+            ArtifactFormatError: the saved version was written in another format.
+        """
+        with self.lock:
+            if self.version_ is None:
+                self._load()
+
+    def _load(self) -> None:
+        """Reads LATEST and the store's events and products: the served state (no fitting). Call under the lock."""
+        self.version_ = None  # until the whole state is rebuilt: a failure here leaves it to reload
+        folder = self.models.path()
+        model = Recommender.load(folder / MODEL_FOLDER)
+        neighbours = ItemKNN.load(folder / NEIGHBOURS_FOLDER)
+        model_ids = _read_product_ids(folder)
+        report = self.models.report(folder.name)
+        events = self.store.read_frame(Table.EVENTS)
+        products = self.store.read_frame(Table.PRODUCTS, columns=["product_id", "title", "brand", "category", "available"])
+        ids = sorted(set(products["product_id"]) | set(events["product_id"].astype(str)))
+        self.index_ = {product_id: i for i, product_id in enumerate(ids)}
+        self.product_ids_ = np.array(ids, dtype=object)
+        aligned = products.set_index("product_id").reindex(self.product_ids_)
+        aligned = aligned.astype(object).where(aligned.notna(), None)
+        self.available_ = aligned["available"].ne(False).to_numpy()
+        self.brands_ = aligned["brand"].to_numpy()
+        self.categories_ = aligned["category"].to_numpy()
+        self.titles_ = aligned["title"].to_numpy()
+        self.histories_: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.popularity_ = np.zeros(len(ids), dtype=np.float32)
+        self.together_: dict[int, Counter[int]] = defaultdict(Counter)
+        model_index = {product_id: i for i, product_id in enumerate(model_ids)}
         self.to_model_ = np.array([model_index.get(str(p), -1) for p in self.product_ids_], dtype=np.int64)
+        neighbours.similarity_ = _in_service_space(neighbours.similarity_, self.to_model_)
+        self.knn_ = neighbours
+        self.model_ = None if report.get("default") else model
+        if not events.empty:
+            self._absorb(events)
+        self.version_ = folder.name
+        logger.info("recommenders loaded: %d products, %d customers with events; model %s", len(ids), len(self.histories_),
+                    self.model_name)  # fmt: skip
 
-    def record_events(self, rows: Iterable[dict]) -> None:
-        """Add new events to histories, popularity and co-purchases (no retrain)."""
-        if not self._built:
-            return
-        with self._lock:
-            self._absorb(pd.DataFrame(list(rows)))
+    def events_recorded(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Add new events to histories, popularity and co-purchases (no retrain; nothing to do before loading)."""
+        with self.lock:
+            if self.version_ is not None:
+                self._absorb(pd.DataFrame(list(rows)))
 
-    def products_changed(self, rows: Iterable[dict]) -> None:
-        """Apply catalog changes (availability, brand, category, title) to built recommenders."""
-        if not self._built:
-            return
-        with self._lock:
+    def products_changed(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Apply catalog changes (availability, brand, category, title) to the loaded recommenders."""
+        with self.lock:
+            if self.version_ is None:
+                return
             for row in rows:
                 item = self._item(str(row["product_id"]))
                 self.available_[item] = row.get("available") is not False
@@ -152,16 +227,12 @@ class RecommendService:
 
     def products_deleted(self, product_ids: Iterable[str]) -> None:
         """Deleted products are never recommended again."""
-        if not self._built:
-            return
-        with self._lock:
+        with self.lock:
+            if self.version_ is None:
+                return
             for product_id in product_ids:
                 if product_id in self.index_:
                     self.available_[self.index_[product_id]] = False
-
-    def _ensure(self) -> None:
-        if not self._built:
-            self.build()
 
     def _absorb(self, events: pd.DataFrame) -> None:
         order = [c for c in ("timestamp", "seq") if c in events.columns]
@@ -202,43 +273,47 @@ class RecommendService:
         Raises:
             NotFoundError: the customer has no events and is not in the customers table.
         """
-        self._ensure()
-        history = self.histories_.get(customer_id)
-        if history is None:
-            self.store.get(Table.CUSTOMERS, (customer_id,))  # raises NotFoundError for an unknown id
-            history = []
-        return self._from_history(history, top_k=top_k, rules=rules or Rules())
+        with self.lock:  # the state changes with every posted event
+            self._ready()
+            history = self.histories_.get(customer_id)
+            if history is None:
+                self.store.get(Table.CUSTOMERS, (customer_id,))  # raises NotFoundError for an unknown id
+                history = []
+            return self._from_history(history, top_k=top_k, rules=rules or Rules())
 
     def for_session(self, product_ids: Sequence[str], *, top_k: int = 10, rules: Rules | None = None) -> list[Recommendation]:
         """Recommendations for an anonymous list of recent products (unknown ids are ignored)."""
-        self._ensure()
-        history = [(self.index_[p], "view") for p in product_ids if p in self.index_]
-        return self._from_history(history, top_k=top_k, rules=rules or Rules(exclude_purchased=False))
+        with self.lock:  # the state changes with every posted event
+            self._ready()
+            history = [(self.index_[p], "view") for p in product_ids if p in self.index_]
+            return self._from_history(history, top_k=top_k, rules=rules or Rules(exclude_purchased=False))
 
     def similar(self, product_id: str, *, top_k: int = 10, rules: Rules | None = None) -> list[Recommendation]:
         """Items whose audiences overlap most with this one's (else same category and brand)."""
-        item = self._known(product_id)
-        row = self.knn_.similarity_.getrow(item)
-        scores = np.zeros(len(self.product_ids_), dtype=np.float32)
-        scores[row.indices] = row.data
-        reasons = {i: f"customers who liked {self._title(item)} also liked this" for i in row.indices}
-        self._content_fallback(item, scores, reasons)
-        scores[item] = -np.inf
-        return self._ranked(scores, reasons, top_k=top_k, rules=rules or Rules(exclude_purchased=False), history=[])
+        with self.lock:  # the state changes with every posted event
+            item = self._known(product_id)
+            row = self.knn_.similarity_.getrow(item)
+            scores = np.zeros(len(self.product_ids_), dtype=np.float32)
+            scores[row.indices] = row.data
+            reasons = {i: f"customers who liked {self._title(item)} also liked this" for i in row.indices}
+            self._content_fallback(item, scores, reasons)
+            scores[item] = -np.inf
+            return self._ranked(scores, reasons, top_k=top_k, rules=rules or Rules(exclude_purchased=False), history=[])
 
     def bought_together(self, product_id: str, *, top_k: int = 10, rules: Rules | None = None) -> list[Recommendation]:
         """Products bought in the same orders or sessions, most often first."""
-        item = self._known(product_id)
-        scores = np.full(len(self.product_ids_), -np.inf, dtype=np.float32)
-        reasons = {}
-        for other, count in self.together_.get(item, Counter()).items():
-            scores[other] = count
-            reasons[other] = f"often bought with {self._title(item)} ({count} orders)"
-        return self._ranked(scores, reasons, top_k=top_k, rules=rules or Rules(exclude_purchased=False), history=[])
+        with self.lock:  # the state changes with every posted event
+            item = self._known(product_id)
+            scores = np.full(len(self.product_ids_), -np.inf, dtype=np.float32)
+            reasons = {}
+            for other, count in self.together_.get(item, Counter()).items():
+                scores[other] = count
+                reasons[other] = f"often bought with {self._title(item)} ({count} orders)"
+            return self._ranked(scores, reasons, top_k=top_k, rules=rules or Rules(exclude_purchased=False), history=[])
 
     # -- helpers -----------------------------------------------------------------------------------
     def _known(self, product_id: str) -> int:
-        self._ensure()
+        self._ready()
         if product_id not in self.index_:
             raise NotFoundError(table="products", key=product_id)
         return self.index_[product_id]
@@ -269,13 +344,13 @@ class RecommendService:
     def _model_scores(self, items: np.ndarray) -> np.ndarray | None:
         """The saved model's standardised scores of every item for a history (None without a model or
         when no history item is known to it); items the model never saw rank below, by popularity."""
-        if self.saved_ is None:
+        if self.model_ is None:
             return None
         mapped = self.to_model_[items]
         mapped = mapped[mapped >= 0]
         if not len(mapped):
             return None
-        model_scores = standardised(self.saved_.model.score([mapped]))[0]
+        model_scores = standardised(self.model_.score([mapped]))[0]
         scores = np.full(len(self.product_ids_), -1e3, dtype=np.float32)
         known = self.to_model_ >= 0
         scores[known] = model_scores[self.to_model_[known]]
@@ -329,7 +404,7 @@ class RecommendService:
         top = finite[np.argpartition(-scores[finite], depth - 1)[:depth]] if depth else finite
         order = [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
         if rules.diversify:
-            order = _capped_by_category(order, self.categories_, rules.max_per_category)
+            order = capped_by_category(order, self.categories_, rules.max_per_category)
         return order[:top_k]
 
     def _ranked(self, scores: np.ndarray, reasons: dict[int, str], *, top_k: int, rules: Rules, history: list[tuple[int, str]]) -> list[Recommendation]:
@@ -337,33 +412,7 @@ class RecommendService:
         return [self._recommendation(i, scores[i], reasons.get(i, self._popular_reason(i))) for i in order]
 
     def _recommendation(self, item: int, score: float, reason: str) -> Recommendation:
-        return Recommendation(str(self.product_ids_[item]), round(float(score), 6), reason, self._title(item))
-
-
-def apply_rules(
-    scores: np.ndarray, rules: Rules, *, history: list[tuple[int, str]], available: np.ndarray, brands: np.ndarray,
-    categories: np.ndarray,
-) -> np.ndarray:
-    """Scores with the business rules applied (removed items get -inf)."""
-    scores = scores.copy()
-    if rules.exclude_purchased:
-        scores[[item for item, kind in history if kind == "purchase"]] = -np.inf
-    if rules.in_stock_only:
-        scores[~available] = -np.inf
-    for key, factor in rules.boost.items():
-        matches = (brands == key) | np.fromiter((str(c).startswith(key) for c in categories), dtype=bool, count=len(categories))
-        scores[matches] = -np.inf if factor == 0 else scores[matches] * factor
-    return scores
-
-
-def _capped_by_category(order: list[int], categories: np.ndarray, cap: int) -> list[int]:
-    seen: Counter[str] = Counter()
-    kept, rest = [], []
-    for item in order:
-        category = str(categories[item])
-        (kept if seen[category] < cap else rest).append(item)
-        seen[category] += 1
-    return kept + rest
+        return Recommendation(product_id=str(self.product_ids_[item]), score=round(float(score), 6), reason=reason, title=self._title(item))
 
 
 def _basket_keys(events: pd.DataFrame) -> list[str | None]:
@@ -373,13 +422,26 @@ def _basket_keys(events: pd.DataFrame) -> list[str | None]:
     return [None] * len(events)
 
 
-def _empty_similarity(n: int):  # noqa: ANN202
-    import scipy.sparse as sp
-
-    return sp.csr_matrix((n, n), dtype=np.float32)
-
-
-def _grow(matrix, n: int):  # noqa: ANN001, ANN202
+def _grow(matrix: sp.csr_matrix, n: int) -> sp.csr_matrix:
     grown = matrix.tocsr(copy=True)
     grown.resize((n, n))  # new rows and columns are empty
     return grown
+
+
+def _read_product_ids(folder: Path) -> list[str]:
+    path = folder / PRODUCT_IDS_FILE
+    if not path.is_file():
+        raise ArtifactFormatError(f"{folder} has no {PRODUCT_IDS_FILE}; retrain with `{RecommendService.train_command}`")
+    return [str(product_id) for product_id in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def _in_service_space(similarity: sp.csr_matrix, to_model: np.ndarray) -> sp.csr_matrix:
+    """An item × item matrix over the model's vocabulary re-indexed to the service's (a superset, both sorted,
+    so each row keeps its order); items the service no longer knows are dropped."""
+    to_service = np.full(similarity.shape[0], -1, dtype=np.int64)
+    known = np.flatnonzero(to_model >= 0)
+    to_service[to_model[known]] = known
+    entries = similarity.tocoo()
+    keep = (to_service[entries.row] >= 0) & (to_service[entries.col] >= 0)
+    size = len(to_model)
+    return sp.csr_matrix((entries.data[keep], (to_service[entries.row[keep]], to_service[entries.col[keep]])), shape=(size, size))

@@ -8,9 +8,22 @@ from fastapi.testclient import TestClient
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(demo_client: TestClient) -> TestClient:
+    """The demo client with the start-up default trained (what `serve` trains when nothing is saved)."""
+    demo_client.app.state.services.recommend.train_on_start()
     return demo_client
+
+
+def test_before_training_the_answer_names_the_train_command(tmp_path_factory: pytest.TempPathFactory) -> None:
+    from llm4retail.api.app import create_app
+    from llm4retail.config import get_settings
+
+    settings = get_settings(data_dir=tmp_path_factory.mktemp("untrained"))
+    with TestClient(create_app(settings)) as untrained:
+        response = untrained.get("/products/p00001/similar")
+    assert response.status_code in {500, 503}  # NotTrainedError: 503 once the API maps it
+    assert "run `llm4retail recommend train`" in response.json()["error"]
 
 
 def test_for_you_has_reasons_and_respects_top_k(client: TestClient) -> None:

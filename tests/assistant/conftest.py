@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from llm4retail.config import get_settings
 import uvicorn
 from fastapi import FastAPI
 
@@ -61,7 +63,9 @@ def store_clock(tables: dict[Table, pd.DataFrame]) -> dt.datetime:
 @pytest.fixture(scope="session")
 def services(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchService, RecommendService]:
     """Search (lexical only, for speed) and recommendations over the demo store."""
-    return SearchService(demo_store, data_dir=tmp_path_factory.mktemp("search"), semantic=False), RecommendService(demo_store)
+    recommend = RecommendService(get_settings(data_dir=tmp_path_factory.mktemp("recommend")), demo_store)
+    recommend.train_on_start()
+    return SearchService(demo_store, data_dir=tmp_path_factory.mktemp("search"), semantic=False), recommend
 
 
 @pytest.fixture(scope="session")

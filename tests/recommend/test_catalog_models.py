@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from llm4retail.artifacts import load_model
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.recommend.als import ALS
 from llm4retail.recommend.content import ContentKNN
@@ -17,7 +18,7 @@ from llm4retail.recommend.features import ItemFacts
 from llm4retail.recommend.graph import KnowledgeGraph
 from llm4retail.recommend.hybrid import Hybrid, simplex_grid, standardised
 from llm4retail.recommend.neighbours import EASE, ItemKNN, Popularity, UserKNN
-from llm4retail.recommend.persist import ModelVersions, load_model, refit
+from llm4retail.recommend.training import refit
 
 pytestmark = pytest.mark.unit
 N_BRANDS = 10
@@ -156,19 +157,16 @@ def test_every_model_saves_and_loads_identically(make, tmp_path: Path) -> None: 
     assert not list(tmp_path.rglob("*.pkl"))
 
 
-def test_versions_are_kept_pruned_and_loaded(tmp_path: Path) -> None:
-    events, products = _brand_log()
+def test_a_saved_hybrid_keeps_its_components_as_parts(tmp_path: Path) -> None:
+    events, _ = _brand_log()
     interactions = Interactions.from_events(events)
-    versions = ModelVersions(tmp_path, keep=2)
-    with pytest.raises(NotFittedError, match="recommend train"):
-        versions.load()
-    for _ in range(3):
-        name = versions.save(ItemKNN().fit(interactions), interactions.product_ids, {"best": "itemknn"})
-    assert name == "v0003" and versions.latest() == "v0003"
-    assert sorted(p.name for p in (tmp_path / "models" / "recommend").glob("v*")) == ["v0002", "v0003"]
-    saved = versions.load()
-    assert saved.version == "v0003" and list(saved.product_ids) == list(interactions.product_ids)
-    assert saved.report == {"best": "itemknn"}
+    hybrid = Hybrid([ItemKNN().fit(interactions), Popularity().fit(interactions)], weights=[0.7, 0.3], prefitted=True)
+    hybrid.fit(interactions).save(tmp_path / "model")
+    loaded = load_model(tmp_path / "model")
+    assert isinstance(loaded, Hybrid) and loaded.description == "0.7·itemknn + 0.3·popularity"
+    assert sorted(p.name for p in (tmp_path / "model" / "parts").iterdir()) == ["component-0", "component-1"]
+    histories = [h[:2] for h in interactions.histories[:20]]
+    np.testing.assert_array_equal(loaded.score(histories), hybrid.score(histories))
 
 
 def test_select_and_refit_keep_the_validation_choices() -> None:

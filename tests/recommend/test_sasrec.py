@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.errors import DataValidationError, NotFittedError, NotTrainedError
 from llm4retail.eval.ranking import metrics_from_ranks, rank_of_targets
 from llm4retail.recommend.data import Interactions
 from llm4retail.recommend.sasrec import SASRec
@@ -111,15 +111,17 @@ def test_time_budget_stops_training(train: Interactions) -> None:
 def test_save_and_load_give_identical_scores(fitted: SASRec, histories: list[np.ndarray], tmp_path: Path) -> None:
     fitted.save(tmp_path)
     meta = json.loads((tmp_path / "meta.json").read_text(encoding="utf-8"))
-    assert meta["n_items"] == N_ITEMS
-    assert meta["params"]["hidden_size"] == 16
+    assert meta["type"] == "recommend.sasrec" and meta["params"]["hidden_size"] == 16
+    assert json.loads((tmp_path / "state.json").read_text(encoding="utf-8"))["n_items"] == N_ITEMS
+    assert not list(tmp_path.glob("*.pt"))  # weights are plain arrays, no torch pickle
     loaded = SASRec.load(tmp_path)
+    assert loaded.params == fitted.params and loaded.best_epoch_ == fitted.best_epoch_
     inputs = [h[:-1] for h in histories[:50]] + [np.array([], dtype=np.int64)]
     np.testing.assert_array_equal(loaded.score(inputs), fitted.score(inputs))
 
 
 def test_load_without_a_saved_model_raises(tmp_path: Path) -> None:
-    with pytest.raises(NotFittedError, match="no SASRec model"):
+    with pytest.raises(NotTrainedError, match="no saved model.*llm4retail recommend train"):
         SASRec.load(tmp_path)
 
 

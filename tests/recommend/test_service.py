@@ -1,15 +1,23 @@
-"""Recommendation surfaces over a small store: reasons, rules, cold start, and the feedback loop."""
+"""Recommendation surfaces over a small store: reasons, rules, cold start, the feedback loop, training and versions."""
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from llm4retail.config import Settings, get_settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import NotFoundError
+from llm4retail.errors import (
+    ArtifactFormatError,
+    DataValidationError,
+    NotFoundError,
+    NotTrainedError,
+)
 from llm4retail.recommend.service import RecommendService, Rules
 
 pytestmark = pytest.mark.integration
@@ -39,14 +47,23 @@ def _events() -> pd.DataFrame:
     return frame
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> RecommendService:
+def _store(tmp_path: Path) -> Store:
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     store.upsert(Table.PRODUCTS, PRODUCTS)
     store.upsert(Table.EVENTS, _events())
     store.upsert(Table.CUSTOMERS, pd.DataFrame({"customer_id": ["stranger"]}))
-    service = RecommendService(store)
-    service.build()
+    return store
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return get_settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> RecommendService:
+    """Serving the start-up default: item neighbours over every event, popularity filling the rest."""
+    service = RecommendService(_settings(tmp_path), _store(tmp_path))
+    service.train_on_start()
     return service
 
 
@@ -97,7 +114,7 @@ def test_bought_together_from_orders(service: RecommendService) -> None:
 
 def test_new_events_change_the_next_recommendations(service: RecommendService) -> None:
     before = _ids(service.for_customer("stranger", top_k=2))
-    service.record_events([{"customer_id": "stranger", "product_id": "sofa", "event_type": "view", "seq": 0}])
+    service.events_recorded([{"customer_id": "stranger", "product_id": "sofa", "event_type": "view", "seq": 0}])
     after = service.for_customer("stranger", top_k=2)
     assert _ids(after) != before and set(_ids(after)) == {"rug", "kettle"}
     assert after[0].reason == "because you viewed Grey Sofa"
@@ -105,48 +122,83 @@ def test_new_events_change_the_next_recommendations(service: RecommendService) -
     assert "rug" not in _ids(service.for_customer("stranger", top_k=3))
 
 
-def test_trained_model_is_chosen_saved_and_served(tmp_path: Path) -> None:
-    from llm4retail.recommend.training import train_recommender
+def test_nothing_is_served_before_training_and_the_error_names_the_command(tmp_path: Path) -> None:
+    service = RecommendService(_settings(tmp_path), _store(tmp_path))
+    assert service.needs_training() and service.status().state == "not_trained"
+    for ask in (lambda: service.for_customer("camper1"), lambda: service.for_session(["tent"]),
+                lambda: service.similar("tent"), lambda: service.bought_together("tent")):  # fmt: skip
+        with pytest.raises(NotTrainedError, match="llm4retail recommend train"):
+            ask()
+    service.events_recorded([{"customer_id": "x", "product_id": "sofa", "event_type": "view", "seq": 0}])  # ignored, no error
+    report = service.train_on_start()
+    assert report["default"] and report["model"] == "itemknn" and report["version"] == "v0001"
+    assert service.model_name == "itemknn (default, v0001)" and not service.needs_training()
+    assert _ids(service.for_session(["sofa"], top_k=2))
 
-    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    store.upsert(Table.PRODUCTS, PRODUCTS)
-    store.upsert(Table.EVENTS, _events())
-    data_dir = tmp_path / "data"
-    result = train_recommender(store, data_dir=data_dir, models=["itemknn", "graph", "hybrid"])
-    assert result.version == "v0001" and result.model in {"itemknn", "graph", "hybrid"}
-    assert result.candidates[result.model] == max(result.candidates.values())  # chosen by validation
-    assert (data_dir / "models" / "recommend" / "v0001" / "report.json").is_file()
-    service = RecommendService(store, data_dir=data_dir)
-    service.build()
-    assert service.model_name == f"{result.model} (v0001)"
+
+def test_concurrent_first_requests_load_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    RecommendService(_settings(tmp_path), _store(tmp_path)).train_on_start()
+    service = RecommendService(_settings(tmp_path), Store(f"sqlite:///{tmp_path / 'store.sqlite'}"))
+    loads = []
+    original = service._load
+    monkeypatch.setattr(service, "_load", lambda: (loads.append(1), original())[1])
+    answers: list[list[str]] = []
+    threads = [threading.Thread(target=lambda: answers.append(_ids(service.for_session(["sofa"], top_k=2)))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(loads) == 1 and len(answers) == 6 and all(set(answer) == {"rug", "kettle"} for answer in answers)
+
+
+def test_trained_model_is_chosen_saved_and_served(tmp_path: Path) -> None:
+    service = RecommendService(_settings(tmp_path), _store(tmp_path))
+    result = service.train(models=["itemknn", "graph", "hybrid"])
+    assert result["version"] == "v0001" and result["model"] in {"itemknn", "graph", "hybrid"} and not result["default"]
+    assert result["candidates"][result["model"]] == max(result["candidates"].values())  # chosen by validation
+    folder = tmp_path / "data" / "models" / "recommend" / "v0001"
+    assert {"model", "neighbours", "product_ids.json", "report.json"} <= {path.name for path in folder.iterdir()}
+    assert service.models.versions()[0].metrics["valid_ndcg@10"] == result["valid_ndcg_at_10"]
+    assert service.model_name == f"{result['model']} (v0001)"
+    # a second service (another process) loads the saved version on its first request
+    service = RecommendService(_settings(tmp_path), service.store)
     # the saved model scores the live history, so a posted event changes the next list at once
-    service.record_events([{"customer_id": "fresh", "product_id": "sofa", "event_type": "view", "seq": 0}])
+    service.events_recorded([{"customer_id": "fresh", "product_id": "sofa", "event_type": "view", "seq": 0}])  # not loaded yet
+    service.warm_up()
+    service.events_recorded([{"customer_id": "fresh", "product_id": "sofa", "event_type": "view", "seq": 0}])
     first = service.for_customer("fresh", top_k=2)
     assert set(_ids(first)) == {"rug", "kettle"} and all(item.reason for item in first)
-    service.record_events([{"customer_id": "fresh", "product_id": p, "event_type": "view", "seq": s} for s, p in ((1, "tent"), (2, "stove"))])
+    service.events_recorded([{"customer_id": "fresh", "product_id": p, "event_type": "view", "seq": s} for s, p in ((1, "tent"), (2, "stove"))])
     second = _ids(service.for_customer("fresh", top_k=2))
     assert second != _ids(first) and second[0] == "lamp"
 
 
 def test_a_product_added_after_training_is_still_served(tmp_path: Path) -> None:
-    from llm4retail.recommend.training import train_recommender
-
-    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    store.upsert(Table.PRODUCTS, PRODUCTS)
-    store.upsert(Table.EVENTS, _events())
-    train_recommender(store, data_dir=tmp_path / "data", models=["itemknn"])
-    service = RecommendService(store, data_dir=tmp_path / "data")
-    service.build()
-    service.record_events([{"customer_id": "x", "product_id": "brand-new", "event_type": "view", "seq": 0}])
+    service = RecommendService(_settings(tmp_path), _store(tmp_path))
+    service.train(models=["itemknn"])
+    service.events_recorded([{"customer_id": "x", "product_id": "brand-new", "event_type": "view", "seq": 0}])
     assert _ids(service.for_customer("x", top_k=3))  # popularity fills in; nothing breaks
     assert service.for_session(["brand-new", "sofa"], top_k=1)[0].product_id in {"rug", "kettle"}
 
 
 def test_training_an_empty_store_says_what_is_missing(tmp_path: Path) -> None:
-    from llm4retail.errors import DataValidationError
-    from llm4retail.recommend.training import train_recommender
-
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     store.create_schema()
-    with pytest.raises(DataValidationError, match="no events"):
-        train_recommender(store, data_dir=tmp_path / "data")
+    service = RecommendService(_settings(tmp_path), store)
+    for train in (service.train, service.train_on_start):
+        with pytest.raises(DataValidationError, match="no events"):
+            train()
+
+
+def test_a_version_saved_before_the_shared_format_asks_to_retrain(tmp_path: Path) -> None:
+    """The layout `ModelVersions` wrote before issue 16: model/meta.json without a registered type."""
+    version = tmp_path / "data" / "models" / "recommend" / "v0001"
+    (version / "model").mkdir(parents=True)
+    (version / "model" / "meta.json").write_text(json.dumps({"format": 1, "version": "0.1.0", "model": "itemknn",
+                                                             "params": {}, "sparse": ["similarity_"]}))  # fmt: skip
+    (version / "product_ids.json").write_text(json.dumps(["tent", "sofa"]))
+    (version / "report.json").write_text("{}")
+    (version.parent / "LATEST").write_text("v0001")
+    service = RecommendService(_settings(tmp_path), _store(tmp_path))
+    with pytest.raises(ArtifactFormatError, match="retrain with `llm4retail recommend train`"):
+        service.for_customer("camper1")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 
-from llm4retail.api.deps import SettingsDep, StoreDep, WriteAccess
+from llm4retail.api.deps import ServicesDep, SettingsDep, StoreDep, WriteAccess
 from llm4retail.api.routes.records import WriteResult, check_batch_size, record_router
 from llm4retail.data.schemas import Table, record_model
 
@@ -34,6 +34,7 @@ def ingest_events(
     events: Annotated[list[EventIn], Body(description="view, add_to_cart, purchase ... events")],  # type: ignore[valid-type]
     store: StoreDep,
     settings: SettingsDep,
+    services: ServicesDep,
     request: Request,
 ) -> WriteResult:
     """Store a batch of events in one transaction; a batch with one bad event writes nothing (422).
@@ -44,5 +45,5 @@ def ingest_events(
     rows = prepare_events(events, received_at=received_at)
     written = store.upsert_records(Table.EVENTS, rows)
     request.app.state.search.events_recorded(rows)
-    request.app.state.recommend.record_events(rows)
+    services.events_recorded(rows)  # the feedback loop: every built service that learns from events
     return WriteResult(written=written)

@@ -1,13 +1,13 @@
 """Recommendation routes: for you, session, similar items, bought together."""
 
 # No `from __future__ import annotations`: FastAPI reads the annotations at import time.
-import dataclasses
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
-from llm4retail.recommend.service import Rules
+from llm4retail.api.deps import ServicesDep
+from llm4retail.recommend.rules import Recommendation, RecommendationList, Rules
 
 router = APIRouter(tags=["recommendations"])
 TopK = Annotated[int, Query(ge=1, le=100, description="how many recommendations")]
@@ -27,39 +27,39 @@ def _rules(
     return Rules(exclude_purchased=exclude_purchased, in_stock_only=in_stock_only, boost=factors, diversify=diversify)
 
 
-def _listing(items: list[Any]) -> dict[str, Any]:
-    return {"items": [dataclasses.asdict(item) for item in items]}
+def _listing(items: list[Recommendation]) -> RecommendationList:
+    return RecommendationList(items=items)
 
 
 @router.get("/recommendations/{customer_id}", summary="For you")
 def for_customer(
     customer_id: str,
-    request: Request,
+    services: ServicesDep,
     top_k: TopK = 10,
     exclude_purchased: bool = True,
     in_stock_only: bool = True,
     boost: Annotated[list[str] | None, Query(description="brand or category prefix to favour")] = None,
     bury: Annotated[list[str] | None, Query(description="brand or category prefix to push down")] = None,
     diversify: bool = False,
-) -> dict[str, Any]:
+) -> RecommendationList:
     """Personal recommendations with a reason each; a customer without events gets popular items; 404 for an unknown id."""
     rules = _rules(exclude_purchased, in_stock_only, boost, bury, diversify)
-    return _listing(request.app.state.recommend.for_customer(customer_id, top_k=top_k, rules=rules))
+    return _listing(services.recommend.for_customer(customer_id, top_k=top_k, rules=rules))
 
 
 @router.post("/recommendations/session", summary="For an anonymous session")
-def for_session(body: Annotated[SessionRequest, Body()], request: Request) -> dict[str, Any]:
+def for_session(body: Annotated[SessionRequest, Body()], services: ServicesDep) -> RecommendationList:
     """Recommendations from a list of recently viewed products (unknown ids are ignored)."""
-    return _listing(request.app.state.recommend.for_session(body.product_ids, top_k=body.top_k))
+    return _listing(services.recommend.for_session(body.product_ids, top_k=body.top_k))
 
 
 @router.get("/products/{product_id}/similar", summary="Similar items")
-def similar(product_id: str, request: Request, top_k: TopK = 10) -> dict[str, Any]:
+def similar(product_id: str, services: ServicesDep, top_k: TopK = 10) -> RecommendationList:
     """Products with overlapping audiences (then same category and brand); 404 for an unknown id."""
-    return _listing(request.app.state.recommend.similar(product_id, top_k=top_k))
+    return _listing(services.recommend.similar(product_id, top_k=top_k))
 
 
 @router.get("/products/{product_id}/bought-together", summary="Frequently bought together")
-def bought_together(product_id: str, request: Request, top_k: TopK = 10) -> dict[str, Any]:
+def bought_together(product_id: str, services: ServicesDep, top_k: TopK = 10) -> RecommendationList:
     """Products bought in the same orders or sessions; 404 for an unknown id."""
-    return _listing(request.app.state.recommend.bought_together(product_id, top_k=top_k))
+    return _listing(services.recommend.bought_together(product_id, top_k=top_k))
