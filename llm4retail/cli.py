@@ -630,8 +630,20 @@ def eval_purchase(
 
 
 # --- forecasting, inventory and pricing (issue 8) -------------------------------------------------
+class _PredictByDefault(typer.core.TyperGroup):
+    """`llm4retail forecast PRODUCT` runs `forecast predict PRODUCT`; `forecast train` trains."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["predict", *args]
+        return super().parse_args(ctx, args)
+
+
+forecast_app = typer.Typer(help="Demand forecast of a product, and its training.", no_args_is_help=True,
+                           cls=_PredictByDefault)
 inventory_app = typer.Typer(help="Inventory advice from the demand forecast, and its replay.", no_args_is_help=True)
 pricing_app = typer.Typer(help="Price elasticities and profit-maximising price advice.", no_args_is_help=True)
+app.add_typer(forecast_app, name="forecast")
 app.add_typer(inventory_app, name="inventory")
 app.add_typer(pricing_app, name="pricing")
 
@@ -647,10 +659,16 @@ def _forecast_models(models: str | None) -> Any:
         raise DataValidationError(f"unknown model in {models!r}; choose from {[m.value for m in ForecastModel]}") from error
 
 
-def _forecast_service(context: typer.Context, models: str | None = None) -> Any:
+def _forecast_service(context: typer.Context) -> Any:
     from llm4retail.forecast.service import ForecastService
 
-    return ForecastService(_store(context), data_dir=context.obj.settings().data_dir, models=_forecast_models(models))
+    return ForecastService(context.obj.settings(), _store(context))
+
+
+def _pricing_service(context: typer.Context) -> Any:
+    from llm4retail.pricing.service import PricingService
+
+    return PricingService(context.obj.settings(), _store(context))
 
 
 def _inventory_settings(lead_time: int, review_period: int, service_level: float | None, holding_cost: float,
@@ -669,20 +687,38 @@ StockoutCost = Annotated[float, typer.Option(min=0.0, help="Cost of one unit of 
 ForecastModels = Annotated[str | None, typer.Option(help="Comma-separated candidate models (default: all affordable).")]
 
 
-@app.command("forecast")
+@forecast_app.command("train")
+def forecast_train(
+    context: typer.Context,
+    horizon: Annotated[int, typer.Option(min=1, help="Steps the forecaster is fitted for (the most a forecast may ask).")] = 28,
+    models: ForecastModels = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Choose a model by backtest on the store's sales, refit it and save it as the served version."""
+    try:
+        report = _forecast_service(context).train(horizon=horizon, models=_forecast_models(models))
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json(report)
+        return
+    typer.echo(f"forecast {report['version']}: {report['chosen']} over {report['n_series']} series, "
+               f"horizon {report['horizon']}")
+
+
+@forecast_app.command("predict")
 def forecast(
     context: typer.Context,
     product_id: Annotated[str, typer.Argument(help="Product to forecast.")],
     store_id: Annotated[str | None, typer.Option(help="Its store, when it sells in several.")] = None,
-    horizon: Annotated[int, typer.Option(min=1, max=28, help="Steps to forecast.")] = 28,
+    horizon: Annotated[int | None, typer.Option(min=1, help="Steps to forecast (default: the trained horizon).")] = None,
     history: Annotated[int, typer.Option(min=0, help="Recent history steps to show.")] = 28,
     plot: Annotated[Path | None, typer.Option(help="Write a PNG of history, forecast and 90% interval here.")] = None,
-    models: ForecastModels = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
-    """Demand forecast of a product from the store's sales (model chosen by backtest, fitted once and saved)."""
+    """Demand forecast of a product from the trained forecaster (`llm4retail forecast train`)."""
     try:
-        series = _forecast_service(context, models).product_forecast(product_id, store_id=store_id, horizon=horizon,
+        series = _forecast_service(context).product_forecast(product_id, store_id=store_id, horizon=horizon,
                                                              history_steps=history)
         if plot is not None:
             from llm4retail.forecast.plot import plot_forecast
@@ -708,16 +744,16 @@ def inventory_advise(
     store_id: Annotated[str | None, typer.Option(help="Its store, when it sells in several.")] = None,
     on_hand: Annotated[float | None, typer.Option(min=0.0, help="Current stock of PRODUCT_ID.")] = None,
     lead_time: LeadTime = 3, review_period: ReviewPeriod = 7, service_level: ServiceLevel = 0.95,
-    holding_cost: HoldingCost = 0.01, stockout_cost: StockoutCost = 1.0, models: ForecastModels = None,
+    holding_cost: HoldingCost = 0.01, stockout_cost: StockoutCost = 1.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
-    """Safety stock, reorder point, order-up-to level and order quantity per product."""
-    from llm4retail.inventory.service import inventory_advice
+    """Safety stock, reorder point, order-up-to level and order quantity per product (from `llm4retail forecast train`)."""
+    from llm4retail.inventory.service import InventoryService
 
     try:
         settings = _inventory_settings(lead_time, review_period, service_level, holding_cost, stockout_cost)
-        result = inventory_advice(_forecast_service(context, models), settings, product_id=product_id, store_id=store_id,
-                                  on_hand=on_hand)
+        result = InventoryService(context.obj.settings(), _store(context)).advice(
+            settings, product_id=product_id, store_id=store_id, on_hand=on_hand)
     except Llm4RetailError as error:
         fail(error)
     if as_json:
@@ -762,6 +798,22 @@ def inventory_simulate(
                    f"{outcome['stockout_days']:>14} {outcome['average_inventory']:>14.2f} {outcome['total_cost']:>11.2f}")
 
 
+@pricing_app.command("train")
+def pricing_train(
+    context: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Fit every product's price elasticity on the store's sales and save them as the served version."""
+    try:
+        report = _pricing_service(context).train()
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json(report)
+        return
+    typer.echo(f"pricing {report['version']}: {report['n_estimated']} of {report['n_series']} series estimated")
+
+
 @pricing_app.command("advise")
 def pricing_advise(
     context: typer.Context,
@@ -776,7 +828,6 @@ def pricing_advise(
 ) -> None:
     """Profit-maximising price within the rules, with expected revenue/profit change and 90% intervals."""
     from llm4retail.pricing.optimise import PriceConstraints, PriceEnding
-    from llm4retail.pricing.service import PricingService
 
     try:
         try:
@@ -785,7 +836,7 @@ def pricing_advise(
             raise DataValidationError(f"ending must be one of {[e.value for e in PriceEnding]}, got {ending!r}") from error
         constraints = PriceConstraints(min_margin=min_margin, max_change=max_change, ending=price_ending,
                                        horizon_days=horizon_days)
-        advice = PricingService(_forecast_service(context)).price_advice(
+        advice = _pricing_service(context).price_advice(
             product_id, store_id=store_id, unit_cost=unit_cost, constraints=constraints)
     except Llm4RetailError as error:
         fail(error)
@@ -808,15 +859,13 @@ def pricing_elasticities(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
     """Every product's elasticity, shrunk toward its category, with a 90% interval."""
-    from llm4retail.pricing.service import PricingService
-
     try:
-        service = PricingService(_forecast_service(context))
+        service = _pricing_service(context)
         rows = service.elasticities()
         recovery = None
         if truth is not None:
             known = json.loads(truth.read_text(encoding="utf-8")).get("price_elasticity", {})
-            recovery = service.model()[0].evaluate(known)
+            recovery = service.model().evaluate(known)
     except Llm4RetailError as error:
         fail(error)
     except (OSError, json.JSONDecodeError) as error:
