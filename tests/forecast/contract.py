@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 
 from llm4retail.artifacts import Artifact
-from llm4retail.forecast import AutoForecaster, ForecastModel, Panel, make_forecaster, panel_from_sales
+from llm4retail.forecast import (
+    AutoForecaster,
+    ForecastModel,
+    Panel,
+    make_forecaster,
+    panel_from_sales,
+)
 from tests.contract import ContractCase
 
 N_DAYS, HORIZON = 70, 7
@@ -44,7 +50,7 @@ def _single(model: ForecastModel) -> ContractCase:
     def fit() -> Artifact:
         return make_forecaster(model, horizon=HORIZON).fit(history)
 
-    predict: Callable[[Artifact], np.ndarray] = lambda fitted: fitted.predict(future)  # type: ignore[attr-defined]  # noqa: E731
+    predict: Callable[[Artifact], np.ndarray] = lambda fitted: fitted.predict(future)  # type: ignore[attr-defined]
     return ContractCase(model_type=f"forecast.{model.value}", fit=fit, predict=predict)
 
 

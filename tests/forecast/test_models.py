@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError
-from llm4retail.forecast.base import ForecastModel, Forecaster, make_forecaster
+from llm4retail.forecast.base import Forecaster, ForecastModel, make_forecaster
 from llm4retail.forecast.gbm import LightGBMForecaster
 from llm4retail.forecast.metrics import point_scores
 from llm4retail.forecast.panel import Panel, panel_from_sales

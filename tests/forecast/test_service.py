@@ -13,7 +13,12 @@ from llm4retail.artifacts import read_meta
 from llm4retail.config import get_settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFoundError, NotTrainedError
+from llm4retail.errors import (
+    ArtifactFormatError,
+    DataValidationError,
+    NotFoundError,
+    NotTrainedError,
+)
 from llm4retail.forecast.base import ForecastModel
 from llm4retail.forecast.service import ForecastService
 
