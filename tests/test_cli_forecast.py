@@ -54,16 +54,19 @@ def _json(data_dir: Path, *args: str) -> Any:
 def test_forecast_prints_json_and_writes_a_png(data_dir: Path) -> None:
     plot = data_dir / "p1.png"
 
-    series = _json(data_dir, "forecast", "p1", "--horizon", "14", "--plot", str(plot), "--models", FAST)
+    untrained = runner.invoke(app, ["--data-dir", str(data_dir / "data"), "forecast", "p1"])
+    assert untrained.exit_code != 0 and "llm4retail forecast train" in untrained.output
+    trained = _json(data_dir, "forecast", "train", "--models", FAST)
+    series = _json(data_dir, "forecast", "p1", "--horizon", "14", "--plot", str(plot))
 
     assert len(series["forecast"]) == 14 and plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     sundays = [point for point in series["forecast"] if pd.Timestamp(point["date"]).dayofweek == 6]
     assert sundays and all(point["mean"] == 0 and not point["open"] for point in sundays)
-    assert (data_dir / "data" / "forecast").is_dir()  # fitted once, reused by the next command
+    assert trained["version"] == "v0001" and (data_dir / "data" / "models" / "forecast" / "v0001").is_dir()
 
 
 def test_inventory_advise_and_simulate(data_dir: Path) -> None:
-    advice = _json(data_dir, "inventory", "advise", "p2", "--on-hand", "10", "--models", FAST)
+    advice = _json(data_dir, "inventory", "advise", "p2", "--on-hand", "10")  # reads the forecast trained above
     report = _json(data_dir, "inventory", "simulate", "--sales", str(data_dir / "sales.csv"), "--days", "28",
                    "--models", FAST)
 
@@ -77,6 +80,7 @@ def test_pricing_elasticities_and_advice(data_dir: Path) -> None:
     truth = data_dir / "truth.json"
     truth.write_text(json.dumps({"price_elasticity": {f"p{index}": ELASTICITY for index in range(4)}}))
 
+    assert _json(data_dir, "pricing", "train")["n_estimated"] == 4
     table = _json(data_dir, "pricing", "elasticities", "--truth", str(truth))
     advice = _json(data_dir, "pricing", "advise", "p0", "--unit-cost", "4", "--ending", ".99")
 

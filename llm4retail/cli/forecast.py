@@ -1,4 +1,4 @@
-"""`llm4retail forecast predict|eval`, `inventory advise|simulate`, `pricing advise|elasticities`
+"""`llm4retail forecast train|predict|eval`, `inventory advise|simulate`, `pricing train|advise|elasticities`
 (old names: `forecast PRODUCT_ID`, `eval forecast`)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from llm4retail.cli.common import (
     capability,
     echo_json,
     parse_choices,
-    settings,
+    services,
     store,
 )
 from llm4retail.data.schemas import Table
@@ -39,12 +39,6 @@ def _models(models: str | None) -> list[ForecastModel] | None:
     return parse_choices(models, ForecastModel, option="--models")
 
 
-def _forecast_service(context: typer.Context, models: str | None = None) -> Any:
-    from llm4retail.forecast.service import ForecastService
-
-    return ForecastService(store(context), data_dir=settings(context).data_dir, models=_models(models))
-
-
 def _inventory_settings(lead_time: int, review_period: int, service_level: float | None, holding_cost: float,
                         stockout_cost: float) -> Any:
     from llm4retail.inventory.base import InventorySettings
@@ -53,20 +47,35 @@ def _inventory_settings(lead_time: int, review_period: int, service_level: float
                              holding_cost=holding_cost, stockout_cost=stockout_cost)
 
 
+@forecast_app.command("train")
+def train(
+    context: typer.Context,
+    horizon: Annotated[int, typer.Option(min=1, help="Steps the forecaster is fitted for (the most a forecast may ask).")] = 28,
+    models: ForecastModels = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Choose a model by backtest on the store's sales, refit it and save it as the served version."""
+    report = services(context).forecast.train(horizon=horizon, models=_models(models))
+    if as_json:
+        echo_json(report)
+        return
+    typer.echo(f"forecast {report['version']}: {report['chosen']} over {report['n_series']} series, "
+               f"horizon {report['horizon']}")
+
+
 @forecast_app.command("predict")
 def predict(
     context: typer.Context,
     product_id: Annotated[str, typer.Argument(help="Product to forecast.")],
     store_id: Annotated[str | None, typer.Option(help="Its store, when it sells in several.")] = None,
-    horizon: Annotated[int, typer.Option(min=1, max=28, help="Steps to forecast.")] = 28,
+    horizon: Annotated[int | None, typer.Option(min=1, help="Steps to forecast (default: the trained horizon).")] = None,
     history: Annotated[int, typer.Option(min=0, help="Recent history steps to show.")] = 28,
     plot: Annotated[Path | None, typer.Option(help="Write a PNG of history, forecast and 90% interval here.")] = None,
-    models: ForecastModels = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Demand forecast of a product from the store's sales (model chosen by backtest, fitted once and saved)."""
-    series = _forecast_service(context, models).product_forecast(product_id, store_id=store_id, horizon=horizon,
-                                                                 history_steps=history)
+    """Demand forecast of a product from the trained forecaster (`llm4retail forecast train`)."""
+    series = services(context).forecast.product_forecast(product_id, store_id=store_id, horizon=horizon,
+                                                         history_steps=history)
     if plot is not None:
         from llm4retail.forecast.plot import plot_forecast
 
@@ -109,15 +118,12 @@ def inventory_advise(
     store_id: Annotated[str | None, typer.Option(help="Its store, when it sells in several.")] = None,
     on_hand: Annotated[float | None, typer.Option(min=0.0, help="Current stock of PRODUCT_ID.")] = None,
     lead_time: LeadTime = 3, review_period: ReviewPeriod = 7, service_level: ServiceLevel = 0.95,
-    holding_cost: HoldingCost = 0.01, stockout_cost: StockoutCost = 1.0, models: ForecastModels = None,
+    holding_cost: HoldingCost = 0.01, stockout_cost: StockoutCost = 1.0,
     as_json: JsonOption = False,
 ) -> None:
-    """Safety stock, reorder point, order-up-to level and order quantity per product."""
-    from llm4retail.inventory.service import inventory_advice
-
+    """Safety stock, reorder point, order-up-to level and order quantity per product (from `llm4retail forecast train`)."""
     policy = _inventory_settings(lead_time, review_period, service_level, holding_cost, stockout_cost)
-    result = inventory_advice(_forecast_service(context, models), policy, product_id=product_id, store_id=store_id,
-                              on_hand=on_hand)
+    result = services(context).inventory.advice(policy, product_id=product_id, store_id=store_id, on_hand=on_hand)
     if as_json:
         echo_json(result)
         return
@@ -157,6 +163,16 @@ def inventory_simulate(
                    f"{outcome['stockout_days']:>14} {outcome['average_inventory']:>14.2f} {outcome['total_cost']:>11.2f}")
 
 
+@pricing_app.command("train")
+def pricing_train(context: typer.Context, as_json: JsonOption = False) -> None:
+    """Fit every product's price elasticity on the store's sales and save them as the served version."""
+    report = services(context).pricing.train()
+    if as_json:
+        echo_json(report)
+        return
+    typer.echo(f"pricing {report['version']}: {report['n_estimated']} of {report['n_series']} series estimated")
+
+
 @pricing_app.command("advise")
 def pricing_advise(
     context: typer.Context,
@@ -171,10 +187,9 @@ def pricing_advise(
 ) -> None:
     """Profit-maximising price within the rules, with expected revenue/profit change and 90% intervals."""
     from llm4retail.pricing.optimise import PriceConstraints
-    from llm4retail.pricing.service import PricingService
 
     constraints = PriceConstraints(min_margin=min_margin, max_change=max_change, ending=ending, horizon_days=horizon_days)
-    advice = PricingService(_forecast_service(context)).price_advice(
+    advice = services(context).pricing.price_advice(
         product_id, store_id=store_id, unit_cost=unit_cost, constraints=constraints)
     if as_json:
         echo_json(advice)
@@ -196,11 +211,9 @@ def pricing_elasticities(
 ) -> None:
     """Every product's elasticity, shrunk toward its category, with a 90% interval."""
     from llm4retail.pricing.evaluate import evaluate_elasticity_recovery
-    from llm4retail.pricing.service import PricingService
-
-    service = PricingService(_forecast_service(context))
+    service = services(context).pricing
     rows = service.elasticities()
-    recovery = evaluate_elasticity_recovery(service.model()[0], truth_file=truth) if truth is not None else None
+    recovery = evaluate_elasticity_recovery(service.model(), truth_file=truth) if truth is not None else None
     if as_json:
         echo_json({"elasticities": rows, "recovery": recovery})
         return

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from llm4retail.artifacts import register_model
 from llm4retail.forecast.base import ForecastModel
 from llm4retail.forecast.statistical import StatsForecastModel
 
 
+@register_model(ForecastModel.ARIMA.value)
 class AutoARIMAForecaster(StatsForecastModel):
     """statsforecast `AutoARIMA` (Hyndman-Khandakar stepwise search)."""
 

@@ -9,22 +9,20 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import ConfigError, DataValidationError, NotFittedError
-from llm4retail.forecast.base import ForecastModel, Forecaster
+from llm4retail.forecast.base import ForecastArtifact, ForecastModel, Forecaster, make_forecaster
 from llm4retail.forecast.conformal import DEFAULT_LEVELS, ConformalIntervals, fallback_scale
 from llm4retail.forecast.metrics import seasonal_scale
-from llm4retail.forecast.panel import Panel
-from llm4retail.forecast.registry import MODEL_CLASSES, make_forecaster
+from llm4retail.forecast.panel import Panel, panel_from_arrays, panel_to_arrays
 from llm4retail.forecast.windows import (
     affordable_models,
     choose,
@@ -36,8 +34,6 @@ from llm4retail.forecast.windows import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_BUDGET_SECONDS = 300.0
-AUTO_META = "auto.json"
-AUTO_ARRAYS = "auto.npz"
 
 
 @dataclass
@@ -77,7 +73,8 @@ class ForecastResult:
                 "forecast": points}
 
 
-class AutoForecaster:
+@register_model("auto")
+class AutoForecaster(ForecastArtifact):
     """Chooses among forecasters by rolling-origin validation on the history it is fitted on.
 
     Args:
@@ -110,7 +107,7 @@ class AutoForecaster:
                 f"validation_windows={validation_windows}, time_budget_seconds={time_budget_seconds}"
             )
         self.horizon = horizon
-        self.models = list(models) if models else list(ForecastModel)
+        self.models = [ForecastModel(model) for model in models] if models else list(ForecastModel)
         self.validation_windows = validation_windows
         self.time_budget_seconds = time_budget_seconds
         self.levels = tuple(levels)
@@ -204,52 +201,36 @@ class AutoForecaster:
             scores["coverage_90"] = coverage(test.y, result.lower[90], result.upper[90], test.observed)
         return scores
 
-    def save(self, directory: Path) -> Path:
-        """Writes the chosen model (its own files), the calibration and the choice (no pickle).
+    def get_params(self) -> dict[str, Any]:
+        return {"horizon": self.horizon, "models": [model.value for model in self.models],
+                "validation_windows": self.validation_windows, "time_budget_seconds": self.time_budget_seconds,
+                "levels": list(self.levels), "threads": self.threads, "seed": self.seed}
 
-        Raises:
-            NotFittedError: If `fit` was not called.
-        """
-        if self.model_ is None or self.intervals_ is None:
+    def _state(self) -> ModelState:
+        """The chosen model (a part), the fitted history, the calibration and the choice (no pickle)."""
+        if self.model_ is None or self.intervals_ is None or self.history_ is None or self.chosen_ is None:
             raise NotFittedError("AutoForecaster is not fitted: nothing to save")
-        from llm4retail.forecast.panel import panel_to_arrays
-
-        self.model_.save(directory / "model")
         arrays, fields = panel_to_arrays(self.history_)
-        np.savez_compressed(directory / AUTO_ARRAYS, residuals=self.residuals_, scale=self.scale_, **arrays)
-        meta = {
-            "horizon": self.horizon, "chosen": self.chosen_.value, "validation_mase": self.validation_,
-            "skipped": self.skipped_, "levels": list(self.levels), "panel": fields,
-            "intervals": {"lower": self.intervals_.lower, "upper": self.intervals_.upper,
-                          "n_residuals": self.intervals_.n_residuals},
+        facts = {
+            "chosen": self.chosen_.value, "validation_mase": self.validation_, "skipped": self.skipped_,
+            "panel": fields, "intervals": {"lower": self.intervals_.lower, "upper": self.intervals_.upper,
+                                           "n_residuals": self.intervals_.n_residuals},
         }
-        (directory / AUTO_META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        return directory
+        return ModelState(arrays={"residuals": self.residuals_, "scale": self.scale_, **arrays}, facts=facts,
+                          parts={"model": self.model_})
 
     @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads what `save` wrote.
-
-        Raises:
-            DataValidationError: If the directory holds no saved forecaster.
-        """
-        from llm4retail.forecast.panel import panel_from_arrays
-
-        if not (directory / AUTO_META).is_file():
-            raise DataValidationError(f"{directory} holds no saved AutoForecaster ({AUTO_META} is missing)")
-        meta = json.loads((directory / AUTO_META).read_text(encoding="utf-8"))
-        auto = cls(meta["horizon"], levels=tuple(meta["levels"]))
-        auto.chosen_ = ForecastModel(meta["chosen"])
-        auto.model_ = MODEL_CLASSES[auto.chosen_].load(directory / "model")
-        auto.validation_, auto.skipped_ = meta["validation_mase"], meta["skipped"]
-        intervals = meta["intervals"]
+    def _from_state(cls, params: dict[str, Any], state: ModelState) -> Self:
+        auto = cls(**{**params, "levels": tuple(params["levels"])})
+        auto.chosen_ = ForecastModel(state.facts["chosen"])
+        auto.model_ = state.parts["model"]  # type: ignore[assignment]
+        auto.validation_, auto.skipped_ = state.facts["validation_mase"], state.facts["skipped"]
+        intervals = state.facts["intervals"]
         auto.intervals_ = ConformalIntervals(
             lower={int(k): v for k, v in intervals["lower"].items()},
             upper={int(k): v for k, v in intervals["upper"].items()},
             n_residuals=intervals["n_residuals"],
         )
-        with np.load(directory / AUTO_ARRAYS, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in stored.files}
-        auto.residuals_, auto.scale_ = arrays["residuals"], arrays["scale"]
-        auto.history_ = panel_from_arrays(arrays, meta["panel"])
+        auto.residuals_, auto.scale_ = state.arrays["residuals"], state.arrays["scale"]
+        auto.history_ = panel_from_arrays(state.arrays, state.facts["panel"])
         return auto

@@ -1,4 +1,4 @@
-"""The interface every forecaster implements, and the model names.
+"""The interface every forecaster implements, the model names, and how to build one by name.
 
 A forecaster is fitted on a `Panel` of history and predicts the next steps of
 every series given a `Panel` of the horizon (its covariates: open days,
@@ -6,28 +6,28 @@ promotions, prices, holidays; its quantities are not read). Point forecasts are
 non-negative and zero on known closed days. Intervals come from conformal
 calibration on a validation window (`llm4retail.forecast.conformal`), the same for
 every model.
+
+Every forecaster is an `Artifact` registered as `forecast.<ForecastModel value>`, so
+`Forecaster.load(folder)` rebuilds whichever model a folder holds.
 """
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from enum import Enum
-from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import ClassVar, Self
 
 import numpy as np
 
-from llm4retail import __version__
+from llm4retail.artifacts import Artifact, ModelState, registered_models
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.forecast.panel import Panel
 
-META_FILE = "meta.json"
-ARRAYS_FILE = "arrays.npz"
+TRAIN_COMMAND = "llm4retail forecast train"
 
 
 class ForecastModel(str, Enum):
-    """The forecasting models, by the name reports and commands use."""
+    """The forecasting models, by the name reports and commands use (and they are registered under)."""
 
     SEASONAL_NAIVE = "seasonal_naive"
     ETS = "auto_ets"
@@ -38,10 +38,21 @@ class ForecastModel(str, Enum):
     LIGHTGBM = "lightgbm"
 
 
-class Forecaster(ABC):
+GLOBAL_MODELS = frozenset({ForecastModel.LIGHTGBM})  # one model over all series; the others are local (per series)
+
+
+class ForecastArtifact(Artifact):
+    """Everything the forecast capability saves: single forecasters and the automatic forecaster."""
+
+    capability = "forecast"
+    train_command = TRAIN_COMMAND
+
+
+class Forecaster(ForecastArtifact, ABC):
     """Fit on history, forecast every series over a horizon.
 
-    Subclasses set `model`, implement `_fit`, `_predict`, `_state` and `_restore`;
+    Subclasses set `model`, implement `_fit` and `_predict`, and extend `_state` and `_restore`
+    (calling `super()`, which saves the series count and season every forecaster has);
     the public methods validate inputs and apply closures.
 
     Example:
@@ -105,42 +116,19 @@ class Forecaster(ABC):
 
         return point_scores(test.y, self.predict(test), test.observed, history=history)
 
-    def save(self, directory: Path) -> Path:
-        """Writes `arrays.npz` and `meta.json` into `directory` (no pickle).
+    def _state(self) -> ModelState:
+        """What every forecaster saves: the series count and season (subclasses add their fitted state).
 
         Raises:
             NotFittedError: If `fit` was not called.
         """
         if self.n_series_ is None:
             raise NotFittedError(f"{self.model.value} is not fitted: nothing to save")
-        directory.mkdir(parents=True, exist_ok=True)
-        arrays, params = self._state()
-        np.savez_compressed(directory / ARRAYS_FILE, **arrays)
-        meta = {"model": self.model.value, "version": __version__, "n_series": self.n_series_,
-                "season": self.season_, "params": params}
-        (directory / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        return directory
+        return ModelState(facts={"n_series": self.n_series_, "season": self.season_})
 
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads a model written by `save`.
-
-        Raises:
-            DataValidationError: If the directory holds another model or no saved model.
-        """
-        meta_path = directory / META_FILE
-        if not meta_path.is_file():
-            raise DataValidationError(f"{directory} holds no saved forecaster ({META_FILE} is missing)")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("model") != cls.model.value:
-            raise DataValidationError(f"{directory} holds a {meta.get('model')!r} model, not {cls.model.value!r}")
-        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in stored.files}
-        model = cls(**meta["params"].get("init", {}))
-        model.n_series_ = int(meta["n_series"])
-        model.season_ = int(meta["season"])
-        model._restore(arrays, meta["params"], directory)
-        return model
+    def _restore(self, state: ModelState) -> None:
+        self.n_series_ = int(state.facts["n_series"])
+        self.season_ = int(state.facts["season"])
 
     @abstractmethod
     def _fit(self, history: Panel) -> None:
@@ -150,10 +138,20 @@ class Forecaster(ABC):
     def _predict(self, future: Panel) -> np.ndarray:
         """Model-specific point forecasts (closures are applied by `predict`)."""
 
-    @abstractmethod
-    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """Arrays and JSON parameters (with `init`: the constructor arguments) to save."""
 
-    @abstractmethod
-    def _restore(self, arrays: dict[str, np.ndarray], params: dict[str, Any], directory: Path) -> None:
-        """Rebuild the fitted state from `_state`'s output."""
+def make_forecaster(model: ForecastModel, *, horizon: int, threads: int = 1, seed: int = 0) -> Forecaster:
+    """A fresh, unfitted forecaster, its class found in the model registry.
+
+    The model modules register themselves when `llm4retail.forecast` is imported (its `__init__`
+    imports each of them), which happens before any of its submodules is used.
+
+    Args:
+        model: which model.
+        horizon: the longest horizon it must forecast (the global model needs it at fit time).
+        threads: threads of the global model (local models run on one core).
+        seed: seed of the global model.
+    """
+    model_class = registered_models()[f"{ForecastArtifact.capability}.{model.value}"]
+    if model in GLOBAL_MODELS:
+        return model_class(horizon, threads=threads, seed=seed)  # type: ignore[call-arg]
+    return model_class()  # type: ignore[return-value]

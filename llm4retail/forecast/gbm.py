@@ -10,11 +10,11 @@ cells are training rows, so closed days never teach the model a zero.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import ConfigError, DataValidationError
 from llm4retail.forecast.base import ForecastModel, Forecaster
 from llm4retail.forecast.features import SeriesStats, feature_columns, lag_plan
@@ -22,9 +22,7 @@ from llm4retail.forecast.panel import Panel, join, panel_from_arrays, panel_to_a
 
 logger = logging.getLogger(__name__)
 
-MODEL_FILE = "lightgbm.txt"
-
-
+@register_model(ForecastModel.LIGHTGBM.value)
 class LightGBMForecaster(Forecaster):
     """Global gradient-boosted trees for every step up to `horizon`.
 
@@ -141,7 +139,14 @@ class LightGBMForecaster(Forecaster):
         total = gain.sum() or 1.0
         return {name: float(value / total) for name, value in zip(self.feature_names_, gain)}
 
-    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    def get_params(self) -> dict[str, Any]:
+        return {"horizon": self.horizon, "n_estimators": self.n_estimators, "learning_rate": self.learning_rate,
+                "num_leaves": self.num_leaves, "max_train_rows": self.max_train_rows, "threads": self.threads,
+                "seed": self.seed}
+
+    def _state(self) -> ModelState:
+        """The recent history the lags read, the series statistics and LightGBM's own text dump of the trees."""
+        state = super()._state()
         assert self.tail_ is not None and self.stats_ is not None
         arrays, fields = panel_to_arrays(self.tail_)
         arrays["level"] = self.stats_.level
@@ -149,23 +154,19 @@ class LightGBMForecaster(Forecaster):
             arrays["profile"] = self.stats_.profile
         if self.stats_.reference_price is not None:
             arrays["reference_price"] = self.stats_.reference_price
-        init = {"horizon": self.horizon, "n_estimators": self.n_estimators, "learning_rate": self.learning_rate,
-                "num_leaves": self.num_leaves, "max_train_rows": self.max_train_rows, "threads": self.threads,
-                "seed": self.seed}
-        return arrays, {"init": init, "panel": fields, "features": self.feature_names_}
+        state.arrays.update(arrays)
+        state.facts.update(panel=fields, features=self.feature_names_)
+        state.texts["booster"] = self.booster_.model_to_string()
+        return state
 
-    def save(self, directory: Path) -> Path:
-        """Writes arrays, meta and LightGBM's own text model file."""
-        super().save(directory)
-        self.booster_.save_model(str(directory / MODEL_FILE))
-        return directory
-
-    def _restore(self, arrays: dict[str, np.ndarray], params: dict[str, Any], directory: Path) -> None:
+    def _restore(self, state: ModelState) -> None:
         import lightgbm
 
-        self.tail_ = panel_from_arrays(arrays, params["panel"])
+        super()._restore(state)
+        arrays = state.arrays
+        self.tail_ = panel_from_arrays(arrays, state.facts["panel"])
         self.stats_ = SeriesStats(
             level=arrays["level"], profile=arrays.get("profile"), reference_price=arrays.get("reference_price")
         )
-        self.feature_names_ = list(params["features"])
-        self.booster_ = lightgbm.Booster(model_file=str(directory / MODEL_FILE))
+        self.feature_names_ = list(state.facts["features"])
+        self.booster_ = lightgbm.Booster(model_str=state.texts["booster"])

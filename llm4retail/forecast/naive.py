@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from llm4retail.artifacts import register_model
 from llm4retail.forecast.base import ForecastModel
 from llm4retail.forecast.statistical import StatsForecastModel
 
 
+@register_model(ForecastModel.SEASONAL_NAIVE.value)
 class SeasonalNaiveForecaster(StatsForecastModel):
     """statsforecast `SeasonalNaive` on the filled history (last week for daily data, last year otherwise).
 

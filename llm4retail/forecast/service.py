@@ -1,29 +1,34 @@
-"""Forecasts of the store's sales for the API and the CLI, fitted once per state of the sales table.
+"""Forecasts of the store's sales for the API and the CLI: trained explicitly, served from the model store.
 
-The fitted `AutoForecaster` is kept in memory and saved under
-`<data_dir>/forecast/<fingerprint>/`, so a restart or the next CLI call reuses it
-until the sales change (the fingerprint hashes every sales row).
+`train()` fits an `AutoForecaster` on every sales row of the store and saves it as a new
+version under `<models_dir>/forecast/` (`llm4retail forecast train`; `serve` runs it at
+start-up when nothing is saved). Serving loads the latest version once and never fits:
+a forecast needs minutes of model selection, far too long for a request. The saved model
+carries the history it was fitted on, so serving does not read the sales either; new sales
+are seen after the next `train()`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
+from llm4retail.artifacts import data_fingerprint
+from llm4retail.capability import CapabilityService
+from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, NotFoundError
 from llm4retail.forecast.auto import AutoForecaster
-from llm4retail.forecast.base import ForecastModel
-from llm4retail.forecast.panel import Panel, panel_from_sales
+from llm4retail.forecast.base import TRAIN_COMMAND, ForecastModel
+from llm4retail.forecast.panel import panel_from_sales
+
+if TYPE_CHECKING:
+    from llm4retail.container import Services
 
 logger = logging.getLogger(__name__)
 
@@ -32,97 +37,123 @@ SERVICE_BUDGET_SECONDS = 60.0  # interactive use: slow local models are skipped 
 SALES_COLUMNS = ["product_id", "store_id", "date", "quantity", "price", "on_promotion", "open", "attributes"]
 
 
-class ForecastService:
+def read_sales(store: Store) -> pd.DataFrame:
+    """Every sales row of the store (the columns the panel reads).
+
+    Raises:
+        DataValidationError: If the store has no sales.
+    """
+    sales = store.read_frame(Table.SALES, columns=SALES_COLUMNS)
+    if sales.empty:
+        raise DataValidationError("the store has no sales rows; import a sales file or run `llm4retail demo init`")
+    return sales
+
+
+def sales_fingerprint(sales: pd.DataFrame, *extra: Any) -> str:
+    """`data_fingerprint` of the sales rows (as strings: the attributes column holds dicts) and `extra`."""
+    return data_fingerprint(sales.astype(str), *extra)
+
+
+def series_index(keys: pd.DataFrame, product_id: str, store_id: str | None = None) -> int:
+    """Row of one series among `keys` (product_id, store_id per series).
+
+    Raises:
+        NotFoundError: If the product has no series.
+        DataValidationError: If it sells in several stores and none was named, or not in that store.
+    """
+    products = keys["product_id"].astype(str)
+    if not (products == str(product_id)).any():
+        raise NotFoundError(table="sales", key=str(product_id))
+    match = products == str(product_id)
+    if store_id is not None:
+        match &= keys["store_id"].astype(str) == str(store_id)
+    rows = np.flatnonzero(match.to_numpy())
+    if rows.size == 0:
+        raise DataValidationError(f"no sales series for product {product_id!r} (store {store_id!r})")
+    if rows.size > 1:
+        stores = keys.loc[rows, "store_id"].astype(str).tolist()[:5]
+        raise DataValidationError(f"product {product_id!r} sells in several stores {stores}; pass store_id")
+    return int(rows[0])
+
+
+class ForecastService(CapabilityService):
     """Forecasts of every sales series of a store.
 
-    Args:
-        store: where the sales are.
-        data_dir: where fitted forecasters are saved (None: memory only).
-        horizon: steps the forecaster is fitted for (the most a request may ask).
-        models: candidate models (default all, within the time budget).
-        time_budget_seconds: per local model, over all its validation and final fits.
-
     Example:
-        >>> service = ForecastService(store, data_dir=settings.data_dir)
+        >>> service = Services(settings).forecast
+        >>> service.train(horizon=28)                                  # `llm4retail forecast train`
         >>> service.product_forecast("p00005")["forecast"][0]  # doctest: +SKIP
     """
 
-    def __init__(
+    capability = "forecast"
+    train_command = TRAIN_COMMAND
+
+    def __init__(self, settings: Settings, store: Store, *, services: Services | None = None) -> None:
+        super().__init__(settings, store, services=services)
+        self._auto: AutoForecaster | None = None
+
+    def train(
         self,
-        store: Store,
         *,
-        data_dir: Path | None = None,
         horizon: int = DEFAULT_HORIZON,
         models: Sequence[ForecastModel] | None = None,
         time_budget_seconds: float = SERVICE_BUDGET_SECONDS,
-    ) -> None:
-        self.store = store
-        self.data_dir = data_dir
-        self.horizon = horizon
-        self.models = list(models) if models else None
-        self.time_budget_seconds = time_budget_seconds
-        self._lock = threading.RLock()
-        self._panel: tuple[str, Panel] | None = None
-        self._version_seen: tuple[Any, ...] | None = None
-        self._auto: tuple[str, AutoForecaster] | None = None
+    ) -> dict[str, Any]:
+        """Chooses a model by backtest on the store's sales, refits it, saves a version and serves it.
 
-    def panel(self) -> tuple[str, Panel]:
-        """The sales as a panel, with the fingerprint of the rows it was built from.
+        Args:
+            horizon: steps the forecaster is fitted for (the most a request may ask).
+            models: candidate models (default all, within the time budget).
+            time_budget_seconds: per local model, over all its validation and final fits.
+
+        Returns:
+            The training report: `version`, `chosen`, `validation_mase` per model, `skipped`, sizes.
 
         Raises:
-            DataValidationError: If the store has no sales.
+            DataValidationError: If the store has no sales or too few dates for the horizon.
         """
-        with self._lock:
-            version = self._version()
-            if self._panel is not None and self._version_seen == version:
-                return self._panel
-            sales = self.store.read_frame(Table.SALES, columns=SALES_COLUMNS)
-            if sales.empty:
-                raise DataValidationError("the store has no sales rows; import a sales file or run `llm4retail demo init`")
-            fingerprint = _fingerprint(sales)
-            if self._panel is None or self._panel[0] != fingerprint:
-                self._panel = (fingerprint, panel_from_sales(sales))
-            self._version_seen = version
-            return self._panel
-
-    def _version(self) -> tuple[Any, ...]:
-        """Row count, quantity total and date range of the sales: a cheap check before re-reading them."""
-        table = self.store.tables[Table.SALES]
-        query = sa.select(sa.func.count(), sa.func.sum(table.c.quantity), sa.func.min(table.c.date),
-                          sa.func.max(table.c.date), sa.func.sum(table.c.price))
-        with self.store.transaction() as connection:
-            return tuple(connection.execute(query).one())
+        sales = read_sales(self.store)
+        panel = panel_from_sales(sales)
+        auto = AutoForecaster(horizon, models=models, time_budget_seconds=time_budget_seconds).fit(panel)
+        assert auto.chosen_ is not None
+        report = {
+            "capability": self.capability, "horizon": horizon, "chosen": auto.chosen_.value,
+            "validation_mase": auto.validation_, "skipped": auto.skipped_, "n_series": panel.n_series,
+            "n_dates": panel.n_dates, "frequency": panel.frequency.value,
+        }
+        version = self.models.save(auto, report=report, data_hash=sales_fingerprint(sales),
+                                   metrics={"validation_mase": auto.validation_[auto.chosen_.value]})
+        with self.lock:
+            self._auto = auto
+        logger.info("forecast: trained version %s (%s)", version, auto.chosen_.value)
+        return {**report, "version": version}
 
     def forecaster(self) -> AutoForecaster:
-        """The fitted forecaster for the current sales (loaded or fitted on first use)."""
-        with self._lock:
-            fingerprint, panel = self.panel()
-            if self._auto is not None and self._auto[0] == fingerprint:
-                return self._auto[1]
-            candidates = "all" if self.models is None else "+".join(sorted(model.value for model in self.models))
-            name = f"{fingerprint}-h{self.horizon}-{hashlib.sha256(candidates.encode()).hexdigest()[:8]}"
-            directory = None if self.data_dir is None else self.data_dir / "forecast" / name
-            if directory is not None and (directory / "auto.json").is_file():
-                auto = AutoForecaster.load(directory)
-            else:
-                auto = AutoForecaster(self.horizon, models=self.models, time_budget_seconds=self.time_budget_seconds)
-                auto.fit(panel)
-                if directory is not None:
-                    auto.save(directory)
-            self._auto = (fingerprint, auto)
-            return auto
+        """The fitted forecaster of the latest trained version (loaded on first use, never fitted here).
+
+        Raises:
+            NotTrainedError: Nothing is trained yet (the message names `llm4retail forecast train`).
+        """
+        with self.lock:
+            if self._auto is None:
+                self._auto = self.models.load(expected=AutoForecaster)
+            return self._auto
+
+    @property
+    def horizon(self) -> int:
+        """The longest horizon the served forecaster covers."""
+        return self.forecaster().horizon
 
     def index_of(self, product_id: str, store_id: str | None = None) -> int:
-        """Row of a series in the panel.
+        """Row of a series in the served forecaster's panel.
 
         Raises:
             NotFoundError: If the product has no sales.
             DataValidationError: If it sells in several stores and none was named.
         """
-        _, panel = self.panel()
-        if not (panel.keys["product_id"].astype(str) == str(product_id)).any():
-            raise NotFoundError(table="sales", key=str(product_id))
-        return panel.index_of(product_id, store_id)
+        history = self.forecaster().history_
+        assert history is not None
+        return series_index(history.keys, product_id, store_id)
 
     def product_forecast(
         self, product_id: str, *, store_id: str | None = None, horizon: int | None = None, history_steps: int = 90
@@ -132,7 +163,7 @@ class ForecastService:
         Args:
             product_id: the product.
             store_id: the store, when the product sells in several.
-            horizon: steps to forecast (at most the service horizon).
+            horizon: steps to forecast (at most the trained horizon).
             history_steps: recent history steps to include.
 
         Returns:
@@ -140,18 +171,21 @@ class ForecastService:
             observed, open) and `forecast` (date, mean, lower/upper per level, open).
 
         Raises:
+            NotTrainedError: Nothing is trained yet.
             NotFoundError: If the product has no sales.
             DataValidationError: If the horizon is out of range.
         """
-        steps = horizon or self.horizon
-        if not 1 <= steps <= self.horizon:
-            raise DataValidationError(f"horizon must be between 1 and {self.horizon}, got {steps}")
-        index = self.index_of(product_id, store_id)
         auto = self.forecaster()
+        steps = horizon or auto.horizon
+        if not 1 <= steps <= auto.horizon:
+            raise DataValidationError(
+                f"horizon must be between 1 and {auto.horizon} (the trained horizon), got {steps}; "
+                f"retrain with `{TRAIN_COMMAND} --horizon {steps}` for longer forecasts"
+            )
+        index = self.index_of(product_id, store_id)
         panel = auto.history_
         assert panel is not None
-        result = auto.forecast(steps)
-        series = result.series(index)
+        series = auto.forecast(steps).series(index)
         start = max(0, panel.n_dates - history_steps)
         observed = panel.observed[index]
         series["history"] = [
@@ -163,10 +197,3 @@ class ForecastService:
         series["frequency"] = panel.frequency.value
         series["validation_mase"] = auto.validation_
         return series
-
-
-def _fingerprint(sales: pd.DataFrame) -> str:
-    """A short hash of every sales row (order-independent)."""
-    hashed = pd.util.hash_pandas_object(sales.astype(str), index=False).to_numpy()
-    digest = hashlib.sha256(np.sort(hashed).tobytes()).hexdigest()
-    return digest[:16]

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 import warnings
 from abc import abstractmethod
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from llm4retail.artifacts import ModelState
 from llm4retail.forecast.base import Forecaster
 from llm4retail.forecast.panel import Panel
 
@@ -110,10 +110,13 @@ class StatsForecastModel(Forecaster):
         column = [name for name in frame.columns if name not in ("unique_id", "ds")][0]
         return frame[column].to_numpy(float).reshape(future.n_series, future.n_dates)
 
-    def _state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    def _state(self) -> ModelState:
+        state = super()._state()
         assert self.values_ is not None and self.starts_ is not None
-        return {"values": self.values_, "starts": self.starts_}, {"init": {}}
+        state.arrays.update(values=self.values_, starts=self.starts_)
+        return state
 
-    def _restore(self, arrays: dict[str, np.ndarray], params: dict[str, Any], directory: Path) -> None:
-        self.values_, self.starts_ = arrays["values"], arrays["starts"]
+    def _restore(self, state: ModelState) -> None:
+        super()._restore(state)
+        self.values_, self.starts_ = state.arrays["values"], state.arrays["starts"]
         self._fit_values()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from llm4retail.artifacts import register_model
 from llm4retail.forecast.base import ForecastModel
 from llm4retail.forecast.statistical import StatsForecastModel
 
 
+@register_model(ForecastModel.THETA.value)
 class AutoThetaForecaster(StatsForecastModel):
     """statsforecast `AutoTheta`: standard, optimised and dynamic Theta on the seasonally adjusted series."""
 

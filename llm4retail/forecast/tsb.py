@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from llm4retail.artifacts import register_model
 from llm4retail.forecast.base import ForecastModel
 from llm4retail.forecast.statistical import StatsForecastModel
 
@@ -12,6 +13,7 @@ ALPHA_PROBABILITY = 0.1
 ALPHA_DEMAND = 0.1
 
 
+@register_model(ForecastModel.TSB.value)
 class TSBForecaster(StatsForecastModel):
     """statsforecast `TSB`: smooths the probability of a demand every period, so dying items decay to zero."""
 

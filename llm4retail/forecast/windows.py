@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from llm4retail.errors import DataValidationError
-from llm4retail.forecast.base import ForecastModel
+from llm4retail.forecast.base import GLOBAL_MODELS, ForecastModel, make_forecaster
 from llm4retail.forecast.conformal import fallback_scale
 from llm4retail.forecast.metrics import mase_per_series, seasonal_scale
 from llm4retail.forecast.panel import Panel
-from llm4retail.forecast.registry import LOCAL_MODELS, make_forecaster
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ def affordable_models(
     probe = history.rows(longest).window(start, history.n_dates)
     make_forecaster(ForecastModel.SEASONAL_NAIVE, horizon=horizon).fit(probe)  # warm-up
     for model in models:
-        if model not in LOCAL_MODELS or model in CHEAP_MODELS:
+        if model in GLOBAL_MODELS or model in CHEAP_MODELS:
             result.kept.append(model)
             continue
         started = time.perf_counter()

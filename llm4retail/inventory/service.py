@@ -1,51 +1,91 @@
-"""Inventory advice for the store's products (API and CLI)."""
+"""Inventory advice for the store's products (API and CLI), read off the trained demand forecast.
+
+Inventory has no model of its own: safety stocks come from the served forecaster's validation
+errors, so what trains it is `llm4retail forecast train` (`train()` here delegates to it).
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from llm4retail.capability import CapabilityService
+from llm4retail.config import Settings
+from llm4retail.data.store import Store
+from llm4retail.errors import DataValidationError
 from llm4retail.forecast.service import ForecastService
 from llm4retail.inventory.advice import advise
 from llm4retail.inventory.base import InventorySettings
 
+if TYPE_CHECKING:
+    from llm4retail.container import Services
 
-def inventory_advice(
-    service: ForecastService,
-    settings: InventorySettings,
-    *,
-    product_id: str | None = None,
-    store_id: str | None = None,
-    on_hand: float | None = None,
-) -> dict[str, Any]:
-    """Advice for every series, or for one product with its current stock.
 
-    Args:
-        service: the store's forecasts.
-        settings: lead time, review period, service level, costs.
-        product_id: only this product.
-        store_id: its store, when it sells in several.
-        on_hand: current stock of that product (gives a concrete order quantity).
+class InventoryService(CapabilityService):
+    """Replenishment advice from the store's served forecast.
 
-    Returns:
-        `settings`, `forecast_model` and `items` (one advice per series).
-
-    Raises:
-        NotFoundError: If the product has no sales.
-        DataValidationError: If `on_hand` is given without a product, or lead time + review period exceeds the horizon.
+    Example:
+        >>> services = Services(settings)
+        >>> services.forecast.train()
+        >>> services.inventory.advice(InventorySettings(lead_time=3), product_id="p00005", on_hand=12)
     """
-    from llm4retail.errors import DataValidationError
 
-    if on_hand is not None and product_id is None:
-        raise DataValidationError("on_hand needs a product_id: it is the stock of one product")
-    index = service.index_of(product_id, store_id) if product_id is not None else None
-    auto = service.forecaster()
-    stock = {index: on_hand} if index is not None and on_hand is not None else None
-    items = advise(auto, settings, on_hand=stock)
-    if index is not None:
-        items = [items[index]]
-    return {
-        "settings": {**asdict(settings), "target_service_level": settings.target_service_level},
-        "forecast_model": auto.chosen_.value if auto.chosen_ else None,
-        "items": [asdict(item) for item in items],
-    }
+    capability = "inventory"
+    train_command = None  # it reads the forecast: `llm4retail forecast train` trains what it uses
+
+    def __init__(self, settings: Settings, store: Store, *, services: Services | None = None) -> None:
+        super().__init__(settings, store, services=services)
+        self._own_forecast: ForecastService | None = None
+
+    @property
+    def forecast(self) -> ForecastService:
+        """The forecast service it reads (the container's, else one of its own over the same store)."""
+        if self.services is not None:
+            return self.services.forecast
+        with self.lock:
+            if self._own_forecast is None:
+                self._own_forecast = ForecastService(self.settings, self.store)
+            return self._own_forecast
+
+    def train(self, **options: Any) -> dict[str, Any]:
+        """Trains the demand forecast this advice reads (see `ForecastService.train`)."""
+        return self.forecast.train(**options)
+
+    def advice(
+        self,
+        settings: InventorySettings,
+        *,
+        product_id: str | None = None,
+        store_id: str | None = None,
+        on_hand: float | None = None,
+    ) -> dict[str, Any]:
+        """Advice for every series, or for one product with its current stock.
+
+        Args:
+            settings: lead time, review period, service level, costs.
+            product_id: only this product.
+            store_id: its store, when it sells in several.
+            on_hand: current stock of that product (gives a concrete order quantity).
+
+        Returns:
+            `settings`, `forecast_model` and `items` (one advice per series).
+
+        Raises:
+            NotTrainedError: No forecast is trained yet (the message names `llm4retail forecast train`).
+            NotFoundError: If the product has no sales.
+            DataValidationError: If `on_hand` is given without a product, or lead time + review period
+                exceeds the trained horizon.
+        """
+        if on_hand is not None and product_id is None:
+            raise DataValidationError("on_hand needs a product_id: it is the stock of one product")
+        auto = self.forecast.forecaster()
+        index = self.forecast.index_of(product_id, store_id) if product_id is not None else None
+        stock = {index: on_hand} if index is not None and on_hand is not None else None
+        items = advise(auto, settings, on_hand=stock)
+        if index is not None:
+            items = [items[index]]
+        return {
+            "settings": {**asdict(settings), "target_service_level": settings.target_service_level},
+            "forecast_model": auto.chosen_.value if auto.chosen_ else None,
+            "items": [asdict(item) for item in items],
+        }

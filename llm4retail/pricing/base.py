@@ -1,22 +1,24 @@
-"""The interface of price-elasticity estimators and the table of their estimates."""
+"""The interface of price-elasticity estimators and the table of their estimates.
+
+An estimator is an `Artifact` of the pricing capability: its fitted table saves as arrays plus the
+per-category pooling summary, and `ElasticityEstimator.load(folder)` rebuilds whichever estimator
+a folder holds.
+"""
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 
-from llm4retail import __version__
+from llm4retail.artifacts import Artifact, ModelState
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.forecast.panel import Panel
 
-META_FILE = "meta.json"
-ARRAYS_FILE = "elasticities.npz"
+TRAIN_COMMAND = "llm4retail pricing train"
 Z_90 = 1.6448536269514722
 
 
@@ -66,8 +68,11 @@ class ElasticityTable:
         }
 
 
-class ElasticityEstimator(ABC):
+class ElasticityEstimator(Artifact, ABC):
     """Fit elasticities on sales with prices; predict demand at other prices."""
+
+    capability = "pricing"
+    train_command = TRAIN_COMMAND
 
     def __init__(self) -> None:
         self.table_: ElasticityTable | None = None
@@ -123,38 +128,22 @@ class ElasticityEstimator(ABC):
             "raw_mae": float(np.nanmean(np.abs(raw - actual))), "n": float(known.sum()),
         }
 
-    def save(self, directory: Path) -> Path:
-        """Writes the estimates as `.npz` plus `meta.json` (no pickle)."""
+    def _state(self) -> ModelState:
+        """The fitted table: per-series arrays (keys as strings) and the per-category pooling summary."""
         table = self._table()
-        directory.mkdir(parents=True, exist_ok=True)
         arrays = {name: getattr(table, name) for name in (
             "raw", "raw_sd", "elasticity", "elasticity_sd", "n_observations", "base_demand", "current_price")}
         arrays["group"] = table.group.astype(str)
         arrays["product_id"] = table.keys["product_id"].astype(str).to_numpy(dtype=str)
         arrays["store_id"] = table.keys["store_id"].astype(str).to_numpy(dtype=str)
-        np.savez_compressed(directory / ARRAYS_FILE, **arrays)
-        meta = {"model": type(self).__name__, "version": __version__, "group_mean": table.group_mean}
-        (directory / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
-        return directory
+        return ModelState(arrays=arrays, facts={"group_mean": table.group_mean})
 
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads what `save` wrote.
-
-        Raises:
-            DataValidationError: If the directory holds no saved estimates.
-        """
-        if not (directory / META_FILE).is_file():
-            raise DataValidationError(f"{directory} holds no saved elasticities ({META_FILE} is missing)")
-        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as stored:
-            arrays = {name: stored[name] for name in stored.files}
-        model = cls()
-        model.table_ = ElasticityTable(
+    def _restore(self, state: ModelState) -> None:
+        arrays = dict(state.arrays)
+        self.table_ = ElasticityTable(
             keys=pd.DataFrame({"product_id": arrays.pop("product_id"), "store_id": arrays.pop("store_id")}),
-            group=arrays.pop("group").astype(object), group_mean=meta["group_mean"], **arrays,
+            group=arrays.pop("group").astype(object), group_mean=state.facts["group_mean"], **arrays,
         )
-        return model
 
     @property
     def table(self) -> ElasticityTable:

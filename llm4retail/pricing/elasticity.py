@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from llm4retail.artifacts import register_model
 from llm4retail.errors import DataValidationError
 from llm4retail.forecast.panel import Frequency, Panel
 from llm4retail.pricing.base import ElasticityEstimator, ElasticityTable
@@ -34,6 +35,7 @@ TAU_FLOOR = 1e-4
 BASE_DAYS = 28
 
 
+@register_model("shrunk_elasticity")
 class ShrunkElasticityModel(ElasticityEstimator):
     """Log-linear quasi-Poisson elasticities shrunk toward category means.
 

@@ -28,7 +28,7 @@ def evaluate_elasticity_recovery(model: ElasticityEstimator, *, truth_file: Path
     """How well a fitted elasticity model recovers the elasticities written in `truth_file`.
 
     Args:
-        model: a fitted elasticity model (e.g. `PricingService.model()[0]`).
+        model: a fitted elasticity model (e.g. `PricingService.model()`).
         truth_file: JSON with a `price_elasticity` object (product_id -> true elasticity).
 
     Returns:

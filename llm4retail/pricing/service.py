@@ -1,53 +1,99 @@
-"""Price advice for the store's products (API and CLI), fitted once per state of the sales table."""
+"""Price advice for the store's products (API and CLI): elasticities trained explicitly, served from the store.
+
+`train()` fits the shrunk elasticities on every sales row and the products' categories and saves
+them under `<models_dir>/pricing/` (`llm4retail pricing train`). Serving loads the latest version
+once; a product's unit cost is read from the store per request, so cost changes apply at once.
+"""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
+from llm4retail.capability import CapabilityService
+from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
-from llm4retail.errors import ConfigError
-from llm4retail.forecast.service import ForecastService
+from llm4retail.data.store import Store
+from llm4retail.errors import NotFoundError
+from llm4retail.forecast.panel import panel_from_sales
+from llm4retail.forecast.service import read_sales, sales_fingerprint, series_index
+from llm4retail.pricing.base import TRAIN_COMMAND
 from llm4retail.pricing.elasticity import ShrunkElasticityModel
 from llm4retail.pricing.optimise import PriceConstraints, recommend_price
+
+if TYPE_CHECKING:
+    from llm4retail.container import Services
+
+logger = logging.getLogger(__name__)
 
 COST_KEYS = ("unit_cost", "cost")  # product attributes read as the unit cost
 DEFAULT_COST_RATIO = 0.6  # assumed cost / current price when no cost is known (stated in every such advice)
 
 
-class PricingService:
+class PricingService(CapabilityService):
     """Elasticities and price advice over a store's sales and products.
 
-    Args:
-        forecast: the store's forecast service (shares its sales panel).
+    Attributes:
         cost_ratio: assumed unit cost as a share of the current price when neither the request
             nor the product's attributes give a cost.
+
+    Example:
+        >>> services = Services(settings)
+        >>> services.pricing.train()                                   # `llm4retail pricing train`
+        >>> services.pricing.price_advice("p00005")["recommended_price"]  # doctest: +SKIP
     """
 
-    def __init__(self, forecast: ForecastService, *, cost_ratio: float = DEFAULT_COST_RATIO) -> None:
-        if not 0 < cost_ratio < 1:
-            raise ConfigError(f"cost_ratio must be in (0, 1), got {cost_ratio}")
-        self.forecast = forecast
-        self.cost_ratio = cost_ratio
-        self._lock = threading.RLock()
-        self._model: tuple[str, ShrunkElasticityModel, pd.DataFrame] | None = None
+    capability = "pricing"
+    train_command = TRAIN_COMMAND
+    cost_ratio: ClassVar[float] = DEFAULT_COST_RATIO
 
-    def model(self) -> tuple[ShrunkElasticityModel, pd.DataFrame]:
-        """The fitted elasticities and the products frame (product_id, category, attributes)."""
-        with self._lock:
-            fingerprint, panel = self.forecast.panel()
-            if self._model is None or self._model[0] != fingerprint:
-                products = self.forecast.store.read_frame(Table.PRODUCTS, columns=["product_id", "category", "attributes"])
-                categories = {str(row.product_id): str(row.category or "") for row in products.itertuples()}
-                model = ShrunkElasticityModel().fit(panel, categories=categories)
-                self._model = (fingerprint, model, products.set_index("product_id"))
-            return self._model[1], self._model[2]
+    def __init__(self, settings: Settings, store: Store, *, services: Services | None = None) -> None:
+        super().__init__(settings, store, services=services)
+        self._model: ShrunkElasticityModel | None = None
+
+    def train(self) -> dict[str, Any]:
+        """Fits every series' elasticity on the store's sales, saves a version and serves it.
+
+        Returns:
+            The training report: `version`, `n_series`, `n_estimated` (series whose price changed), `groups`.
+
+        Raises:
+            DataValidationError: If the store has no sales, the sales have no prices, or no price ever changed.
+        """
+        sales = read_sales(self.store)
+        products = self.store.read_frame(Table.PRODUCTS, columns=["product_id", "category"])
+        categories = {str(row.product_id): str(row.category or "") for row in products.itertuples()}
+        model = ShrunkElasticityModel().fit(panel_from_sales(sales), categories=categories)
+        table = model.table
+        report = {
+            "capability": self.capability, "n_series": len(table.keys),
+            "n_estimated": int(np.isfinite(table.raw).sum()), "groups": sorted(table.group_mean),
+        }
+        version = self.models.save(model, report=report, data_hash=sales_fingerprint(sales, sorted(categories.items())),
+                                   metrics={"n_estimated": report["n_estimated"]})
+        with self.lock:
+            self._model = model
+        logger.info("pricing: trained version %s (%d of %d series estimated)", version, report["n_estimated"],
+                    report["n_series"])
+        return {**report, "version": version}
+
+    def model(self) -> ShrunkElasticityModel:
+        """The fitted elasticities of the latest trained version (loaded on first use, never fitted here).
+
+        Raises:
+            NotTrainedError: Nothing is trained yet (the message names `llm4retail pricing train`).
+        """
+        with self.lock:
+            if self._model is None:
+                self._model = self.models.load(expected=ShrunkElasticityModel)
+            return self._model
 
     def elasticities(self) -> list[dict[str, Any]]:
         """Every series' shrunk elasticity with its 90% interval."""
-        model, _ = self.model()
+        model = self.model()
         return [model.table.row(index) for index in range(len(model.table.keys))]
 
     def price_advice(
@@ -57,23 +103,26 @@ class PricingService:
         """Recommended price of one product with expected revenue/profit change and their uncertainty.
 
         Raises:
+            NotTrainedError: Nothing is trained yet.
             NotFoundError: If the product has no sales.
             DataValidationError: If no allowed price meets the margin.
         """
-        index = self.forecast.index_of(product_id, store_id)
-        model, products = self.model()
-        cost, source = self._cost(str(product_id), unit_cost, float(model.table.current_price[index]), products)
+        model = self.model()
+        index = series_index(model.table.keys, product_id, store_id)
+        cost, source = self._cost(str(product_id), unit_cost, float(model.table.current_price[index]))
         advice = recommend_price(model, index, unit_cost=cost, constraints=constraints or PriceConstraints())
         return {**advice, "cost_source": source}
 
-    def _cost(self, product_id: str, given: float | None, current: float, products: pd.DataFrame) -> tuple[float, str]:
+    def _cost(self, product_id: str, given: float | None, current: float) -> tuple[float, str]:
         if given is not None:
             return given, "request"
-        if product_id in products.index:
-            attributes = products.loc[product_id, "attributes"]
-            if isinstance(attributes, dict):
-                for key in COST_KEYS:
-                    value = pd.to_numeric(attributes.get(key), errors="coerce")
-                    if value is not None and value == value and value > 0:
-                        return float(value), f"product attribute '{key}'"
+        try:
+            attributes = self.store.get(Table.PRODUCTS, [product_id]).get("attributes")
+        except NotFoundError:
+            attributes = None
+        if isinstance(attributes, dict):
+            for key in COST_KEYS:
+                value = pd.to_numeric(attributes.get(key), errors="coerce")
+                if value is not None and value == value and value > 0:
+                    return float(value), f"product attribute '{key}'"
         return round(self.cost_ratio * current, 2), f"assumed {self.cost_ratio:.0%} of the current price (no cost known)"

@@ -6,7 +6,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from llm4retail.forecast.base import ForecastModel
-from llm4retail.forecast.service import ForecastService
 
 pytestmark = pytest.mark.integration
 
@@ -15,11 +14,10 @@ PRODUCT = "p00005"
 
 @pytest.fixture(scope="module")
 def client(demo_client: TestClient) -> TestClient:
-    """The demo client with a forecast service limited to two fast models (the default tries all)."""
-    state = demo_client.app.state
-    state.forecast = ForecastService(state.store, data_dir=None,
-                                     models=[ForecastModel.SEASONAL_NAIVE, ForecastModel.LIGHTGBM])
-    state.pricing = None
+    """The demo client with a forecaster trained on two fast models (the default tries all) and elasticities."""
+    services = demo_client.app.state.services
+    services.forecast.train(models=[ForecastModel.SEASONAL_NAIVE, ForecastModel.LIGHTGBM])
+    services.pricing.train()
     return demo_client
 
 

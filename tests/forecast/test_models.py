@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llm4retail.errors import DataValidationError, NotFittedError
-from llm4retail.forecast.base import ForecastModel
+from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError
+from llm4retail.forecast.base import Forecaster, ForecastModel, make_forecaster
 from llm4retail.forecast.gbm import LightGBMForecaster
 from llm4retail.forecast.metrics import point_scores
 from llm4retail.forecast.panel import Panel, panel_from_sales
-from llm4retail.forecast.registry import MODEL_CLASSES, make_forecaster
 
 pytestmark = pytest.mark.unit
 
@@ -51,7 +50,9 @@ def test_save_and_load_give_the_same_forecast(model: ForecastModel, seasonal_pan
     history, future = seasonal_panel.window(0, 126), seasonal_panel.window(126, 140)
     fitted = make_forecaster(model, horizon=HORIZON).fit(history)
 
-    loaded = MODEL_CLASSES[model].load(fitted.save(tmp_path / model.value))
+    loaded = Forecaster.load(fitted.save(tmp_path / model.value))
+
+    assert type(loaded) is type(fitted)
 
     np.testing.assert_allclose(loaded.predict(future), fitted.predict(future), rtol=1e-6)
     assert not list(tmp_path.rglob("*.pkl"))
@@ -61,8 +62,8 @@ def test_predict_before_fit_and_loading_the_wrong_model_fail(seasonal_panel: Pan
     with pytest.raises(NotFittedError, match="call fit"):
         make_forecaster(ForecastModel.ETS, horizon=7).predict(seasonal_panel)
     make_forecaster(ForecastModel.SEASONAL_NAIVE, horizon=7).fit(seasonal_panel).save(tmp_path)
-    with pytest.raises(DataValidationError, match="seasonal_naive"):
-        MODEL_CLASSES[ForecastModel.ETS].load(tmp_path)
+    with pytest.raises(ArtifactFormatError, match="seasonal_naive.*retrain with `llm4retail forecast train`"):
+        type(make_forecaster(ForecastModel.ETS, horizon=7)).load(tmp_path)
 
 
 def test_lightgbm_refuses_a_horizon_longer_than_it_was_fitted_for(seasonal_panel: Panel) -> None:
@@ -70,3 +71,10 @@ def test_lightgbm_refuses_a_horizon_longer_than_it_was_fitted_for(seasonal_panel
 
     with pytest.raises(DataValidationError, match="up to 7 steps"):
         model.predict(seasonal_panel.window(120, 140))
+
+
+def test_a_folder_saved_before_the_shared_format_is_refused_with_the_train_command(tmp_path: Path) -> None:
+    (tmp_path / "meta.json").write_text('{"model": "seasonal_naive", "version": "0.1", "n_series": 3, "season": 7}')
+
+    with pytest.raises(ArtifactFormatError, match="retrain with `llm4retail forecast train`"):
+        Forecaster.load(tmp_path)

@@ -3,18 +3,17 @@
 # No `from __future__ import annotations`: FastAPI reads the annotations at import time.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from llm4retail.api.routes.forecast import forecast_service
+from llm4retail.api.deps import ServicesDep
 from llm4retail.inventory.base import InventorySettings
-from llm4retail.inventory.service import inventory_advice
 
 router = APIRouter(tags=["inventory"])
 
 
 @router.get("/inventory/advice", summary="Replenishment advice")
 def advice(
-    request: Request,
+    services: ServicesDep,
     lead_time: Annotated[int, Query(ge=1, le=180, description="days from order to arrival")] = 3,
     review_period: Annotated[int, Query(ge=1, le=180, description="days between orders")] = 7,
     service_level: Annotated[
@@ -26,10 +25,10 @@ def advice(
     store_id: Annotated[str | None, Query(description="its store, when it sells in several")] = None,
     on_hand: Annotated[float | None, Query(ge=0, description="current stock of product_id")] = None,
 ) -> dict[str, Any]:
-    """Safety stock, reorder point, order-up-to level and order quantity from the demand forecast and its errors."""
+    """Safety stock, reorder point, order-up-to level and order quantity from the trained demand forecast and its
+    errors (`llm4retail forecast train`)."""
     settings = InventorySettings(
         lead_time=lead_time, review_period=review_period, service_level=service_level,
         holding_cost=holding_cost, stockout_cost=stockout_cost,
     )
-    return inventory_advice(forecast_service(request), settings, product_id=product_id, store_id=store_id,
-                            on_hand=on_hand)
+    return services.inventory.advice(settings, product_id=product_id, store_id=store_id, on_hand=on_hand)
