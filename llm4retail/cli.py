@@ -404,12 +404,10 @@ app.add_typer(risk_app, name="risk")
 app.add_typer(segments_app, name="segments")
 
 
-def _risk_service(context: typer.Context, *, rules_file: Path | None = None) -> Any:
-    from llm4retail.risk.config import get_risk_settings
+def _risk_service(context: typer.Context) -> Any:
     from llm4retail.risk.service import RiskService
 
-    settings = context.obj.settings()
-    return RiskService(_store(context), data_dir=settings.data_dir, settings=get_risk_settings(rules_file=rules_file))
+    return RiskService(context.obj.settings(), _store(context))
 
 
 @risk_app.command("train")
@@ -419,23 +417,21 @@ def risk_train(
     rules: Annotated[Path | None, typer.Option(help="JSON list of rules (else LLM4RETAIL_RISK__RULES_FILE).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
 ) -> None:
-    """Fit the detectors and thresholds and save them in <data-dir>/models/risk."""
+    """Fit the detectors and thresholds and save them as a new version in <data-dir>/models/risk."""
     from llm4retail.data.importer import read_table
 
     try:
         frame = read_table(payments, Table.PAYMENTS)[0] if payments else None
-        service = _risk_service(context, rules_file=rules)
-        model = service.train(frame)
+        summary = _risk_service(context).train(frame, rules_file=rules)
     except Llm4RetailError as error:
         fail(error)
-    summary = {"active": model.active_.value, "detectors": [kind.value for kind in model.detectors_],
-               "features": model.spec_.columns, "thresholds": {"review": model.thresholds_.review,
-                                                               "decline": model.thresholds_.decline}, **model.meta_}
     if as_json:
         echo_json(summary)
         return
-    typer.echo(f"risk model trained on {summary['n_payments']:,} payments; active detector: {summary['active']}")
-    typer.echo(f"review at score >= {model.thresholds_.review:.4f}, decline at >= {model.thresholds_.decline:.4f}")
+    typer.echo(f"risk model {summary['version']} trained on {summary['n_payments']:,} payments; "
+               f"active detector: {summary['active']}")
+    thresholds = summary["thresholds"]
+    typer.echo(f"review at score >= {thresholds['review']:.4f}, decline at >= {thresholds['decline']:.4f}")
 
 
 @risk_app.command("score")

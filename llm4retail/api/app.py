@@ -31,9 +31,6 @@ from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.recommend.service import RecommendService
 from llm4retail.search.service import SearchService
-from llm4retail.marketing.service import MarketingService
-from llm4retail.risk.config import get_risk_settings
-from llm4retail.risk.service import RiskService
 from llm4retail.reviews.service import ReviewService
 from llm4retail.errors import (
     ConflictError,
@@ -84,8 +81,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.services = Services(settings, store=store)
     app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
-    app.state.risk = RiskService(store, data_dir=settings.data_dir, settings=get_risk_settings())  # payment risk
-    app.state.marketing = MarketingService(store)  # customer value and segments
     app.state.reviews = ReviewService(store, data_dir=settings.data_dir, llm=settings.llm)  # review analytics, attributes
     app.state.recommend = recommend_service = RecommendService(store, data_dir=settings.data_dir)
 
