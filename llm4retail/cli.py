@@ -484,7 +484,25 @@ def risk_score_file(
 def _marketing(context: typer.Context) -> Any:
     from llm4retail.marketing.service import MarketingService
 
-    return MarketingService(_store(context))
+    return MarketingService(context.obj.settings(), _store(context))
+
+
+@segments_app.command("train")
+def segments_train(
+    context: typer.Context,
+    horizon_days: Annotated[int, typer.Option(min=1, help="N of the purchase probability (next N days).")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """Fit lifetime value (BG/NBD, Gamma-Gamma) and purchase prediction on the store; save a new version."""
+    try:
+        report = _marketing(context).train(horizon_days=horizon_days)
+    except Llm4RetailError as error:
+        fail(error)
+    if as_json:
+        echo_json(report)
+        return
+    typer.echo(f"customer models {report['version']} trained on {report['customers']:,} customers "
+               f"as of {report['as_of']}")
 
 
 @segments_app.command("list")

@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError, NotTrainedError
+from llm4retail.errors import (
+    ArtifactFormatError,
+    DataValidationError,
+    NotFittedError,
+    NotTrainedError,
+)
 from llm4retail.risk.base import DetectorKind
 from llm4retail.risk.model import RiskModel
 from llm4retail.risk.thresholds import ThresholdPolicy
