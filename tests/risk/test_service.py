@@ -67,3 +67,11 @@ def test_risk_settings_come_from_the_environment(tmp_path: Path, monkeypatch: py
     model = services.risk.model()
     assert isinstance(model, RiskModel) and model.thresholds_.policy is ThresholdPolicy.COST_RATIO
     assert model.thresholds_.target == 20.0 and services.risk.scorer().top_reasons == 5
+
+
+def test_risk_settings_come_from_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "llm4retail.toml"
+    config.write_text('[risk]\npolicy = "cost_ratio"\ntarget = 5.0\ntop_reasons = 4\n', encoding="utf-8")
+    settings = get_settings(config_file=config, data_dir=tmp_path / "data")
+    service = RiskService(settings, Services(settings).store)
+    assert service.settings.risk.policy == "cost_ratio" and service.settings.risk.top_reasons == 4
