@@ -30,9 +30,6 @@ from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.search.service import SearchService
-from llm4retail.marketing.service import MarketingService
-from llm4retail.risk.config import get_risk_settings
-from llm4retail.risk.service import RiskService
 from llm4retail.reviews.service import ReviewService
 from llm4retail.errors import (
     ConflictError,
@@ -88,8 +85,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.services = services = Services(settings, store=store)
     app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
-    app.state.risk = RiskService(store, data_dir=settings.data_dir, settings=get_risk_settings())  # payment risk
-    app.state.marketing = MarketingService(store)  # customer value and segments
     app.state.reviews = ReviewService(store, data_dir=settings.data_dir, llm=settings.llm)  # review analytics, attributes
 
     def products_changed(rows: list[dict[str, Any]]) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, settings, store
+from llm4retail.cli.common import JsonOption, capability, echo_json, services
 from llm4retail.data.schemas import Table
 from llm4retail.errors import DataValidationError
 
@@ -17,11 +17,8 @@ commands = typer.Typer()
 commands.add_typer(risk_app)
 
 
-def _risk_service(context: typer.Context, *, rules_file: Path | None = None) -> Any:
-    from llm4retail.risk.config import get_risk_settings
-    from llm4retail.risk.service import RiskService
-
-    return RiskService(store(context), data_dir=settings(context).data_dir, settings=get_risk_settings(rules_file=rules_file))
+def _risk_service(context: typer.Context) -> Any:
+    return services(context).risk
 
 
 @risk_app.command("train")
@@ -31,17 +28,17 @@ def train(
     rules: Annotated[Path | None, typer.Option(help="JSON list of rules (else LLM4RETAIL_RISK__RULES_FILE).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Fit the detectors and thresholds and save them in <data-dir>/models/risk."""
+    """Fit the detectors and thresholds and save them as a new version in <data-dir>/models/risk."""
     from llm4retail.data.importer import read_table
-    from llm4retail.risk.batch import training_summary
 
     frame = read_table(payments, Table.PAYMENTS)[0] if payments else None
-    summary = training_summary(_risk_service(context, rules_file=rules).train(frame))
+    summary = _risk_service(context).train(frame, rules_file=rules)
     if as_json:
         echo_json(summary)
         return
     thresholds = summary["thresholds"]
-    typer.echo(f"risk model trained on {summary['n_payments']:,} payments; active detector: {summary['active']}")
+    typer.echo(f"risk model {summary['version']} trained on {summary['n_payments']:,} payments; "
+               f"active detector: {summary['active']}")
     typer.echo(f"review at score >= {thresholds['review']:.4f}, decline at >= {thresholds['decline']:.4f}")
 
 

@@ -1,4 +1,4 @@
-"""`llm4retail segments list|profile|export|eval-clv|eval-purchase` (old names: `eval clv`, `eval purchase`)."""
+"""`llm4retail segments train|list|profile|export|eval-clv|eval-purchase` (old names: `eval clv`, `eval purchase`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, store
+from llm4retail.cli.common import JsonOption, capability, echo_json, services
 from llm4retail.data.schemas import Table
 from llm4retail.marketing.rfm import Segment
 
@@ -18,9 +18,22 @@ commands.add_typer(segments_app)
 
 
 def _marketing(context: typer.Context) -> Any:
-    from llm4retail.marketing.service import MarketingService
+    return services(context).marketing
 
-    return MarketingService(store(context))
+
+@segments_app.command("train")
+def train(
+    context: typer.Context,
+    horizon_days: Annotated[int, typer.Option(min=1, help="N of the purchase probability (next N days).")] = 30,
+    as_json: JsonOption = False,
+) -> None:
+    """Fit lifetime value (BG/NBD, Gamma-Gamma) and purchase prediction on the store; save a new version."""
+    report = _marketing(context).train(horizon_days=horizon_days)
+    if as_json:
+        echo_json(report)
+        return
+    typer.echo(f"customer models {report['version']} trained on {report['customers']:,} customers "
+               f"as of {report['as_of']}")
 
 
 @segments_app.command("list")

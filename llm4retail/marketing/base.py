@@ -1,27 +1,31 @@
-"""Shared plumbing of the customer-value models: parameters fitted by maximum likelihood, saved as JSON.
+"""Shared plumbing of the customer-value models: parameters fitted by maximum likelihood.
 
-The models here are a few scalar parameters each, so `save` writes `meta.json` with the
-parameters, their log-likelihood and the package version (no arrays, no pickle).
+Every marketing model saves and loads through the shared model contract
+(`llm4retail.artifacts.Artifact`); the likelihood models here are a few scalar parameters
+each, so their saved state is JSON facts only (parameters, log-likelihood, convergence).
 """
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize
 
-from llm4retail import __version__
+from llm4retail.artifacts import Artifact, ModelState
 from llm4retail.errors import DataValidationError, NotFittedError
 
-META_FILE = "meta.json"
+
+class MarketingArtifact(Artifact):
+    """Base of every saved marketing model (`llm4retail segments train` trains them all)."""
+
+    capability = "marketing"
+    train_command = "llm4retail segments train"
 
 
-class LikelihoodModel(ABC):
+class LikelihoodModel(MarketingArtifact, ABC):
     """A model with named positive parameters fitted by maximising a log-likelihood."""
 
     parameter_names: tuple[str, ...]
@@ -50,32 +54,16 @@ class LikelihoodModel(ABC):
         self.log_likelihood_ = float(-result.fun)
         self.converged_ = bool(result.success)
 
-    def save(self, directory: Path) -> None:
-        """Writes the parameters to `<directory>/meta.json`."""
+    def _state(self) -> ModelState:
+        """The fitted parameters, their log-likelihood and whether the optimiser converged."""
         self._check_fitted()
-        directory.mkdir(parents=True, exist_ok=True)
-        meta = {"model": type(self).__name__, "version": __version__, "params": self.params_,
-                "log_likelihood": self.log_likelihood_, "converged": self.converged_}
-        (directory / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        return ModelState(facts={"params": self.params_, "log_likelihood": self.log_likelihood_,
+                                 "converged": self.converged_})
 
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads parameters written by `save`.
-
-        Raises:
-            DataValidationError: no saved model of this kind in `directory`.
-        """
-        path = directory / META_FILE
-        if not path.is_file():
-            raise DataValidationError(f"no saved {cls.__name__} in {directory}")
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        if meta.get("model") != cls.__name__:
-            raise DataValidationError(f"{path} holds a {meta.get('model')}, not a {cls.__name__}")
-        model = cls()
-        model.params_ = {name: float(meta["params"][name]) for name in cls.parameter_names}
-        model.log_likelihood_ = float(meta["log_likelihood"])
-        model.converged_ = bool(meta["converged"])
-        return model
+    def _restore(self, state: ModelState) -> None:
+        self.params_ = {name: float(state.facts["params"][name]) for name in self.parameter_names}
+        self.log_likelihood_ = float(state.facts["log_likelihood"])
+        self.converged_ = bool(state.facts["converged"])
 
 
 def check_summary(frequency: np.ndarray, recency: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, ...]:

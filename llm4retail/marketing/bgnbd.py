@@ -17,9 +17,11 @@ from typing import Self
 import numpy as np
 from scipy.special import betaln, gammaln, hyp2f1
 
+from llm4retail.artifacts import register_model
 from llm4retail.marketing.base import LikelihoodModel, check_summary
 
 
+@register_model("bgnbd")
 class BetaGeometricNBD(LikelihoodModel):
     """BG/NBD with parameters r, alpha (purchase rate) and a, b (dropout)."""
 

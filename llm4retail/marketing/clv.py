@@ -3,36 +3,43 @@
 Example:
     >>> value = CustomerValueModel().fit(purchase_days(orders), end=pd.Timestamp("1997-09-30"))
     >>> value.table()[["p_alive", "expected_purchases", "expected_spend", "clv"]]
+    >>> value.table_at(purchase_days(newer_orders), end=today)   # the fitted parameters on later data
     >>> report = evaluate_clv(orders, calibration_end=pd.Timestamp("1997-09-30"), dataset="cdnow")
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 
-from llm4retail import __version__
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.eval import EvalReport, Timer
+from llm4retail.marketing.base import MarketingArtifact
 from llm4retail.marketing.bgnbd import BetaGeometricNBD, count_errors
 from llm4retail.marketing.gamma_gamma import GammaGamma
-from llm4retail.marketing.transactions import DAYS_PER_WEEK, customer_summary, holdout_counts, purchase_days
+from llm4retail.marketing.transactions import (
+    DAYS_PER_WEEK,
+    customer_summary,
+    holdout_counts,
+    purchase_days,
+)
 
 logger = logging.getLogger(__name__)
-META_FILE = "meta.json"
-SUMMARY_FILE = "summary.npz"
 DAYS_PER_MONTH = 30.0
 NUMERIC_SUMMARY = ("frequency", "recency", "T", "monetary_value", "n_purchases", "total_value", "mean_value")
 DATE_SUMMARY = ("first_purchase", "last_purchase")
 
 
-class CustomerValueModel:
+@register_model("clv")
+class CustomerValueModel(MarketingArtifact):
     """Per-customer purchase forecast, churn propensity and lifetime value.
+
+    Saved with both sub-models as parts and the calibration summary (one row per customer)
+    as arrays, so that `table()` of a loaded model is the fitted one.
 
     Args:
         unit_days: days per model time unit (7: weeks).
@@ -74,19 +81,23 @@ class CustomerValueModel:
         if not hasattr(self, "summary_"):
             raise NotFittedError("CustomerValueModel is not fitted; call fit() or load() first")
 
-    def expected_spend(self) -> np.ndarray:
-        """Expected value of each customer's next purchase."""
-        summary = self.summary_
+    def get_params(self) -> dict[str, Any]:
+        return {"unit_days": self.unit_days, "horizon_months": self.horizon_months,
+                "monthly_discount_rate": self.monthly_discount_rate, "margin": self.margin}
+
+    def expected_spend(self, summary: pd.DataFrame | None = None) -> np.ndarray:
+        """Expected value of each customer's next purchase (default: the calibration customers)."""
+        summary = self.summary_ if summary is None else summary
         if self.spend_ is not None:
             return self.spend_.expected_spend(summary["frequency"], summary["monetary_value"])
         return summary["mean_value"].fillna(0.0).to_numpy(dtype=float)
 
-    def clv(self) -> np.ndarray:
-        """Discounted expected value over `horizon_months`, month by month."""
-        summary = self.summary_
+    def clv(self, summary: pd.DataFrame | None = None) -> np.ndarray:
+        """Discounted expected value over `horizon_months`, month by month (default: the calibration customers)."""
+        summary = self.summary_ if summary is None else summary
         arguments = (summary["frequency"], summary["recency"], summary["T"])
         month = DAYS_PER_MONTH / self.unit_days
-        spend = self.expected_spend()
+        spend = self.expected_spend(summary)
         total = np.zeros(len(summary))
         previous = np.zeros(len(summary))
         for index in range(1, self.horizon_months + 1):
@@ -95,61 +106,52 @@ class CustomerValueModel:
             previous = cumulative
         return self.margin * total
 
-    def table(self, *, horizon_days: float = 90.0) -> pd.DataFrame:
+    def table(self, *, horizon_days: float = 90.0, summary: pd.DataFrame | None = None) -> pd.DataFrame:
         """Per customer: RFM summary, `p_alive`, `churn_probability`, `expected_purchases`
-        (in the next `horizon_days`), `expected_spend` and `clv`."""
+        (in the next `horizon_days`), `expected_spend` and `clv`.
+
+        Args:
+            horizon_days: the window of `expected_purchases`.
+            summary: a `customer_summary` to score (default: the calibration one of `fit`).
+        """
         self._check_fitted()
-        summary = self.summary_
+        summary = self.summary_ if summary is None else summary
         arguments = (summary["frequency"], summary["recency"], summary["T"])
         out = summary.copy()
         out["p_alive"] = self.purchases_.probability_alive(*arguments)
         out["churn_probability"] = 1.0 - out["p_alive"]
         out["expected_purchases"] = self.purchases_.expected_purchases(horizon_days / self.unit_days, *arguments)
-        out["expected_spend"] = self.expected_spend()
-        out["clv"] = self.clv()
+        out["expected_spend"] = self.expected_spend(summary)
+        out["clv"] = self.clv(summary)
         return out
 
-    def save(self, directory: Path) -> None:
-        """Writes both models' parameters and the settings (`meta.json`)."""
+    def table_at(self, days: pd.DataFrame, *, end: pd.Timestamp, horizon_days: float = 90.0) -> pd.DataFrame:
+        """`table` of the customers of `days` as of `end`, with the fitted parameters (nothing is refitted)."""
         self._check_fitted()
-        directory.mkdir(parents=True, exist_ok=True)
-        self.purchases_.save(directory / "bgnbd")
-        if self.spend_ is not None:
-            self.spend_.save(directory / "gamma_gamma")
-        meta = {"version": __version__, "end": self.end_.isoformat(), "unit_days": self.unit_days,
-                "horizon_months": self.horizon_months, "monthly_discount_rate": self.monthly_discount_rate,
-                "margin": self.margin, "n_customers": len(self.summary_)}
-        (directory / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        summary = customer_summary(days, end=pd.Timestamp(end).normalize(), unit_days=self.unit_days)
+        return self.table(horizon_days=horizon_days, summary=summary)
+
+    def _state(self) -> ModelState:
+        """Both sub-models as parts; the calibration summary as arrays (dates as day numbers)."""
+        self._check_fitted()
         summary = self.summary_
-        np.savez(
-            directory / SUMMARY_FILE,
-            customer_id=summary.index.to_numpy(dtype=str),
-            **{name: summary[name].to_numpy(dtype=float) for name in NUMERIC_SUMMARY},
-            **{name: summary[name].to_numpy(dtype="datetime64[D]").astype(np.int64) for name in DATE_SUMMARY},
-        )
+        arrays = {"customer_id": summary.index.to_numpy(dtype=str),
+                  **{name: summary[name].to_numpy(dtype=float) for name in NUMERIC_SUMMARY},
+                  **{name: summary[name].to_numpy(dtype="datetime64[D]").astype(np.int64) for name in DATE_SUMMARY}}
+        parts: dict[str, Any] = {"bgnbd": self.purchases_}
+        if self.spend_ is not None:
+            parts["gamma_gamma"] = self.spend_
+        return ModelState(arrays=arrays, facts={"end": self.end_.isoformat()}, parts=parts)
 
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads a model written by `save`.
-
-        Raises:
-            DataValidationError: nothing saved in `directory`.
-        """
-        path = directory / META_FILE
-        if not path.is_file():
-            raise DataValidationError(f"no saved customer-value model in {directory}")
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        model = cls(unit_days=meta["unit_days"], horizon_months=meta["horizon_months"],
-                    monthly_discount_rate=meta["monthly_discount_rate"], margin=meta["margin"])
-        model.end_ = pd.Timestamp(meta["end"])
-        model.purchases_ = BetaGeometricNBD.load(directory / "bgnbd")
-        model.spend_ = GammaGamma.load(directory / "gamma_gamma") if (directory / "gamma_gamma").is_dir() else None
-        with np.load(directory / SUMMARY_FILE, allow_pickle=False) as data:
-            columns = {name: data[name] for name in NUMERIC_SUMMARY}
-            columns.update({name: pd.to_datetime(data[name].astype("datetime64[D]")) for name in DATE_SUMMARY})
-            model.summary_ = pd.DataFrame(columns, index=pd.Index(data["customer_id"].astype(object), name="customer_id"))
-        model.summary_["n_purchases"] = model.summary_["n_purchases"].astype(int)
-        return model
+    def _restore(self, state: ModelState) -> None:
+        self.end_ = pd.Timestamp(state.facts["end"])
+        self.purchases_ = state.parts["bgnbd"]  # type: ignore[assignment]
+        self.spend_ = state.parts.get("gamma_gamma")  # type: ignore[assignment]
+        arrays = state.arrays
+        columns: dict[str, Any] = {name: arrays[name] for name in NUMERIC_SUMMARY}
+        columns.update({name: pd.to_datetime(arrays[name].astype("datetime64[D]")) for name in DATE_SUMMARY})
+        self.summary_ = pd.DataFrame(columns, index=pd.Index(arrays["customer_id"].astype(object), name="customer_id"))
+        self.summary_["n_purchases"] = self.summary_["n_purchases"].astype(int)
 
 
 def params_dict(model: CustomerValueModel) -> dict[str, float]:

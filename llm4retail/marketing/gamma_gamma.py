@@ -16,10 +16,12 @@ from typing import Self
 import numpy as np
 from scipy.special import gammaln
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError
 from llm4retail.marketing.base import LikelihoodModel
 
 
+@register_model("gamma_gamma")
 class GammaGamma(LikelihoodModel):
     """Gamma-Gamma spend model with parameters p, q and v (the paper's γ)."""
 
@@ -42,6 +44,15 @@ class GammaGamma(LikelihoodModel):
         self._maximise(negative, start=np.array([1.0, 1.0, max(float(m.mean()), 1e-3)]))
         self.frequency_spend_correlation_ = float(np.corrcoef(x, m)[0, 1]) if x.std() > 0 and m.std() > 0 else 0.0
         return self
+
+    def _state(self) -> ModelState:
+        state = super()._state()
+        state.facts["frequency_spend_correlation"] = self.frequency_spend_correlation_
+        return state
+
+    def _restore(self, state: ModelState) -> None:
+        super()._restore(state)
+        self.frequency_spend_correlation_ = float(state.facts["frequency_spend_correlation"])
 
     @staticmethod
     def log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray) -> np.ndarray:

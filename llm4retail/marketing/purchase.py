@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Self
+from typing import Any, Self
 
 import lightgbm as lgb
 import numpy as np
@@ -23,7 +23,9 @@ import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.marketing.base import MarketingArtifact
 
 RFM_FEATURES = ("recency_days", "frequency", "monetary", "tenure_days")
 TOP_CATEGORIES = 8
@@ -133,8 +135,12 @@ def baseline_matrix(features: pd.DataFrame) -> np.ndarray:
     return np.log1p(np.column_stack([np.clip(column.to_numpy(dtype=float), 0, None) for column in columns]))
 
 
-class PurchasePredictor:
+@register_model("purchase")
+class PurchasePredictor(MarketingArtifact):
     """LightGBM purchase-in-the-next-N-days model, with its RFM-only baseline.
+
+    Saved as the LightGBM text dump plus the baseline's scaler and logistic-regression
+    coefficients as arrays (rebuilt into the same scikit-learn objects on load).
 
     Args:
         horizon_days: N.
@@ -189,6 +195,39 @@ class PurchasePredictor:
     def _check_fitted(self) -> None:
         if not hasattr(self, "booster_"):
             raise NotFittedError("PurchasePredictor is not fitted; call fit() first")
+
+    def get_params(self) -> dict[str, Any]:
+        return {"horizon_days": self.horizon_days, "seed": self.seed}
+
+    def _state(self) -> ModelState:
+        self._check_fitted()
+        scaler, baseline = self.scaler_, self.baseline_
+        return ModelState(
+            texts={"lightgbm": self.booster_.model_to_string()},
+            arrays={"scaler_mean": scaler.mean_, "scaler_var": scaler.var_, "scaler_scale": scaler.scale_,
+                    "baseline_coef": baseline.coef_, "baseline_intercept": baseline.intercept_,
+                    "baseline_classes": baseline.classes_, "scaler_samples": np.asarray(scaler.n_samples_seen_)},
+            facts={"categories": self.categories_, "columns": self.columns_, "rounds": self.rounds_,
+                   "base_rate": self.base_rate_},
+        )
+
+    def _restore(self, state: ModelState) -> None:
+        facts, arrays = state.facts, state.arrays
+        self.categories_ = list(facts["categories"])
+        self.columns_ = list(facts["columns"])
+        self.rounds_ = int(facts["rounds"])
+        self.base_rate_ = float(facts["base_rate"])
+        self.booster_ = lgb.Booster(model_str=state.texts["lightgbm"])
+        self.scaler_ = StandardScaler()
+        self.scaler_.mean_, self.scaler_.var_, self.scaler_.scale_ = (
+            arrays["scaler_mean"], arrays["scaler_var"], arrays["scaler_scale"])
+        samples = arrays["scaler_samples"]
+        self.scaler_.n_samples_seen_ = int(samples) if samples.ndim == 0 else samples
+        self.scaler_.n_features_in_ = arrays["scaler_mean"].size
+        self.baseline_ = LogisticRegression(max_iter=1000)
+        self.baseline_.coef_, self.baseline_.intercept_ = arrays["baseline_coef"], arrays["baseline_intercept"]
+        self.baseline_.classes_ = arrays["baseline_classes"]
+        self.baseline_.n_features_in_ = arrays["baseline_coef"].shape[1]
 
     def predict_proba(self, data: ActivityData, *, cutoff: pd.Timestamp) -> pd.Series:
         """P(purchase in the N days after `cutoff`) of every customer active by then."""

@@ -2,7 +2,9 @@
 
 Detectors see only float matrices (rows = payments, columns = `FeatureSpec.columns`,
 NaN = missing); `llm4retail.risk.model.RiskModel` turns payment frames into those.
-Scores lie in [0, 1], higher meaning riskier.
+Scores lie in [0, 1], higher meaning riskier. Every risk model saves and loads through the
+shared model contract (`llm4retail.artifacts.Artifact`): `RiskArtifact` names the capability
+and the command that retrains it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Self
 
 import numpy as np
 
+from llm4retail.artifacts import Artifact
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.eval import binary_scores
 
@@ -48,8 +50,15 @@ class Reason:
     description: str
 
 
-class RiskDetector(ABC):
-    """A fitted payment-risk scorer over feature matrices."""
+class RiskArtifact(Artifact):
+    """Base of every saved risk model: the detectors and the composite `RiskModel`."""
+
+    capability = "risk"
+    train_command = "llm4retail risk train"
+
+
+class RiskDetector(RiskArtifact, ABC):
+    """A fitted payment-risk scorer over feature matrices (saved with `save(directory)`, read with `load`)."""
 
     kind: DetectorKind
     feature_names_: list[str]
@@ -65,15 +74,6 @@ class RiskDetector(ABC):
     @abstractmethod
     def explain(self, row: np.ndarray, *, top_k: int = 3) -> tuple[float, list[Reason]]:
         """The score of one payment and its `top_k` reason codes, largest contribution first."""
-
-    @abstractmethod
-    def save(self, directory: Path) -> None:
-        """Writes the fitted detector into `directory` (no pickle)."""
-
-    @classmethod
-    @abstractmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads a detector written by `save`."""
 
     def evaluate(self, features: np.ndarray, labels: np.ndarray) -> dict[str, float]:
         """`roc_auc`, `pr_auc` and `recall_at_1pct_fpr` on labelled payments."""

@@ -33,14 +33,3 @@ def decision_counts(scored: pd.DataFrame) -> dict[str, int]:
     """How many payments of `score_payments`'s frame got each decision (every decision listed)."""
     decisions = list(scored["decision"])
     return {decision.value: decisions.count(decision.value) for decision in Decision}
-
-
-def training_summary(model: RiskModel) -> dict[str, Any]:
-    """What `risk train` reports: the active detector, all detectors, features, thresholds and training metadata."""
-    return {
-        "active": model.active_.value,
-        "detectors": [kind.value for kind in model.detectors_],
-        "features": model.spec_.columns,
-        "thresholds": {"review": model.thresholds_.review, "decline": model.thresholds_.decline},
-        **model.meta_,
-    }

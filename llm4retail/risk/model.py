@@ -9,25 +9,25 @@ Example:
     >>> model = RiskModel().fit(train_payments)
     >>> model.predict(test_payments)            # active detector's scores
     >>> model.evaluate(test_payments)           # {"supervised": {...}, "unsupervised": {...}, "rules": {...}}
-    >>> model.save(Path("models/risk"))
+    >>> model.save(folder)                      # the shared model contract; RiskModel.load(folder)
+
+The detectors are saved as parts of the composite (`parts/rules`, `parts/unsupervised`,
+`parts/supervised`); a service keeps versions in `ModelStore(..., "risk")`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 
-from llm4retail import __version__
+from llm4retail.artifacts import ModelState, data_fingerprint, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.eval import binary_scores
-from llm4retail.risk.base import FPR_BUDGET, DetectorKind, RiskDetector
+from llm4retail.risk.base import FPR_BUDGET, DetectorKind, RiskArtifact, RiskDetector
 from llm4retail.risk.features import (
     BASE_FEATURES,
     HISTORY_FEATURES,
@@ -42,13 +42,8 @@ from llm4retail.risk.thresholds import ThresholdPolicy, Thresholds, choose_thres
 from llm4retail.risk.unsupervised import IsolationForestDetector
 
 logger = logging.getLogger(__name__)
-META_FILE = "meta.json"
 MIN_FRAUDS = 10  # labelled frauds needed (in the training window) for the supervised detector
-DETECTOR_CLASSES: dict[DetectorKind, type[RiskDetector]] = {
-    DetectorKind.SUPERVISED: GradientBoostingDetector,
-    DetectorKind.UNSUPERVISED: IsolationForestDetector,
-    DetectorKind.RULES: RuleSet,
-}
+HASHED_COLUMNS = ("payment_id", "amount", "timestamp", "label")  # what identifies the training payments
 
 
 def time_ordered(payments: pd.DataFrame) -> pd.DataFrame:
@@ -63,7 +58,8 @@ def labels_of(payments: pd.DataFrame) -> np.ndarray | None:
     return payments["label"].astype(int).to_numpy()
 
 
-class RiskModel:
+@register_model("model")
+class RiskModel(RiskArtifact):
     """Features, detectors and thresholds of payment-risk scoring.
 
     Args:
@@ -121,14 +117,22 @@ class RiskModel:
             logger.info("no supervised risk detector: needs labels with at least %d frauds", MIN_FRAUDS)
         self.active_ = DetectorKind.SUPERVISED if DetectorKind.SUPERVISED in self.detectors_ else DetectorKind.UNSUPERVISED
         self.thresholds_ = self._thresholds(matrix, labels, validation)
-        self.meta_ = {
-            "version": __version__,
+        self.training_ = {
             "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "n_payments": int(len(ordered)),
             "n_frauds": None if labels is None else int(labels.sum()),
-            "data_hash": _data_hash(ordered),
+            "data_hash": data_fingerprint(ordered.reindex(columns=[name for name in HASHED_COLUMNS
+                                                                   if name in ordered.columns])),
         }
         return self
+
+    def summary(self) -> dict[str, Any]:
+        """What `llm4retail risk train` reports: the active detector, features, thresholds and training data."""
+        self._check_fitted()
+        return {"active": self.active_.value, "detectors": [kind.value for kind in self.detectors_],
+                "features": self.spec_.columns, "thresholds": {"review": self.thresholds_.review,
+                                                               "decline": self.thresholds_.decline},
+                **self.training_}
 
     def _thresholds(
         self, matrix: np.ndarray, labels: np.ndarray | None, validation: tuple[np.ndarray, np.ndarray] | None
@@ -193,47 +197,40 @@ class RiskModel:
                 results[kind.value] = _binary_metrics(labels, scores[kind][test])
         return results
 
-    def save(self, directory: Path) -> None:
-        """Writes the detectors (LightGBM text model, .npz, JSON) and `meta.json`."""
+    def get_params(self) -> dict[str, Any]:
+        return {"rules": None if self.rules is None else [rule.model_dump(mode="json") for rule in self.rules],
+                "policy": self.policy.value, "target": self.target, "seed": self.seed, "threads": self.threads}
+
+    def _state(self) -> ModelState:
+        """The detectors as parts; features, thresholds and the training record as facts."""
         self._check_fitted()
-        directory.mkdir(parents=True, exist_ok=True)
-        for kind, detector in self.detectors_.items():
-            detector.save(directory / kind.value)
-        meta = {
-            **self.meta_,
-            "active": self.active_.value,
-            "detectors": [kind.value for kind in self.detectors_],
-            "features": self.spec_.as_dict(),
-            "rule_columns": self.rule_columns_,
-            "thresholds": {"review": self.thresholds_.review, "decline": self.thresholds_.decline,
-                           "policy": self.thresholds_.policy.value, "target": self.thresholds_.target},
-            "params": {"seed": self.seed, "threads": self.threads},
-        }
-        (directory / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+        return ModelState(
+            parts={kind.value: detector for kind, detector in self.detectors_.items()},
+            facts={
+                "active": self.active_.value,
+                "detectors": [kind.value for kind in self.detectors_],  # fitting order, kept on load
+                "features": self.spec_.as_dict(),
+                "rule_columns": self.rule_columns_,
+                "thresholds": {"review": self.thresholds_.review, "decline": self.thresholds_.decline,
+                               "policy": self.thresholds_.policy.value, "target": self.thresholds_.target},
+                "training": self.training_,
+            },
+        )
 
     @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads a model written by `save`.
-
-        Raises:
-            DataValidationError: no saved model in `directory`.
-        """
-        path = directory / META_FILE
-        if not path.is_file():
-            raise DataValidationError(f"no saved risk model in {directory}; run `llm4retail risk train` first")
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        thresholds = meta["thresholds"]
-        model = cls(policy=ThresholdPolicy(thresholds["policy"]), target=thresholds["target"],
-                    seed=meta["params"]["seed"], threads=meta["params"]["threads"])
-        model.spec_ = FeatureSpec(columns=meta["features"]["columns"], dropped=meta["features"]["dropped"])
-        model.rule_columns_ = list(meta["rule_columns"])
-        model.detectors_ = {
-            DetectorKind(kind): DETECTOR_CLASSES[DetectorKind(kind)].load(directory / kind) for kind in meta["detectors"]
-        }
-        model.active_ = DetectorKind(meta["active"])
+    def _from_state(cls, params: dict[str, Any], state: ModelState) -> Self:
+        rules = None if params["rules"] is None else [Rule.model_validate(item) for item in params["rules"]]
+        model = cls(rules=rules, policy=ThresholdPolicy(params["policy"]), target=params["target"],
+                    seed=params["seed"], threads=params["threads"])
+        facts = state.facts
+        model.spec_ = FeatureSpec(columns=facts["features"]["columns"], dropped=facts["features"]["dropped"])
+        model.rule_columns_ = list(facts["rule_columns"])
+        model.detectors_ = {DetectorKind(kind): state.parts[kind] for kind in facts["detectors"]}  # type: ignore[misc]
+        model.active_ = DetectorKind(facts["active"])
+        thresholds = facts["thresholds"]
         model.thresholds_ = Thresholds(review=thresholds["review"], decline=thresholds["decline"],
                                        policy=ThresholdPolicy(thresholds["policy"]), target=thresholds["target"])
-        model.meta_ = {key: meta[key] for key in ("version", "trained_at", "n_payments", "n_frauds", "data_hash")}
+        model.training_ = dict(facts["training"])
         return model
 
 
@@ -241,11 +238,3 @@ def _binary_metrics(labels: np.ndarray, scores: np.ndarray) -> dict[str, float]:
     values = binary_scores(labels, scores, fpr=FPR_BUDGET)
     return {"roc_auc": values["roc_auc"], "pr_auc": values["pr_auc"],
             "recall_at_1pct_fpr": values[f"recall@fpr={FPR_BUDGET:g}"]}
-
-
-def _data_hash(payments: pd.DataFrame) -> str:
-    digest = hashlib.sha256()
-    for column in ("payment_id", "amount", "timestamp"):
-        if column in payments.columns:
-            digest.update(pd.util.hash_pandas_object(payments[column], index=False).to_numpy().tobytes())
-    return digest.hexdigest()[:16]

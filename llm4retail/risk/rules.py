@@ -17,16 +17,15 @@ import json
 import operator as op
 from enum import Enum
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from llm4retail.errors import ConfigError, DataValidationError
+from llm4retail.artifacts import ModelState, register_model
+from llm4retail.errors import ConfigError
 from llm4retail.risk.base import DetectorKind, Reason, RiskDetector
 from llm4retail.risk.thresholds import Decision
-
-RULES_FILE = "rules.json"
 
 
 class Operator(str, Enum):
@@ -102,6 +101,7 @@ def load_rules(path: Path) -> list[Rule]:
         raise ConfigError(f"{path}: invalid rule: {error.errors(include_input=False)[0]['msg']}") from error
 
 
+@register_model("rules")
 class RuleSet(RiskDetector):
     """The rules detector.
 
@@ -186,28 +186,19 @@ class RuleSet(RiskDetector):
         total = sum(rule.weight for rule in self.rules)
         return sum(rule.weight for rule in fired) / total, reasons
 
-    def save(self, directory: Path) -> None:
+    def get_params(self) -> dict[str, Any]:
+        return {"rules": [rule.model_dump(mode="json") for rule in self.rules]}
+
+    def _state(self) -> ModelState:
+        """The feature names and each rule's resolved bound (NaN: inert) and column (-1: absent)."""
         self._check_fitted()
-        directory.mkdir(parents=True, exist_ok=True)
-        payload = {
-            "feature_names": self.feature_names_,
-            "rules": [rule.model_dump(mode="json") for rule in self.rules],
-            "bounds": [None if np.isnan(bound) else float(bound) for bound in self.bounds_],
-        }
-        (directory / RULES_FILE).write_text(json.dumps(payload, indent=1), encoding="utf-8")
+        return ModelState(arrays={"bounds": self.bounds_, "columns": self.columns_},
+                          facts={"feature_names": self.feature_names_})
 
     @classmethod
-    def load(cls, directory: Path) -> Self:
-        path = directory / RULES_FILE
-        if not path.is_file():
-            raise DataValidationError(f"no saved rules in {directory} ({RULES_FILE} missing)")
-        payload = json.loads(path.read_text(encoding="utf-8"))
-        rule_set = cls([Rule.model_validate(item) for item in payload["rules"]])
-        rule_set.feature_names_ = list(payload["feature_names"])
-        rule_set.bounds_ = np.array([np.nan if bound is None else bound for bound in payload["bounds"]], dtype=float)
-        rule_set.columns_ = np.array(
-            [rule_set.feature_names_.index(rule.feature) if rule.feature in rule_set.feature_names_ else -1
-             for rule in rule_set.rules],
-            dtype=np.int64,
-        )
+    def _from_state(cls, params: dict[str, Any], state: ModelState) -> Self:
+        rule_set = cls([Rule.model_validate(item) for item in params["rules"]])
+        rule_set.feature_names_ = list(state.facts["feature_names"])
+        rule_set.bounds_ = np.asarray(state.arrays["bounds"], dtype=float)
+        rule_set.columns_ = np.asarray(state.arrays["columns"], dtype=np.int64)
         return rule_set

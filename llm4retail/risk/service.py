@@ -1,31 +1,43 @@
-"""Payment risk over a store: train from its payments, keep the model in the data directory, score.
+"""Payment risk over a store: train from its payments into the model store, then score.
+
+Training is explicit (`llm4retail risk train`, or `serve` at start-up when no version is
+saved); scoring loads the `LATEST` version once and never trains: without a saved model it
+raises `NotTrainedError` naming the train command.
 
 Example:
-    >>> service = RiskService(store, data_dir=settings.data_dir, settings=get_risk_settings())
+    >>> service = Services(get_settings(data_dir="store")).risk
+    >>> service.train()["active"]
+    'supervised'
     >>> service.score({"amount": 99.0, "currency": "USD", "customer_id": "C00001"}).decision
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from llm4retail.capability import CapabilityService
+from llm4retail.config import RiskSettings, Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError
-from llm4retail.risk.config import RiskSettings
-from llm4retail.risk.model import META_FILE, RiskModel
+from llm4retail.eval import EvalReport
+from llm4retail.risk.base import DetectorKind
+from llm4retail.risk.evaluate import evaluate_risk
+from llm4retail.risk.model import RiskModel
 from llm4retail.risk.rules import load_rules
 from llm4retail.risk.schemas import PaymentRequest
 from llm4retail.risk.scoring import RiskScore, RiskScorer
 from llm4retail.risk.state import MemoryStateStore, RedisStateStore, StateStore
+from llm4retail.risk.thresholds import ThresholdPolicy
+
+if TYPE_CHECKING:
+    from llm4retail.container import Services
 
 logger = logging.getLogger(__name__)
-MODEL_DIRECTORY = Path("models") / "risk"
 
 
 def state_store(settings: RiskSettings) -> StateStore:
@@ -35,31 +47,41 @@ def state_store(settings: RiskSettings) -> StateStore:
     return MemoryStateStore()
 
 
-class RiskService:
-    """Trains, keeps and serves the payment-risk model of one store.
+class RiskService(CapabilityService):
+    """Trains, versions and serves the payment-risk model of one store.
 
     Args:
+        settings: the one `Settings`; `settings.risk` holds the state backend, threshold
+            policy, reason count and rules file (`LLM4RETAIL_RISK__*`, `[risk]` in the TOML file).
         store: the store whose `payments` table trains the model and seeds customer state.
-        data_dir: the model is saved in `<data_dir>/models/risk`.
-        settings: risk settings (state backend, threshold policy).
+        services: the container (unused; the shared constructor).
     """
 
-    def __init__(self, store: Store, *, data_dir: Path, settings: RiskSettings) -> None:
-        self.store = store
-        self.directory = data_dir / MODEL_DIRECTORY
-        self.settings = settings
+    capability = "risk"
+    train_command = "llm4retail risk train"
+
+    def __init__(self, settings: Settings, store: Store, *, services: Services | None = None) -> None:
+        super().__init__(settings, store, services=services)
+        self._model: RiskModel | None = None
         self._scorer: RiskScorer | None = None
-        self._lock = threading.RLock()  # scorer() may call train(), which resets the scorer
 
     def store_payments(self) -> pd.DataFrame:
         """The store's payments table."""
         return self.store.read_frame(Table.PAYMENTS)
 
-    def train(self, payments: pd.DataFrame | None = None) -> RiskModel:
-        """Fits on `payments` (default: the store's), saves the model and resets the scorer.
+    def train(self, payments: pd.DataFrame | None = None, *, rules_file: Path | None = None) -> dict[str, Any]:
+        """Fits on `payments` (default: the store's), saves a new version and serves it from now on.
+
+        Args:
+            payments: payments to learn from (default: the store's `payments` table).
+            rules_file: JSON list of rules (default: `settings.risk.rules_file`, else the default rules).
+
+        Returns:
+            The report (`RiskModel.summary()` plus the saved `version`).
 
         Raises:
             DataValidationError: there are no payments to learn from.
+            ConfigError: the rules file is missing or malformed.
         """
         frame = self.store_payments() if payments is None else payments
         if frame.empty:
@@ -67,32 +89,60 @@ class RiskService:
                 "no payments to train the risk model on: import a payments file (llm4retail data import) "
                 "or pass --payments"
             )
-        rules = load_rules(self.settings.rules_file) if self.settings.rules_file else None
-        model = RiskModel(rules=rules, policy=self.settings.policy, target=self.settings.target).fit(frame)
-        model.save(self.directory)
-        with self._lock:
-            self._scorer = None
-        logger.info("risk model trained on %d payments, active detector %s", len(frame), model.active_.value)
-        return model
+        risk = self.settings.risk
+        rules_path = rules_file or risk.rules_file
+        rules = load_rules(rules_path) if rules_path else None
+        model = RiskModel(rules=rules, policy=ThresholdPolicy(risk.policy), target=risk.target).fit(frame)
+        report = model.summary()
+        supervised = model.detectors_.get(DetectorKind.SUPERVISED)
+        pr_auc = None if supervised is None else supervised.selection_["validation_pr_auc"]  # type: ignore[attr-defined]
+        metrics = {} if pr_auc is None else {"validation_pr_auc": pr_auc}
+        report["version"] = self.models.save(model, report=report, data_hash=report["data_hash"], metrics=metrics)
+        with self.lock:
+            self._model, self._scorer = model, None
+        logger.info("risk model %s trained on %d payments, active detector %s", report["version"], len(frame),
+                    model.active_.value)
+        return report
+
+    def evaluate(self, payments: pd.DataFrame | None = None, *, dataset: str = "store") -> EvalReport:
+        """`llm4retail eval risk` on `payments` (default: the store's labelled payments); saves nothing."""
+        frame = self.store_payments() if payments is None else payments
+        return evaluate_risk(frame, dataset=dataset)
 
     def model(self) -> RiskModel:
-        """The saved model, trained from the store on first use."""
-        if (self.directory / META_FILE).is_file():
-            return RiskModel.load(self.directory)
-        return self.train()
+        """The served model: the `LATEST` version, loaded once.
+
+        Raises:
+            NotTrainedError: no version is saved (run `llm4retail risk train`).
+        """
+        with self.lock:
+            if self._model is None:
+                self._model = self.models.load(expected=RiskModel)
+            return self._model
 
     def scorer(self) -> RiskScorer:
-        """The real-time scorer; on first use customer state is seeded from the store's payments once."""
-        with self._lock:
+        """The real-time scorer; on first use customer state is seeded from the store's payments once.
+
+        Raises:
+            NotTrainedError: no version is saved (run `llm4retail risk train`).
+        """
+        with self.lock:
             if self._scorer is None:
                 model = self.model()
-                scorer = RiskScorer(model, state=state_store(self.settings), top_reasons=self.settings.top_reasons)
-                if scorer.state.claim(f"replayed:{model.meta_['data_hash']}"):
+                risk = self.settings.risk
+                scorer = RiskScorer(model, state=state_store(risk), top_reasons=risk.top_reasons)
+                # One replay per training data, even with several workers sharing a Redis state.
+                if scorer.state.claim(f"replayed:{model.training_['data_hash']}"):
                     replayed = scorer.replay(self.store_payments())
                     logger.info("risk state seeded for %d customers", replayed)
                 self._scorer = scorer
             return self._scorer
 
     def score(self, payment: PaymentRequest | dict[str, Any], *, record: bool = True) -> RiskScore:
-        """Scores one payment (see `RiskScorer.score`)."""
+        """Scores one payment (see `RiskScorer.score`).
+
+        Raises:
+            NotTrainedError: no version is saved (run `llm4retail risk train`).
+            DataValidationError: the payment is invalid.
+        """
         return self.scorer().score(payment, record=record)

@@ -14,23 +14,20 @@ Example:
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-from pathlib import Path
 from typing import Any, Self
 
 import lightgbm as lgb
 import numpy as np
 from sklearn.metrics import average_precision_score
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError
 from llm4retail.risk.base import DetectorKind, Reason, RiskDetector
 from llm4retail.risk.trees import TreeArrays
 
 logger = logging.getLogger(__name__)
-MODEL_FILE = "lightgbm_{index}.txt"
-META_FILE = "supervised.json"
 VALIDATION_SHARE = 0.2
 MIN_CLASS_ROWS = 5  # per class in the validation part, else no tuning
 MAX_ROUNDS = 1000
@@ -54,6 +51,7 @@ BASE_PARAMS: dict[str, Any] = {
 }
 
 
+@register_model("supervised")
 class GradientBoostingDetector(RiskDetector):
     """LightGBM fraud classifier with validation-chosen size and reason codes.
 
@@ -162,28 +160,22 @@ class GradientBoostingDetector(RiskDetector):
         ]
         return probability, reasons
 
-    def save(self, directory: Path) -> None:
-        self._check_fitted()
-        directory.mkdir(parents=True, exist_ok=True)
-        for index, booster in enumerate(self.boosters_):
-            booster.save_model(str(directory / MODEL_FILE.format(index=index)))
-        meta = {"feature_names": self.feature_names_, "selection": self.selection_, "seed": self.seed,
-                "n_models": len(self.boosters_), "threads": self.threads}
-        (directory / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    def get_params(self) -> dict[str, Any]:
+        return {"seed": self.seed, "n_models": self.n_models, "threads": self.threads}
 
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        if not (directory / META_FILE).is_file():
-            raise DataValidationError(f"no saved supervised detector in {directory} ({META_FILE} missing)")
-        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        detector = cls(seed=meta["seed"], n_models=meta["n_models"], threads=meta["threads"])
-        detector.feature_names_ = list(meta["feature_names"])
-        detector.selection_ = meta["selection"]
-        detector.boosters_ = [
-            lgb.Booster(model_file=str(directory / MODEL_FILE.format(index=index))) for index in range(meta["n_models"])
-        ]
-        detector.trees_ = detector._tree_arrays()
-        return detector
+    def _state(self) -> ModelState:
+        """Each booster of the bag as its LightGBM text dump; the feature names and the tuning record."""
+        self._check_fitted()
+        return ModelState(
+            texts={f"lightgbm_{index}": booster.model_to_string() for index, booster in enumerate(self.boosters_)},
+            facts={"feature_names": self.feature_names_, "selection": self.selection_},
+        )
+
+    def _restore(self, state: ModelState) -> None:
+        self.feature_names_ = list(state.facts["feature_names"])
+        self.selection_ = state.facts["selection"]
+        self.boosters_ = [lgb.Booster(model_str=state.texts[f"lightgbm_{index}"]) for index in range(self.n_models)]
+        self.trees_ = self._tree_arrays()
 
 
 def _safe_names(names: list[str]) -> list[str]:

@@ -10,18 +10,15 @@ standard deviations (median absolute deviation × 1.4826).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 import numpy as np
 from sklearn.ensemble import IsolationForest
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError
 from llm4retail.risk.base import DetectorKind, Reason, RiskDetector
 
-ARRAYS_FILE = "isolation_forest.npz"
-META_FILE = "unsupervised.json"
 MAD_TO_SD = 1.4826
 
 
@@ -35,6 +32,7 @@ def average_path_length(n_samples: np.ndarray) -> np.ndarray:
     return out
 
 
+@register_model("unsupervised")
 class IsolationForestDetector(RiskDetector):
     """Isolation forest over payment features (missing values filled with training medians).
 
@@ -135,29 +133,25 @@ class IsolationForestDetector(RiskDetector):
         ]
         return float(self.score(matrix)[0]), reasons
 
-    def save(self, directory: Path) -> None:
-        self._check_fitted()
-        directory.mkdir(parents=True, exist_ok=True)
-        np.savez(directory / ARRAYS_FILE, medians=self.medians_, scales=self.scales_, **self.arrays_)
-        meta = {"feature_names": self.feature_names_, "n_trees": self.n_trees, "max_samples": self.max_samples,
-                "seed": self.seed, "max_depth": self.max_depth_, "normaliser": self.normaliser_}
-        (directory / META_FILE).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    def get_params(self) -> dict[str, Any]:
+        return {"n_trees": self.n_trees, "max_samples": self.max_samples, "seed": self.seed}
 
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        if not (directory / ARRAYS_FILE).is_file():
-            raise DataValidationError(f"no saved unsupervised detector in {directory} ({ARRAYS_FILE} missing)")
-        meta = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
-        detector = cls(n_trees=meta["n_trees"], max_samples=meta["max_samples"], seed=meta["seed"])
-        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-        detector.medians_ = arrays.pop("medians")
-        detector.scales_ = arrays.pop("scales")
-        detector.arrays_ = arrays
-        detector.feature_names_ = list(meta["feature_names"])
-        detector.max_depth_ = int(meta["max_depth"])
-        detector.normaliser_ = float(meta["normaliser"])
-        return detector
+    def _state(self) -> ModelState:
+        """The flat trees, the training medians and scales; no scikit-learn object is kept."""
+        self._check_fitted()
+        return ModelState(
+            arrays={"medians": self.medians_, "scales": self.scales_, **self.arrays_},
+            facts={"feature_names": self.feature_names_, "max_depth": self.max_depth_, "normaliser": self.normaliser_},
+        )
+
+    def _restore(self, state: ModelState) -> None:
+        arrays = dict(state.arrays)
+        self.medians_ = arrays.pop("medians")
+        self.scales_ = arrays.pop("scales")
+        self.arrays_ = arrays
+        self.feature_names_ = list(state.facts["feature_names"])
+        self.max_depth_ = int(state.facts["max_depth"])
+        self.normaliser_ = float(state.facts["normaliser"])
 
 
 def _node_depths(left: np.ndarray, right: np.ndarray) -> np.ndarray:

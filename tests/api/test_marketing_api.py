@@ -1,4 +1,4 @@
-"""Customer profile, segments and audience export over the demo store."""
+"""Customer profile, segments and audience export over the demo store (models trained once for the module)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _trained(demo_client: TestClient) -> None:
+    demo_client.app.state.services.marketing.train()
 
 
 def test_segments_and_profile(demo_client: TestClient) -> None:

@@ -1,4 +1,7 @@
-"""POST /payments/score over the demo store: scores with reasons, 422 for bad input, 401 without a key."""
+"""POST /payments/score over the demo store: scores with reasons, 422 for bad input, 401 without a key.
+
+The model is trained once for the module through the app's service container (`risk train`).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,11 @@ pytestmark = pytest.mark.integration
 GOOD = {"payment_id": "t1", "amount": 59.9, "currency": "USD", "customer_id": "c00042",
         "timestamp": "2026-10-30T03:00:00Z", "device_id": "phone-1", "country": "us",
         "features": {"new_device": 1, "country_mismatch": 1}}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _trained(demo_client: TestClient) -> None:
+    demo_client.app.state.services.risk.train()
 
 
 def test_score_payment(demo_client: TestClient, demo_auth: dict[str, str]) -> None:
@@ -65,6 +73,7 @@ def test_server_mode_keeps_state_in_redis(demo_client: TestClient, demo_auth: di
     import uuid
 
     from llm4retail.api.app import create_app
+    from llm4retail.config import get_settings
     from llm4retail.risk.state import RedisStateStore
 
     prefix = f"llm4retail:test-api:{uuid.uuid4().hex[:10]}:"
@@ -72,7 +81,10 @@ def test_server_mode_keeps_state_in_redis(demo_client: TestClient, demo_auth: di
     monkeypatch.setenv("LLM4RETAIL_RISK__REDIS_PREFIX", prefix)
     redis_state = RedisStateStore("redis://127.0.0.1:6379/0", prefix=prefix)
     try:
-        app = create_app(demo_client.app.state.settings, store=demo_client.app.state.store)
+        shared = demo_client.app.state.settings  # the LLM4RETAIL_RISK__* variables reach Settings.risk
+        settings = get_settings(data_dir=shared.data_dir, api_keys=",".join(shared.api_keys))
+        assert settings.risk.redis_url == "redis://127.0.0.1:6379/0" and settings.risk.redis_prefix == prefix
+        app = create_app(settings, store=demo_client.app.state.store)
         with TestClient(app) as client:  # a second worker would see the same state
             payment = {"amount": 12.0, "currency": "USD", "customer_id": "c00500", "timestamp": "2026-10-31T10:00:00"}
             first = client.post("/payments/score", json=payment, headers=demo_auth).json()

@@ -10,7 +10,7 @@ import pytest
 
 from llm4retail.data.importer import read_table
 from llm4retail.data.schemas import Table
-from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.errors import DataValidationError, NotFittedError, NotTrainedError
 from llm4retail.marketing.bgnbd import BetaGeometricNBD
 from llm4retail.marketing.gamma_gamma import GammaGamma
 from llm4retail.marketing.transactions import customer_summary, purchase_days
@@ -76,7 +76,7 @@ def test_bad_input_and_unfitted(tmp_path: Path) -> None:
         BetaGeometricNBD().expected_purchases(1.0, np.array([1.0]), np.array([1.0]), np.array([2.0]))
     with pytest.raises(DataValidationError, match="at least 10"):
         GammaGamma().fit(np.array([1.0, 2.0]), np.array([10.0, 20.0]))
-    with pytest.raises(DataValidationError, match="no saved"):
+    with pytest.raises(NotTrainedError, match="llm4retail segments train"):
         BetaGeometricNBD.load(tmp_path)
 
 

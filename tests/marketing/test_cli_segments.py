@@ -24,6 +24,13 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_list_profile_export(data_dir: Path, tmp_path: Path) -> None:
+    untrained = runner.invoke(app, ["--data-dir", str(data_dir), "segments", "list"])
+    assert untrained.exit_code == 1 and "llm4retail segments train" in untrained.output
+    trained = runner.invoke(app, ["--data-dir", str(data_dir), "segments", "train", "--json"])
+    assert trained.exit_code == 0, trained.output
+    report = json.loads(trained.stdout)
+    assert report["version"] == "v0001" and report["purchase"]["horizon_days"] == 30
+    assert (data_dir / "models" / "marketing" / "LATEST").read_text() == "v0001"
     listed = runner.invoke(app, ["--data-dir", str(data_dir), "segments", "list", "--json"])
     assert listed.exit_code == 0, listed.output
     rows = json.loads(listed.stdout)["segments"]

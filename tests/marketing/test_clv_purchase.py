@@ -13,11 +13,17 @@ from typer.testing import CliRunner
 from llm4retail.cli import app
 from llm4retail.data.schemas import Table
 from llm4retail.data.synthetic import generate_demo_store
-from llm4retail.errors import DataValidationError
+from llm4retail.errors import ArtifactFormatError, DataValidationError
 from llm4retail.marketing.clv import CustomerValueModel, evaluate_clv
 from llm4retail.marketing.evaluate import evaluate_purchase
+from llm4retail.marketing.model import CustomerModels
 from llm4retail.marketing.rfm import Segment
-from llm4retail.marketing.service import audience, customer_table, segment_summary
+from llm4retail.marketing.service import (
+    activity_data,
+    audience,
+    customer_table,
+    segment_summary,
+)
 from llm4retail.marketing.transactions import purchase_days
 
 
@@ -45,7 +51,8 @@ def test_clv_model_round_trip_and_errors(demo: dict[Table, pd.DataFrame], tmp_pa
     table = model.table()
     assert (table["clv"] >= 0).all() and table["p_alive"].between(0, 1).all()
     model.save(tmp_path / "clv")
-    np.testing.assert_allclose(CustomerValueModel.load(tmp_path / "clv").table()["clv"], table["clv"])
+    np.testing.assert_array_equal(CustomerValueModel.load(tmp_path / "clv").table()["clv"], table["clv"])
+    np.testing.assert_array_equal(model.table_at(days, end=days["date"].max())["clv"], table["clv"])
     with pytest.raises(DataValidationError, match="no orders after"):
         evaluate_clv(demo[Table.ORDERS], calibration_end=days["date"].max(), dataset="demo")
 
@@ -71,8 +78,11 @@ def test_purchase_model_on_cdnow_orders_only(datasets: Path) -> None:
 
 @pytest.mark.unit
 def test_customer_table_segments_and_audience(demo: dict[Table, pd.DataFrame], tmp_path: Path) -> None:
-    table = customer_table(demo[Table.ORDERS], events=demo[Table.EVENTS], products=demo[Table.PRODUCTS],
-                           customers=demo[Table.CUSTOMERS])
+    models = CustomerModels().fit(activity_data(demo[Table.ORDERS], events=demo[Table.EVENTS],
+                                                products=demo[Table.PRODUCTS]))
+    assert models.purchase_ is not None
+    table = customer_table(demo[Table.ORDERS], models=models, events=demo[Table.EVENTS],
+                           products=demo[Table.PRODUCTS], customers=demo[Table.CUSTOMERS])
     assert len(table) == demo[Table.CUSTOMERS]["customer_id"].nunique()
     assert table["purchase_probability"].dropna().between(0, 1).all()
     rows = segment_summary(table)
@@ -83,3 +93,16 @@ def test_customer_table_segments_and_audience(demo: dict[Table, pd.DataFrame], t
     path = tmp_path / "audience.csv"
     chosen.to_csv(path, index=False)
     assert pd.read_csv(path).shape[0] == len(chosen)
+
+
+@pytest.mark.unit
+def test_a_folder_saved_before_the_shared_format_is_refused(tmp_path: Path) -> None:
+    """The hand-written `meta.json` of earlier versions (no `type`) asks for a retrain."""
+    (tmp_path / "clv").mkdir()
+    (tmp_path / "clv" / "meta.json").write_text('{"version": "0.1.0", "end": "1997-09-30", "unit_days": 7.0}')
+    with pytest.raises(ArtifactFormatError, match="retrain with `llm4retail segments train`"):
+        CustomerValueModel.load(tmp_path / "clv")
+    (tmp_path / "bgnbd").mkdir()
+    (tmp_path / "bgnbd" / "meta.json").write_text('{"model": "BetaGeometricNBD", "params": {"r": 1.0}}')
+    with pytest.raises(ArtifactFormatError, match="retrain with `llm4retail segments train`"):
+        CustomerModels.load(tmp_path / "bgnbd")

@@ -24,13 +24,16 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_train_score_and_score_file(data_dir: Path, tmp_path: Path) -> None:
+    untrained = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "score", '{"amount": 1, "currency": "USD"}'])
+    assert untrained.exit_code == 1 and "llm4retail risk train" in untrained.output
     rules = tmp_path / "rules.json"
     rules.write_text(json.dumps([{"name": "huge", "feature": "amount", "operator": ">=", "value": 1000,
                                   "action": "decline"}]), encoding="utf-8")
     trained = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "train", "--rules", str(rules), "--json"])
     assert trained.exit_code == 0, trained.output
     summary = json.loads(trained.stdout)
-    assert summary["active"] == "supervised" and (data_dir / "models" / "risk" / "meta.json").is_file()
+    assert summary["active"] == "supervised" and summary["version"] == "v0001"
+    assert (data_dir / "models" / "risk" / "LATEST").read_text() == "v0001"
     payment = json.dumps({"amount": 25.0, "currency": "USD", "customer_id": "c00010"})
     scored = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "score", payment, "--json"])
     assert scored.exit_code == 0, scored.output

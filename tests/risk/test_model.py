@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.errors import (
+    ArtifactFormatError,
+    DataValidationError,
+    NotFittedError,
+    NotTrainedError,
+)
 from llm4retail.risk.base import DetectorKind
 from llm4retail.risk.model import RiskModel
 from llm4retail.risk.thresholds import ThresholdPolicy
@@ -27,8 +32,9 @@ def test_fit_evaluate_save_load(payments: pd.DataFrame, tmp_path: Path) -> None:
     assert metrics["supervised"]["roc_auc"] > metrics["rules"]["roc_auc"]
     model.save(tmp_path / "risk")
     loaded = RiskModel.load(tmp_path / "risk")
-    np.testing.assert_allclose(loaded.predict(test), model.predict(test))
-    assert loaded.thresholds_ == model.thresholds_
+    np.testing.assert_array_equal(loaded.predict(test), model.predict(test))
+    assert loaded.thresholds_ == model.thresholds_ and loaded.summary() == model.summary()
+    assert list(loaded.detectors_) == list(model.detectors_)
 
 
 def test_without_labels_the_isolation_forest_decides(payments: pd.DataFrame) -> None:
@@ -47,5 +53,15 @@ def test_cost_policy_and_errors(payments: pd.DataFrame, tmp_path: Path) -> None:
         RiskModel().fit(payments.iloc[:5])
     with pytest.raises(DataValidationError, match="label"):
         model.evaluate(payments.drop(columns=["label"]))
-    with pytest.raises(DataValidationError, match="risk train"):
+    with pytest.raises(NotTrainedError, match="llm4retail risk train"):
         RiskModel.load(tmp_path / "missing")
+
+
+def test_a_folder_saved_before_the_shared_format_is_refused(tmp_path: Path) -> None:
+    """The hand-written `meta.json` of earlier versions (no `type`) asks for a retrain."""
+    old = tmp_path / "risk"
+    (old / "supervised").mkdir(parents=True)
+    (old / "meta.json").write_text('{"version": "0.1.0", "active": "supervised", "detectors": ["supervised"], '
+                                   '"params": {"seed": 0, "threads": 1}}', encoding="utf-8")
+    with pytest.raises(ArtifactFormatError, match="retrain with `llm4retail risk train`"):
+        RiskModel.load(old)

@@ -3,9 +3,9 @@
 # No `from __future__ import annotations`: FastAPI reads the annotations at import time.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query
 
-from llm4retail.api.deps import WriteAccess
+from llm4retail.api.deps import ServicesDep, WriteAccess
 from llm4retail.risk.schemas import PaymentRequest
 
 router = APIRouter(tags=["risk"])
@@ -14,13 +14,14 @@ router = APIRouter(tags=["risk"])
 @router.post("/payments/score", summary="Score a payment", dependencies=[WriteAccess])
 def score_payment(
     body: Annotated[PaymentRequest, Body()],
-    request: Request,
+    services: ServicesDep,
     record: Annotated[bool, Query(description="add the payment to the customer's velocity state")] = True,
 ) -> dict[str, Any]:
     """Risk score in [0, 1], decision (approve/review/decline), reason codes and fired rules.
 
     The customer's velocity state (in-process, or Redis with LLM4RETAIL_RISK__REDIS_URL)
     is updated unless `record=false`. Bad input (unknown currency, negative amount,
-    missing field) gets 422 and is never scored.
+    missing field) gets 422 and is never scored. Without a trained model the service raises
+    `NotTrainedError` (run `llm4retail risk train`).
     """
-    return request.app.state.risk.score(body, record=record).as_dict()
+    return services.risk.score(body, record=record).as_dict()
