@@ -1,4 +1,4 @@
-"""The old `llm4retail eval <capability>` names, hidden, kept for one release: each runs the same
+"""The old names `llm4retail eval <capability>`, hidden, kept for one release: each runs the same
 function as `llm4retail <capability> eval`."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shared evaluation framework: metrics and the report format of `llm4retail eval <capability>`."""
+"""Shared evaluation framework: metrics and the report format of `llm4retail <capability> eval`."""
 
 from llm4retail.eval.classification import ClassificationMetrics, binary_scores, classification_metrics, recall_at_fpr
 from llm4retail.eval.forecasting import interval_coverage, mase, smape, wape

@@ -1,4 +1,4 @@
-"""The output convention of every `llm4retail eval <capability>` command."""
+"""The output convention of every `llm4retail <capability> eval` command."""
 
 from __future__ import annotations
 

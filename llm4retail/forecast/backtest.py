@@ -1,4 +1,4 @@
-"""Rolling-origin backtest of every forecaster and of the validation-chosen one (`llm4retail eval forecast`).
+"""Rolling-origin backtest of every forecaster and of the validation-chosen one (`llm4retail forecast eval`).
 
 The last `folds` windows of `horizon` dates of every series are held out, one
 origin after the other. Each model is fitted once per origin on everything before

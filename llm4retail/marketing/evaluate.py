@@ -1,4 +1,4 @@
-"""`llm4retail eval purchase`: purchase-in-the-next-N-days model against the RFM-only baseline."""
+"""`llm4retail segments eval-purchase`: purchase-in-the-next-N-days model against the RFM-only baseline."""
 
 from __future__ import annotations
 

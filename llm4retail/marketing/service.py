@@ -159,7 +159,7 @@ class MarketingService(CapabilityService):
 
     def evaluate(self, *, calibration_end: pd.Timestamp | None = None, horizon_days: int = PURCHASE_HORIZON_DAYS,
                  dataset: str = "store") -> dict[str, EvalReport]:
-        """`eval purchase` (and `eval clv` when `calibration_end` is given) on the store's data; saves nothing."""
+        """`llm4retail segments eval-purchase` (and `eval-clv` when `calibration_end` is given) on the store's data; saves nothing."""
         orders = self.store.read_frame(Table.ORDERS)
         events = self.store.read_frame(Table.EVENTS)
         reports = {"purchase": evaluate_purchase(orders, events=None if events.empty else events,

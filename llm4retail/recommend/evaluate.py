@@ -1,4 +1,4 @@
-"""`llm4retail eval recommend`: leave-last-out, full ranking over all items, model chosen by validation.
+"""`llm4retail recommend eval`: leave-last-out, full ranking over all items, model chosen by validation.
 
 For every customer with three or more events the last item is the test target and the
 one before the validation target; models are fitted on the rest. Each model ranks ALL

@@ -24,7 +24,7 @@ FPR_BUDGET = 0.01
 
 
 class DetectorKind(str, Enum):
-    """The three detectors of `llm4retail eval risk`."""
+    """The three detectors of `llm4retail risk eval`."""
 
     SUPERVISED = "supervised"
     UNSUPERVISED = "unsupervised"

@@ -1,4 +1,4 @@
-"""`llm4retail eval risk`: a time split of labelled payments, every detector scored on the later part."""
+"""`llm4retail risk eval`: a time split of labelled payments, every detector scored on the later part."""
 
 from __future__ import annotations
 

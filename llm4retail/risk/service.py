@@ -105,7 +105,7 @@ class RiskService(CapabilityService):
         return report
 
     def evaluate(self, payments: pd.DataFrame | None = None, *, dataset: str = "store") -> EvalReport:
-        """`llm4retail eval risk` on `payments` (default: the store's labelled payments); saves nothing."""
+        """`llm4retail risk eval` on `payments` (default: the store's labelled payments); saves nothing."""
         frame = self.store_payments() if payments is None else payments
         return evaluate_risk(frame, dataset=dataset)
 
