@@ -1,4 +1,4 @@
-"""`llm4retail models pretrain|finetune|compress`: small retail NLP encoders."""
+"""`llm4retail models list|prune` (the model store) and `models pretrain|finetune|compress` (small retail NLP encoders)."""
 
 from __future__ import annotations
 
@@ -89,3 +89,53 @@ def compress(
         student=student, budget_seconds=budget_seconds, temperature=temperature, alpha=alpha,
         speed_reviews=speed_reviews,
     ))
+
+
+@models_app.command("list")
+def list_saved(
+    context: typer.Context,
+    capability_name: Annotated[str | None, typer.Option("--capability", help="Only this capability (e.g. search).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Every trained version under `<data-dir>/models`: capability, version, LATEST, type, date, size, metrics."""
+    from llm4retail.artifacts.store import list_models
+
+    rows = [row for row in list_models(settings(context).models_dir) if capability_name in (None, row.capability)]
+    if as_json:
+        echo_json({"models_dir": str(settings(context).models_dir), "versions": [row.model_dump() for row in rows]})
+        return
+    if not rows:
+        typer.echo(f"no trained models under {settings(context).models_dir} (train one, e.g. `llm4retail search train`)")
+        return
+    typer.echo(f"{'capability':<12} {'version':<8} {'latest':<6} {'type':<32} {'created':<25} {'size':>10}")
+    for row in rows:
+        typer.echo(f"{row.capability:<12} {row.version:<8} {'*' if row.latest else '':<6} {row.model_type or '-':<32} "
+                   f"{row.created:<25} {_size(row.size_bytes):>10}")
+
+
+@models_app.command("prune")
+def prune(
+    context: typer.Context,
+    keep: Annotated[int | None, typer.Option(min=1, help="Versions kept per capability (default: models.keep_versions).")] = None,
+    capability_name: Annotated[str | None, typer.Option("--capability", help="Only this capability.")] = None,
+) -> None:
+    """Deletes all but the newest KEEP versions of each capability (LATEST is never deleted); prints what went."""
+    from llm4retail.artifacts.store import ModelStore
+
+    config = settings(context)
+    root = config.models_dir
+    names = sorted(path.name for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")) if root.is_dir() else []
+    removed = {}
+    for name in names:
+        if capability_name in (None, name):
+            store = ModelStore(root, name, train_command=f"llm4retail {name} train", keep=config.models.keep_versions)
+            removed[name] = store.prune(keep)
+    echo_json({"removed": removed})
+
+
+def _size(size_bytes: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size_bytes < 1024 or unit == "GB":
+            return f"{size_bytes:.0f} {unit}" if unit == "B" else f"{size_bytes:.1f} {unit}"
+        size_bytes /= 1024
+    return str(size_bytes)

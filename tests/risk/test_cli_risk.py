@@ -50,3 +50,24 @@ def test_train_score_and_score_file(data_dir: Path, tmp_path: Path) -> None:
     batch = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "score-file", str(payments), "--out", str(out)])
     assert batch.exit_code == 0, batch.output
     assert list(pd.read_csv(out).columns) == ["payment_id", "score", "decision"]
+
+
+def test_models_list_and_prune(data_dir: Path, tmp_path: Path) -> None:
+    for _ in range(2):
+        assert runner.invoke(app, ["--data-dir", str(data_dir), "risk", "train", "--json"]).exit_code == 0
+    listed = runner.invoke(app, ["--data-dir", str(data_dir), "models", "list", "--capability", "risk", "--json"])
+    assert listed.exit_code == 0, listed.output
+    versions = json.loads(listed.stdout)["versions"]
+    assert len(versions) >= 2 and {row["capability"] for row in versions} == {"risk"}
+    assert [row["latest"] for row in versions].count(True) == 1 and versions[-1]["latest"]
+    assert versions[-1]["model_type"] == "risk.model" and versions[-1]["size_bytes"] > 0
+    table = runner.invoke(app, ["--data-dir", str(data_dir), "models", "list"])
+    assert table.exit_code == 0 and versions[-1]["version"] in table.output
+    pruned = runner.invoke(app, ["--data-dir", str(data_dir), "models", "prune", "--keep", "1"])
+    assert pruned.exit_code == 0, pruned.output
+    assert json.loads(pruned.stdout)["removed"]["risk"] == [row["version"] for row in versions[:-1]]
+    left = json.loads(runner.invoke(app, ["--data-dir", str(data_dir), "models", "list", "--json"]).stdout)["versions"]
+    assert [row["version"] for row in left if row["capability"] == "risk"] == [versions[-1]["version"]]
+    assert runner.invoke(app, ["--data-dir", str(data_dir), "models", "prune", "--keep", "0"]).exit_code == 2
+    empty = runner.invoke(app, ["--data-dir", str(tmp_path / "none"), "models", "list"])
+    assert empty.exit_code == 0 and "no trained models" in empty.output
