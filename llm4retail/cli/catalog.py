@@ -38,15 +38,15 @@ def train(
 
 @catalog_app.command("eval")
 def evaluate(
+    context: typer.Context,
     products: Annotated[Path, typer.Option(help="Products with attributes (file or dataset folder).")],
     top: Annotated[int, typer.Option(help="How many attributes to evaluate.")] = 10,
     as_json: JsonOption = False,
 ) -> None:
-    """Attribute extraction (rules + tagger) vs the dictionary baseline: per-attribute precision/recall/F1."""
-    from llm4retail.catalog.evaluate import evaluate_attributes
+    """Attribute extraction (rules + tagger) vs the dictionary baseline: per-attribute precision/recall/F1 (saves nothing)."""
     from llm4retail.eval import emit
 
-    emit(evaluate_attributes(_products(products), dataset=str(products), top=top), as_json=as_json)
+    emit(_catalog_service(context).evaluate(_products(products), dataset=str(products), top=top), as_json=as_json)
 
 
 @catalog_app.command("extract")
