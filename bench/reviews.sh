@@ -11,12 +11,12 @@ mkdir -p "$OUT"
 cli() { python -m llm4retail.cli --data-dir "$DATA_DIR" "$@"; }
 
 # 1. Sentiment on online_shopping_10_cats (80/20 by review-id hash); the best model is saved as the teacher.
-cli eval sentiment --train "$DATASETS/reviews_zh/online_shopping_10_cats.csv.gz" --save --json > "$OUT/sentiment_online_shopping.json"
+cli reviews eval --train "$DATASETS/reviews_zh/online_shopping_10_cats.csv.gz" --save --json > "$OUT/sentiment_online_shopping.json"
 
 # 2. MARC, English and Chinese, binary and stars (the same command, unchanged).
 for lang in en zh; do
   for task in binary stars; do
-    cli eval sentiment --train "$DATASETS/reviews_marc/marc_${lang}_test.csv.gz" --task "$task" --json > "$OUT/sentiment_marc_${lang}_${task}.json"
+    cli reviews eval --train "$DATASETS/reviews_marc/marc_${lang}_test.csv.gz" --task "$task" --json > "$OUT/sentiment_marc_${lang}_${task}.json"
   done
 done
 
@@ -38,8 +38,8 @@ python bench/reviews_augment.py --fractions 0.01,0.1 --draws 2 > "$OUT/augment.j
 python bench/reviews_augment.py --fractions 0.01 --draws 2 --models use_finetuned --budget 300 > "$OUT/augment_use_finetuned.json"
 
 # 6. Attribute extraction on the Icecat catalog.
-cli eval attributes --products "$DATASETS/catalog_icecat" --json > "$OUT/attributes_icecat.json"
+cli catalog eval --products "$DATASETS/catalog_icecat" --json > "$OUT/attributes_icecat.json"
 
 # 7. Aspects on the hand-labelled reviews, with the lexicon and with the LATEST (int8 student) scoring clauses.
-MODEL=$(python -c "import sys; from pathlib import Path; from llm4retail.models.registry import ModelRegistry; print(ModelRegistry(Path(sys.argv[1]), 'sentiment').resolve())" "$DATA_DIR")
+MODEL=$(python -c "import sys; from llm4retail.config import get_settings; from llm4retail.container import Services; print(Services(get_settings(data_dir=sys.argv[1])).reviews.models.path() / 'model')" "$DATA_DIR")
 python bench/reviews_aspects.py --model-dir "$MODEL" > "$OUT/aspects.json"

@@ -7,7 +7,8 @@ retail aspects they judge and the polarity of each judgement, by one annotator
 Texts are read from `../shared/datasets`. Reports micro precision/recall/F1 of
 (review, aspect) detection and the polarity accuracy on correctly detected
 aspects, with the opinion lexicon alone and with a saved sentiment model
-scoring the clauses (`--model-dir`, e.g. the LATEST of models/sentiment).
+scoring the clauses (`--model-dir`, the `model` folder of a version of `<data-dir>/models/reviews`,
+e.g. the LATEST one).
 
 Usage:
     python bench/reviews_aspects.py [--model-dir DIR]
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from llm4retail.reviews.aspects import analyze_aspects
-from llm4retail.reviews.blend import load_sentiment_model
+from llm4retail.reviews.base import SentimentModel
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -64,7 +65,7 @@ def main() -> None:
     texts, truth = gold()
     report = {"reviews": len(texts), "lexicon": score(texts, truth)}
     if args.model_dir is not None:
-        model = load_sentiment_model(args.model_dir)
+        model = SentimentModel.load(args.model_dir)
         positive = list(model._fitted_classes()).index(1)
         report["model"] = score(texts, truth, scorer=lambda clauses: model.predict_proba(list(clauses))[:, positive])
         report["model_dir"] = str(args.model_dir)

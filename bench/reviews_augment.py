@@ -1,12 +1,13 @@
 """Benchmark: data augmentation with 1% and 10% of the labels of online_shopping_10_cats.
 
-Same split as `eval sentiment` (80/20 by review-id hash; 10% of the training window
+Same split as `llm4retail reviews eval` (80/20 by review-id hash; 10% of the training window
 validates). From the training part, `--draws` random subsets of each label fraction
 are drawn; each model is trained on the subset as is and on the subset plus
 `--copies` augmented variants per review (synonym replacement, random deletion,
 random swap, template paraphrase; an LLM paraphrase too when
 LLM4RETAIL_LLM__BASE_URL is set), and scored on the full test set. Models:
-TF-IDF + LR, USE (frozen) + LR, USE fine-tuned, and, with `--encoder-dir`, our
+TF-IDF + LR, USE (frozen) + LR, USE fine-tuned, and, with `--encoder-dir` (the `model` folder of a
+version of `<data-dir>/models/encoders`), our
 pre-trained small encoder fine-tuned (`--models`; the neural ones for `--budget` seconds). Prints one JSON object with mean and
 per-draw accuracy and macro-F1.
 

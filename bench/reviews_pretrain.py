@@ -2,8 +2,8 @@
 
 Part 1 pre-trains the small Transformer (masked language model) on the review,
 catalog and demo-store text of `../shared/datasets` (the 20% test bucket of every
-review file left out) within `--pretrain-budget` seconds and saves it under
-`<data-dir>/models/encoders`. Part 2 fine-tunes, on online_shopping_10_cats
+review file left out) within `--pretrain-budget` seconds and saves it as a new version
+of `<data-dir>/models/encoders` (through `ReviewService.pretrain`, as `llm4retail models pretrain` does). Part 2 fine-tunes, on online_shopping_10_cats
 (80/20 split by review-id hash, 10% of the training window for early stopping),
 the pre-trained encoder and the same shape from random weights, with the same
 wall-clock budget each, on 100%, 10% and 1% of the training labels; it reports
@@ -24,17 +24,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from llm4retail.config import get_settings
+from llm4retail.container import Services
 from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
-from llm4retail.models.registry import ModelRegistry
 from llm4retail.models.training import TrainConfig
 from llm4retail.models.transformer import TransformerConfig
-from llm4retail.reviews.workflows import pretrain_encoder, slice_of
 from llm4retail.reviews.base import SentimentTask
 from llm4retail.reviews.data import hash_split, sentiment_labels, validation_split
 from llm4retail.reviews.neural import EncoderKind, FineTunedSentiment
+from llm4retail.reviews.workflows import slice_of
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 SHAPE = TransformerConfig(vocab_size=1, dim=128, layers=2, heads=2, feed_forward=512, max_positions=128)
+
+
+def _reviews(data_dir: Path):  # type: ignore[no-untyped-def]
+    return Services(get_settings(data_dir=data_dir)).reviews
 
 
 def pretrain(data_dir: Path, budget: float, *, corpus: str, max_tokens: int) -> dict[str, object]:
@@ -47,7 +52,7 @@ def pretrain(data_dir: Path, budget: float, *, corpus: str, max_tokens: int) -> 
         paths = [DATASETS / "reviews_zh", DATASETS / "reviews_marc", DATASETS / "catalog_icecat"]
         texts = corpus_from_paths(paths) + corpus_from_frames(generate_demo_store(seed=42).tables)
     shape = TransformerConfig(**{**SHAPE.as_dict(), "max_positions": max_tokens})
-    return pretrain_encoder(texts, data_dir=data_dir, shape=shape, budget_seconds=budget)
+    return _reviews(data_dir).pretrain(texts, shape=shape, budget_seconds=budget)
 
 
 def finetune(data_dir: Path, *, fractions: list[float], budget: float, max_tokens: int) -> dict[str, dict[str, float]]:
@@ -55,7 +60,7 @@ def finetune(data_dir: Path, *, fractions: list[float], budget: float, max_token
     frame = pd.read_csv(DATASETS / "reviews_zh" / "online_shopping_10_cats.csv.gz")
     window, test = hash_split(sentiment_labels(frame, SentimentTask.BINARY))
     fit_part, validation = validation_split(window)
-    encoder_dir = ModelRegistry(data_dir, "encoders").resolve()
+    encoder_dir = _reviews(data_dir).encoder_folder()  # the LATEST pre-trained encoder
     results: dict[str, dict[str, float]] = {}
     for fraction in fractions:
         subset = fit_part.subset(slice_of(len(fit_part), max(2, int(round(fraction * len(fit_part))))))

@@ -38,9 +38,9 @@ from llm4retail.models.pretrain import PretrainConfig, pretrain_mlm
 from llm4retail.models.training import length_batches, pad
 from llm4retail.models.transformer import TransformerConfig, TransformerEncoder
 from llm4retail.models.vocab import Vocabulary
-from llm4retail.reviews.workflows import slice_of
 from llm4retail.reviews.base import SentimentTask
 from llm4retail.reviews.data import hash_split, sentiment_labels, validation_split
+from llm4retail.reviews.workflows import slice_of
 
 DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
 VARIANTS = {"control": (False, 0.1), "nodrop": (False, 0.0), "unigram": (True, 0.1), "unigram_nodrop": (True, 0.0)}

@@ -29,7 +29,7 @@ NEW_VERBS = [
     ("pricing", ["advise", "elasticities"]),
     ("assistant", ["train", "eval", "eval-intent", "chat", "handoffs", "resolve"]),
     ("reviews", ["train", "eval", "analyze", "summarize"]),
-    ("catalog", ["train", "eval"]),
+    ("catalog", ["train", "eval", "extract"]),
     ("models", ["pretrain", "finetune", "compress"]),
 ]
 OLD_NAMES = [

@@ -44,15 +44,43 @@ def test_eval_sentiment_refuses_stars_without_ratings(review_file: Path) -> None
     assert result.exit_code == 2 and "rating" in result.output
 
 
-def test_eval_attributes_on_an_icecat_slice(tmp_path: Path, datasets: Path) -> None:
-    folder = tmp_path / "catalog_icecat"  # the folder name selects the icecat adapter
+@pytest.fixture(scope="module")
+def icecat_slice(tmp_path_factory: pytest.TempPathFactory, datasets: Path) -> Path:
+    """1,200 icecat products."""
+    folder = tmp_path_factory.mktemp("icecat") / "catalog_icecat"  # the folder name selects the icecat adapter
     folder.mkdir()
     with gzip.open(datasets / "catalog_icecat" / "icecat_products_19k.jsonl.gz", "rt") as source, \
             gzip.open(folder / "icecat_products_slice.jsonl.gz", "wt") as target:
         target.writelines(islice(source, 1200))
-    report = _json(runner.invoke(app, ["eval", "attributes", "--products", str(folder), "--top", "4", "--json"]))
+    return folder
+
+
+@pytest.mark.parametrize("command", [["eval", "attributes"], ["catalog", "eval"]], ids=" ".join)
+def test_eval_attributes_on_an_icecat_slice(icecat_slice: Path, command: list[str]) -> None:
+    report = _json(runner.invoke(app, [*command, "--products", str(icecat_slice), "--top", "4", "--json"]))
     assert report["best"] == "extractor" and len(report["attributes"]) == 4
     assert report["macro_f1"] > report["baseline_macro_f1"] and report["brand_f1"] > 0.9
+
+
+def test_catalog_train_then_extract(icecat_slice: Path, tmp_path: Path) -> None:
+    data_dir = ["--data-dir", str(tmp_path / "data")]
+    result = runner.invoke(app, [*data_dir, "catalog", "extract", "HP 305 ink cartridge Original Black"])
+    assert result.exit_code == 1 and "llm4retail catalog train" in result.output
+    trained = _json(runner.invoke(app, [*data_dir, "catalog", "train", "--products", str(icecat_slice), "--top", "4"]))
+    assert trained["version"] == "v0001" and "brand" in trained["attributes"]
+    assert (tmp_path / "data" / "models" / "catalog" / "v0001" / "model" / "meta.json").is_file()
+    found = _json(runner.invoke(app, [*data_dir, "catalog", "extract", "HP 305 ink cartridge Original Black"]))
+    assert found["model"] == "catalog/v0001" and found["results"][0]["brand"] == "HP"
+
+
+def test_reviews_train_then_analyze(review_file: Path, tmp_path: Path) -> None:
+    data_dir = ["--data-dir", str(tmp_path / "data")]
+    result = runner.invoke(app, [*data_dir, "reviews", "analyze", "物流很快，质量很好"])
+    assert result.exit_code == 1 and "llm4retail reviews train" in result.output
+    trained = _json(runner.invoke(app, [*data_dir, "reviews", "train", "--train", str(review_file), "--models", "tfidf,nb_tfidf"]))
+    assert trained["version"] == "v0001" and set(trained["validation_accuracy"]) == {"tfidf", "nb_tfidf"}
+    analysed = _json(runner.invoke(app, [*data_dir, "reviews", "analyze", "物流很快，质量很好"]))
+    assert analysed["model"] == "reviews/v0001" and analysed["results"][0]["sentiment"] == "positive"
 
 
 def test_pretrain_finetune_compress_and_serve(review_file: Path, tmp_path: Path) -> None:
@@ -71,5 +99,7 @@ def test_pretrain_finetune_compress_and_serve(review_file: Path, tmp_path: Path)
     assert {"accuracy", "macro_f1", "ms_per_review_batch1", "ms_per_review_batch64", "reviews_per_second", "size_mb"} <= set(table["student"])
     assert table["student_int8"]["size_mb"] < table["student"]["size_mb"]
     analysed = _json(runner.invoke(app, [*data_dir, "reviews", "analyze", "物流很快，质量很好"]))
-    assert analysed["model"] == f"sentiment/{compressed['versions']['student_int8']}"
+    assert tuned["version"] == "v0001" and compressed["teacher"] == "v0001"
+    assert compressed["versions"] == {"student": "v0002", "student_int8": "v0003"}
+    assert analysed["model"] == f"reviews/{compressed['versions']['student_int8']}"
     assert {a["aspect"] for a in analysed["results"][0]["aspects"]} == {"shipping", "quality"}

@@ -24,13 +24,13 @@ from llm4retail.api.routes import marketing as marketing_routes
 from llm4retail.api.routes import risk as risk_routes
 from llm4retail.api.routes import assistant as assistant_routes
 from llm4retail.api.routes import reviews as reviews_routes
+from llm4retail.api.routes import catalog as catalog_routes
 from llm4retail.api.routes import forecast as forecast_routes, inventory as inventory_routes, pricing as pricing_routes
 from llm4retail.config import Settings
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.search.service import SearchService
-from llm4retail.reviews.service import ReviewService
 from llm4retail.errors import (
     ConflictError,
     DataValidationError,
@@ -85,7 +85,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.services = services = Services(settings, store=store)
     app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
     search_service = app.state.search
-    app.state.reviews = ReviewService(store, data_dir=settings.data_dir, llm=settings.llm)  # review analytics, attributes
 
     def products_changed(rows: list[dict[str, Any]]) -> None:
         search_service.products_changed(rows)
@@ -117,7 +116,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(inventory_routes.router)
     app.include_router(pricing_routes.router)
     app.include_router(assistant_routes.router)  # the customer-service assistant
-    app.include_router(reviews_routes.router)  # reviews, aspects, summaries, attribute extraction
+    app.include_router(reviews_routes.router)  # reviews, aspects, summaries
+    app.include_router(catalog_routes.router)  # attribute extraction
     return app
 
 

@@ -1,31 +1,34 @@
-"""The attribute-extraction capability: one abstract extractor that every method implements."""
+"""The attribute-extraction capability: one abstract extractor that every method implements.
+
+Every extractor is an `Artifact` of capability `catalog`: versions of the trained extractor
+live in `<data-dir>/models/catalog/vNNNN` (`llm4retail catalog train`).
+"""
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
-from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 
-from llm4retail import __version__
+from llm4retail.artifacts import Artifact
 from llm4retail.catalog.values import AttributeSpec, same_value
 from llm4retail.errors import DataValidationError, NotFittedError
 
-META_FILE = "meta.json"
-ARRAYS_FILE = "arrays.npz"
 Extraction = dict[str, Any]
 
 
-class AttributeExtractor(ABC):
+class AttributeExtractor(Artifact, ABC):
     """Extracts catalog attributes (brand, colour, capacity, ...) from product texts.
 
-    Subclasses set `kind` and implement `fit`, `extract`, `_arrays`, `_params`, `_from_saved`.
+    Subclasses register with `@register_model`, implement `fit`, `extract` and the `Artifact`
+    hooks; their `_state` saves the fitted specs as the fact `specs` (`spec_facts`), their
+    `_restore` reads them back (`specs_from_facts`).
     """
 
-    kind: ClassVar[str]
+    capability = "catalog"
+    train_command = "llm4retail catalog train"
     specs_: list[AttributeSpec] | None = None
 
     @abstractmethod
@@ -36,50 +39,18 @@ class AttributeExtractor(ABC):
     def extract(self, texts: list[str]) -> list[Extraction]:
         """For each text, attribute key -> extracted value (only the attributes found)."""
 
-    @abstractmethod
-    def _arrays(self) -> dict[str, np.ndarray]:
-        """Fitted state as arrays."""
-
-    @abstractmethod
-    def _params(self) -> dict[str, Any]:
-        """JSON-able parameters and fitted facts."""
-
-    @classmethod
-    @abstractmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> Self:
-        """Rebuilds a fitted extractor."""
-
     def evaluate(self, texts: list[str], truth: pd.DataFrame) -> dict[str, float]:
         """Per-attribute `<label>_precision`, `_recall`, `_f1`, and their macro mean `macro_f1`."""
         return score_extractions(self.extract(texts), truth, self._fitted_specs())
 
-    def save(self, directory: Path) -> Path:
-        """Writes `arrays.npz` and `meta.json`."""
-        directory.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(directory / ARRAYS_FILE, **self._arrays())
-        specs = [{"key": s.key, "numeric": s.numeric, "count": s.count} for s in self._fitted_specs()]
-        meta = {"kind": self.kind, "version": __version__, "specs": specs, "params": self._params()}
-        (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
-        return directory
+    def spec_facts(self) -> list[dict[str, Any]]:
+        """The fitted specs as JSON facts."""
+        return [{"key": s.key, "numeric": s.numeric, "count": s.count} for s in self._fitted_specs()]
 
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads an extractor written by `save`.
-
-        Raises:
-            DataValidationError: no extractor of this kind is saved there.
-        """
-        meta_path = directory / META_FILE
-        if not meta_path.is_file():
-            raise DataValidationError(f"{directory} holds no saved extractor ({META_FILE} is missing)")
-        meta = json.loads(meta_path.read_text("utf-8"))
-        if meta.get("kind") != cls.kind:
-            raise DataValidationError(f"{directory} holds a '{meta.get('kind')}' extractor, not '{cls.kind}'")
-        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-        extractor = cls._from_saved(meta["params"], arrays)
-        extractor.specs_ = [AttributeSpec(**spec) for spec in meta["specs"]]
-        return extractor
+    @staticmethod
+    def specs_from_facts(facts: dict[str, Any]) -> list[AttributeSpec]:
+        """The specs saved by `spec_facts` under the fact `specs`."""
+        return [AttributeSpec(**spec) for spec in facts["specs"]]
 
     def _fitted_specs(self) -> list[AttributeSpec]:
         if self.specs_ is None:

@@ -1,4 +1,4 @@
-"""`llm4retail eval attributes`: extraction from titles and descriptions against the catalog's own attributes.
+"""`llm4retail catalog eval`: extraction from titles and descriptions against the catalog's own attributes.
 
 Protocol: products are split 80/20 by product-id hash. On the training part the
 attributes to evaluate are chosen (the `top` most frequent ones that the text

@@ -7,20 +7,17 @@ wins) is chosen by F1 on a validation part of the training products, e.g.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 import pandas as pd
 
-from llm4retail import __version__
-from llm4retail.catalog.base import META_FILE, AttributeExtractor, Extraction, check_inputs, score_extractions
+from llm4retail.artifacts import ModelState, register_model
+from llm4retail.catalog.base import AttributeExtractor, Extraction, check_inputs, score_extractions
 from llm4retail.catalog.rules import DictionaryExtractor, RuleExtractor
 from llm4retail.catalog.tagger import TaggerExtractor
 from llm4retail.catalog.values import AttributeSpec
 from llm4retail.data.splits import hash_buckets
-from llm4retail.errors import DataValidationError
 
 CHAINS: tuple[tuple[str, ...], ...] = (
     ("rules",), ("tagger",), ("rules", "tagger"), ("tagger", "rules"),
@@ -33,16 +30,17 @@ def _members() -> dict[str, AttributeExtractor]:
     return {"dictionary": DictionaryExtractor(), "rules": RuleExtractor(), "tagger": TaggerExtractor()}
 
 
+@register_model("extractor")
 class CatalogExtractor(AttributeExtractor):
     """Rules, tagger and dictionary chained per attribute, the chain chosen on validation.
+
+    The members are saved as parts of the composite (`parts/rules`, `parts/tagger`, `parts/dictionary`).
 
     Example:
         >>> extractor = CatalogExtractor().fit(texts, truth, specs)
         >>> extractor.extract(["HP 305 ink cartridge Original Black 2 ml"])
         [{'brand': 'HP', 'product_colour': 'Black', ...}]
     """
-
-    kind = "catalog"
 
     def __init__(self) -> None:
         self.members_: dict[str, AttributeExtractor] = {}
@@ -103,49 +101,17 @@ class CatalogExtractor(AttributeExtractor):
             out.append(found)
         return out
 
-    def save(self, directory: Path) -> Path:
-        """Saves each member in a sub-folder and the chains in `meta.json`."""
-        directory.mkdir(parents=True, exist_ok=True)
-        for name, member in self.members_.items():
-            member.save(directory / name)
-        specs = [{"key": s.key, "numeric": s.numeric, "count": s.count} for s in self._fitted_specs()]
-        meta = {
-            "kind": self.kind, "version": __version__, "specs": specs,
-            "params": {"chains": {k: list(v) for k, v in self.chains_.items()}, "validation_f1": self.validation_f1_},
-        }
-        (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=1), "utf-8")
-        return directory
+    def _state(self) -> ModelState:
+        facts = {"specs": self.spec_facts(), "chains": {k: list(v) for k, v in self.chains_.items()},
+                 "validation_f1": self.validation_f1_, "members": list(self.members_)}
+        return ModelState(facts=facts, parts=dict(self.members_))
 
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads an extractor written by `save`.
-
-        Raises:
-            DataValidationError: the folder holds no catalog extractor.
-        """
-        meta_path = directory / META_FILE
-        if not meta_path.is_file():
-            raise DataValidationError(f"{directory} holds no saved extractor ({META_FILE} is missing)")
-        meta = json.loads(meta_path.read_text("utf-8"))
-        if meta.get("kind") != cls.kind:
-            raise DataValidationError(f"{directory} holds a '{meta.get('kind')}' extractor, not '{cls.kind}'")
-        extractor = cls()
-        extractor.specs_ = [AttributeSpec(**spec) for spec in meta["specs"]]
-        extractor.chains_ = {k: tuple(v) for k, v in meta["params"]["chains"].items()}
-        extractor.validation_f1_ = meta["params"].get("validation_f1", {})
-        classes = {"dictionary": DictionaryExtractor, "rules": RuleExtractor, "tagger": TaggerExtractor}
-        extractor.members_ = {name: kind.load(directory / name) for name, kind in classes.items()}
-        return extractor
-
-    def _arrays(self) -> dict[str, np.ndarray]:
-        return {}
-
-    def _params(self) -> dict[str, Any]:
-        return {"chains": {k: list(v) for k, v in self.chains_.items()}}
-
-    @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> Self:
-        raise DataValidationError("CatalogExtractor.load reads its members itself")
+    def _restore(self, state: ModelState) -> None:
+        facts = state.facts
+        self.specs_ = self.specs_from_facts(facts)
+        self.chains_ = {k: tuple(v) for k, v in facts["chains"].items()}
+        self.validation_f1_ = dict(facts["validation_f1"])
+        self.members_ = {name: state.parts[name] for name in facts["members"]}  # type: ignore[misc]
 
 
 def _first(rows: tuple[Extraction, ...], chain: tuple[str, ...], key: str) -> Any:

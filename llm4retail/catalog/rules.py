@@ -19,6 +19,7 @@ from typing import Any, Self
 import numpy as np
 import pandas as pd
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.catalog.base import AttributeExtractor, Extraction, check_inputs
 from llm4retail.catalog.values import AttributeSpec, as_number, normalise, same_value, tokens
 
@@ -73,10 +74,9 @@ def unit_mentions(text: str) -> list[tuple[float, str]]:
     return out
 
 
+@register_model("dictionary")
 class DictionaryExtractor(AttributeExtractor):
     """The baseline: values seen in training, matched in the text (longest match wins)."""
-
-    kind = "dictionary"
 
     def __init__(self) -> None:
         self.entries_: dict[str, dict[str, str]] = {}  # attribute -> token key -> value
@@ -134,33 +134,20 @@ class DictionaryExtractor(AttributeExtractor):
                     return float(candidate)
         return None
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        arrays: dict[str, np.ndarray] = {}
-        for key, entries in self.entries_.items():
-            arrays[f"keys/{key}"] = np.array(list(entries), dtype=str)
-            arrays[f"values/{key}"] = np.array(list(entries.values()), dtype=str)
-        arrays.update({f"numbers/{key}": values for key, values in self.numbers_.items()})
-        return arrays
+    def _state(self) -> ModelState:
+        entries = {key: [list(entries), list(entries.values())] for key, entries in self.entries_.items()}
+        return ModelState(arrays={f"numbers/{key}": values for key, values in self.numbers_.items()},
+                          facts={"specs": self.spec_facts(), "entries": entries})  # fmt: skip
 
-    def _params(self) -> dict[str, Any]:
-        return {}
-
-    @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> Self:
-        extractor = cls()
-        for name, array in arrays.items():
-            group, key = name.split("/", 1)
-            if group == "keys":
-                extractor.entries_[key] = dict(zip(array.tolist(), arrays[f"values/{key}"].tolist(), strict=True))
-            elif group == "numbers":
-                extractor.numbers_[key] = array
-        return extractor
+    def _restore(self, state: ModelState) -> None:
+        self.specs_ = self.specs_from_facts(state.facts)
+        self.entries_ = {key: dict(zip(keys, values, strict=True)) for key, (keys, values) in state.facts["entries"].items()}
+        self.numbers_ = {name.split("/", 1)[1]: array for name, array in state.arrays.items() if name.startswith("numbers/")}
 
 
+@register_model("rules")
 class RuleExtractor(AttributeExtractor):
     """Lexicon rules for colour/material attributes and learned number-unit patterns for numeric ones."""
-
-    kind = "rules"
 
     def __init__(self) -> None:
         self.lexicons_: dict[str, str] = {}  # attribute -> "colour" | "material"
@@ -241,15 +228,12 @@ class RuleExtractor(AttributeExtractor):
                     return round(number * factor, 6)
         return None
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        return {"unused": np.zeros(0)}
+    def _state(self) -> ModelState:
+        patterns = {k: [list(p) for p in v] for k, v in self.patterns_.items()}
+        return ModelState(facts={"specs": self.spec_facts(), "lexicons": self.lexicons_, "patterns": patterns})
 
-    def _params(self) -> dict[str, Any]:
-        return {"lexicons": self.lexicons_, "patterns": {k: [list(p) for p in v] for k, v in self.patterns_.items()}}
-
-    @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> Self:
-        extractor = cls()
-        extractor.lexicons_ = dict(params["lexicons"])
-        extractor.patterns_ = {k: [(str(u), float(f)) for u, f in v] for k, v in params["patterns"].items()}
-        return extractor
+    def _restore(self, state: ModelState) -> None:
+        facts = state.facts
+        self.specs_ = self.specs_from_facts(facts)
+        self.lexicons_ = dict(facts["lexicons"])
+        self.patterns_ = {k: [(str(u), float(f)) for u, f in v] for k, v in facts["patterns"].items()}

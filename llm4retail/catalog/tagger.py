@@ -20,6 +20,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import SGDClassifier
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.catalog.base import AttributeExtractor, Extraction, check_inputs
 from llm4retail.catalog.values import AttributeSpec, normalise, tokens
 
@@ -72,6 +73,7 @@ def distant_labels(words: list[str], value: Any) -> np.ndarray | None:
     return None
 
 
+@register_model("tagger")
 class TaggerExtractor(AttributeExtractor):
     """One B/I/O token classifier per text attribute over shared sparse features.
 
@@ -80,8 +82,6 @@ class TaggerExtractor(AttributeExtractor):
         epochs: passes of SGD.
         seed: random seed.
     """
-
-    kind = "tagger"
 
     def __init__(self, *, alpha: float = 1e-5, epochs: int = 15, seed: int = 0) -> None:
         self.alpha = alpha
@@ -147,29 +147,28 @@ class TaggerExtractor(AttributeExtractor):
             out.append(found)
         return out
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        assert self.vectorizer_ is not None
-        arrays: dict[str, np.ndarray] = {"features": np.array(self.vectorizer_.feature_names_, dtype=str)}
-        for key, (coef, intercept) in self.weights_.items():
-            arrays[f"coef/{key}"], arrays[f"intercept/{key}"] = coef, intercept
-        return arrays
-
-    def _params(self) -> dict[str, Any]:
+    def get_params(self) -> dict[str, Any]:
         return {"alpha": self.alpha, "epochs": self.epochs, "seed": self.seed}
 
-    @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray]) -> Self:
-        extractor = cls(**params)
-        names = arrays["features"].tolist()
+    def _state(self) -> ModelState:
+        self._fitted_specs()
+        assert self.vectorizer_ is not None
+        arrays: dict[str, np.ndarray] = {}
+        for key, (coef, intercept) in self.weights_.items():
+            arrays[f"coef/{key}"], arrays[f"intercept/{key}"] = coef, intercept
+        facts = {"specs": self.spec_facts(), "features": list(self.vectorizer_.feature_names_),
+                 "attributes": list(self.weights_)}
+        return ModelState(arrays=arrays, facts=facts)  # type: ignore[arg-type]
+
+    def _restore(self, state: ModelState) -> None:
+        self.specs_ = self.specs_from_facts(state.facts)
+        names = list(state.facts["features"])
         vectorizer = DictVectorizer(dtype=np.float32)
         vectorizer.feature_names_ = names
         vectorizer.vocabulary_ = {name: index for index, name in enumerate(names)}
-        extractor.vectorizer_ = vectorizer
-        for name in arrays:
-            if name.startswith("coef/"):
-                key = name[len("coef/"):]
-                extractor.weights_[key] = (arrays[name], arrays[f"intercept/{key}"])
-        return extractor
+        self.vectorizer_ = vectorizer
+        arrays = state.arrays
+        self.weights_ = {key: (arrays[f"coef/{key}"], arrays[f"intercept/{key}"]) for key in state.facts["attributes"]}  # type: ignore[misc]
 
 
 def _decode(scores: np.ndarray, spans: list[tuple[str, int, int]], text: str) -> str | None:

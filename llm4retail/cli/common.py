@@ -164,7 +164,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "pricing": _entry("forecast", "Price elasticities and profit-maximising price advice."),
     "assistant": _entry("assistant", "The customer-service assistant: train, evaluate, chat, hand-offs."),
     "reviews": _entry("reviews", "Review sentiment, aspects and product summaries."),
-    "catalog": _entry("reviews", "Product attribute extraction from titles and descriptions."),
+    "catalog": _entry("catalog", "Product attribute extraction from titles and descriptions."),
     "models": _entry("models", "Trained models: list and prune saved versions; pre-train, fine-tune, compress (distil + int8) encoders."),
     "serve": _entry("serve", "Run the REST API (OpenAPI docs at /docs)."),
     "eval": _entry("evaluate", "Evaluate a capability (old names of `<capability> eval`).", hidden=True),

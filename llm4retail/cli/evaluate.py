@@ -7,6 +7,7 @@ import typer
 
 from llm4retail.cli import (
     assistant,
+    catalog,
     forecast,
     recommend,
     reviews,
@@ -31,7 +32,7 @@ ALIASES = {
     "intent": assistant.evaluate_intent,  # assistant eval-intent
     "assistant": assistant.evaluate,  # assistant eval
     "sentiment": reviews.evaluate,  # reviews eval
-    "attributes": reviews.catalog_evaluate,  # catalog eval
+    "attributes": catalog.evaluate,  # catalog eval
 }
 for old_name, command in ALIASES.items():
     eval_app.command(old_name)(command)

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from llm4retail.cli.common import capability, echo_json, settings
-from llm4retail.cli.reviews import ReviewFiles, TaskOption
+from llm4retail.cli.common import capability, echo_json
+from llm4retail.cli.reviews import ReviewFiles, TaskOption, read_reviews, review_service
 from llm4retail.reviews.base import SentimentTask
 from llm4retail.reviews.neural import EncoderKind
 
@@ -32,10 +32,9 @@ def pretrain(
     dropout: Annotated[float, typer.Option(help="Dropout while pre-training (fine-tuning uses 0.1).")] = 0.0,
     unigram_bias: Annotated[bool, typer.Option(help="Start the MLM output bias at the corpus' log unigram frequencies.")] = True,
 ) -> None:
-    """Masked-language-model pre-training of a small Transformer encoder (saved under models/encoders)."""
+    """Masked-language-model pre-training of a small Transformer encoder (a new version in <data-dir>/models/encoders)."""
     from llm4retail.models.corpus import corpus_from_frames, corpus_from_paths
     from llm4retail.models.transformer import TransformerConfig
-    from llm4retail.reviews.workflows import pretrain_encoder
 
     texts = corpus_from_paths(corpus)
     if demo:
@@ -43,8 +42,8 @@ def pretrain(
 
         texts += corpus_from_frames(generate_demo_store(seed=42).tables)
     shape = TransformerConfig(vocab_size=1, dim=dim, layers=layers, heads=heads, feed_forward=4 * dim, max_positions=max_tokens)
-    echo_json(pretrain_encoder(texts, data_dir=settings(context).data_dir, shape=shape, budget_seconds=budget_seconds,
-                               dropout=dropout, unigram_bias=unigram_bias))
+    echo_json(review_service(context).pretrain(texts, shape=shape, budget_seconds=budget_seconds, dropout=dropout,
+                                               unigram_bias=unigram_bias))
 
 
 @models_app.command("finetune")
@@ -58,12 +57,9 @@ def finetune(
     budget_seconds: BudgetOption = 600.0,
     max_train: Annotated[int | None, typer.Option(help="Subsample the training part to this many reviews.")] = None,
 ) -> None:
-    """Fine-tune an encoder + head on the 80% training part; prints test scores; saves under models/sentiment."""
-    from llm4retail.reviews.workflows import finetune_sentiment, read_reviews
-
-    echo_json(finetune_sentiment(
-        read_reviews(train), data_dir=settings(context).data_dir, encoder=encoder, task=task,
-        budget_seconds=budget_seconds, max_train=max_train,
+    """Fine-tune an encoder + head on the 80% training part; prints test scores; publishes it in models/reviews."""
+    echo_json(review_service(context).finetune(
+        read_reviews(train), encoder=encoder, task=task, budget_seconds=budget_seconds, max_train=max_train,
     ))
 
 
@@ -71,7 +67,7 @@ def finetune(
 def compress(
     context: typer.Context,
     train: ReviewFiles,
-    teacher: Annotated[str | None, typer.Option(help="Teacher version under models/sentiment (default LATEST).")] = None,
+    teacher: Annotated[str | None, typer.Option(help="Teacher version under models/reviews (default LATEST).")] = None,
     student: Annotated[
         EncoderKind, typer.Option(help="bag (hashed n-grams), pretrained (our MLM encoder, LATEST) or scratch.")
     ] = EncoderKind.BAG,
@@ -81,11 +77,10 @@ def compress(
     alpha: Annotated[float, typer.Option(help="Weight of the distillation term.")] = 0.7,
     speed_reviews: Annotated[int, typer.Option(help="Test reviews timed at each batch size.")] = 256,
 ) -> None:
-    """Distil the teacher into a small student, quantise it to int8, print the trade-off table."""
-    from llm4retail.reviews.workflows import compress_sentiment, read_reviews
-
-    echo_json(compress_sentiment(
-        read_reviews(train), data_dir=settings(context).data_dir, task=task, teacher_version=teacher,
+    """Distil the teacher into a small student, quantise it to int8, print the trade-off table (both published in
+    models/reviews, the int8 one LATEST)."""
+    echo_json(review_service(context).compress(
+        read_reviews(train), task=task, teacher_version=teacher,
         student=student, budget_seconds=budget_seconds, temperature=temperature, alpha=alpha,
         speed_reviews=speed_reviews,
     ))

@@ -1,5 +1,4 @@
-"""`llm4retail reviews train|eval|analyze|summarize`, `llm4retail catalog train|eval`
-(old names: `eval sentiment`, `eval attributes`)."""
+"""`llm4retail reviews train|eval|analyze|summarize` (old name: `eval sentiment`)."""
 
 from __future__ import annotations
 
@@ -12,18 +11,16 @@ from llm4retail.cli.common import (
     capability,
     echo_json,
     parse_choices,
+    services,
     settings,
     stdin_lines,
-    store,
 )
 from llm4retail.data.schemas import Table
 from llm4retail.reviews.base import SentimentTask
 
 reviews_app = capability("reviews")
-catalog_app = capability("catalog")
 commands = typer.Typer()
 commands.add_typer(reviews_app)
-commands.add_typer(catalog_app)
 
 ReviewFiles = Annotated[list[Path], typer.Option("--train", help="Reviews (file or dataset folder); repeatable.")]
 TaskOption = Annotated[SentimentTask, typer.Option(help="binary (1-2 stars negative, 4-5 positive) or stars (1-5).")]
@@ -34,11 +31,16 @@ FinetuneCapOption = Annotated[float, typer.Option(help="Wall-clock cap of each f
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
-def _review_service(context: typer.Context) -> Any:
-    from llm4retail.reviews.service import ReviewService
+def review_service(context: typer.Context) -> Any:
+    """The reviews service of this invocation's store (also used by `llm4retail models`)."""
+    return services(context).reviews
 
-    config = settings(context)
-    return ReviewService(store(context), data_dir=config.data_dir, llm=config.llm)
+
+def read_reviews(paths: list[Path]) -> Any:
+    """Reviews of one or more files or dataset folders, concatenated."""
+    from llm4retail.reviews.workflows import read_reviews as read
+
+    return read(paths)
 
 
 def _candidates(models: str | None) -> Any:
@@ -55,20 +57,20 @@ def evaluate(
     task: TaskOption = SentimentTask.BINARY,
     models: Annotated[str | None, typer.Option(help="Comma-separated candidates (default: all).")] = None,
     budget_seconds: FinetuneCapOption = FINETUNE_CAP_SECONDS,
-    save: Annotated[bool, typer.Option("--save", help="Save the best model in the data directory (models/sentiment).")] = False,
+    save: Annotated[bool, typer.Option("--save", help="Publish the best model as a new version of <data-dir>/models/reviews.")] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Sentiment: TF-IDF (words, chars, both, NB-weighted), frozen and fine-tuned USE, their blend; best by validation."""
     from llm4retail.data.importer import read_table
     from llm4retail.eval import emit
-    from llm4retail.reviews.evaluate import Candidate, evaluate_sentiment
+    from llm4retail.reviews.evaluate import Candidate
 
     candidates = _candidates(models) or list(Candidate)
     train_frame, _ = read_table(train, Table.REVIEWS)
     test_frame = read_table(test, Table.REVIEWS)[0] if test else None
-    report = evaluate_sentiment(
+    report = review_service(context).evaluate(
         train_frame, test_frame, task=task, dataset=str(train), candidates=candidates,
-        budget_seconds=budget_seconds, save_to=settings(context).data_dir if save else None,
+        budget_seconds=budget_seconds, save=save,
     )
     emit(report, as_json=as_json)
 
@@ -80,7 +82,7 @@ def analyze(
 ) -> None:
     """Sentiment and aspect mentions (with evidence spans) of review texts, as JSON."""
     items = list(texts or stdin_lines())
-    echo_json(_review_service(context).analyze(items))
+    echo_json(review_service(context).analyze(items))
 
 
 @reviews_app.command("summarize")
@@ -90,53 +92,19 @@ def summarize(context: typer.Context, product_id: Annotated[str, typer.Argument(
 
     config = settings(context)
     generator = select_backend(BackendKind.AUTO, llm=config.llm, data_dir=config.data_dir)
-    echo_json(_review_service(context).summary(product_id, generator=generator).as_dict())
+    echo_json(review_service(context).summary(product_id, generator=generator).as_dict())
 
 
 @reviews_app.command("train")
 def train(
     context: typer.Context,
-    train: ReviewFiles,
+    train: Annotated[list[Path] | None, typer.Option("--train", help="Reviews (file or dataset folder; repeatable); default: the store's reviews.")] = None,
     task: TaskOption = SentimentTask.BINARY,
     models: Annotated[str, typer.Option(help="Comma-separated candidates.")] = "tfidf,nb_tfidf,use_finetuned,blend",
     budget_seconds: FinetuneCapOption = FINETUNE_CAP_SECONDS,
 ) -> None:
-    """Train sentiment candidates on all labelled reviews; the best by validation becomes LATEST."""
-    from llm4retail.reviews.workflows import read_reviews
-    from llm4retail.reviews.training import train_sentiment
-
-    candidates = _candidates(models)
-    report = train_sentiment(
-        read_reviews(train), data_dir=settings(context).data_dir, task=task, candidates=candidates,
-        budget_seconds=budget_seconds,
-    )
+    """Train sentiment candidates on all labelled reviews; the best by validation becomes a new version in
+    <data-dir>/models/reviews."""
+    frame = read_reviews(train) if train else None
+    report = review_service(context).train(frame, task=task, candidates=_candidates(models), budget_seconds=budget_seconds)
     echo_json(report)
-
-
-@catalog_app.command("train")
-def catalog_train(
-    context: typer.Context,
-    products: Annotated[Path, typer.Option(help="Products with attributes (file or dataset folder).")],
-    top: Annotated[int, typer.Option(help="How many attributes to learn.")] = 20,
-) -> None:
-    """Train the attribute extractor on a catalog; it serves POST /products/extract-attributes."""
-    from llm4retail.catalog.training import train_extractor
-    from llm4retail.data.importer import read_table
-
-    frame, _ = read_table(products, Table.PRODUCTS)
-    echo_json(train_extractor(frame, data_dir=settings(context).data_dir, top=top))
-
-
-@catalog_app.command("eval")
-def catalog_evaluate(
-    products: Annotated[Path, typer.Option(help="Products with attributes (file or dataset folder).")],
-    top: Annotated[int, typer.Option(help="How many attributes to evaluate.")] = 10,
-    as_json: JsonOption = False,
-) -> None:
-    """Attribute extraction (rules + tagger) vs the dictionary baseline: per-attribute precision/recall/F1."""
-    from llm4retail.catalog.evaluate import evaluate_attributes
-    from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
-
-    frame, _ = read_table(products, Table.PRODUCTS)
-    emit(evaluate_attributes(frame, dataset=str(products), top=top), as_json=as_json)

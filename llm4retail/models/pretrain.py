@@ -15,19 +15,25 @@ Two changes make this work at a CPU budget of minutes rather than GPU-days:
 - No dropout while pre-training (as in Geiping and Goldstein's "Cramming", 2022:
   with less than one pass over the data there is nothing to regularise); the
   saved encoder keeps its configured dropout for fine-tuning.
+
+`PretrainedEncoder` is the saved form (capability `encoders`, versions in
+`<data-dir>/models/encoders/vNNNN`, trained by `llm4retail models pretrain`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from typing import Any, Self
 
 import numpy as np
 import torch
 from torch import nn
 
-from llm4retail.errors import DataValidationError
+from llm4retail.artifacts import Artifact, ModelState, register_model
+from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.models.quantize import float_state
 from llm4retail.models.threads import DEFAULT_TORCH_THREADS, torch_threads
 from llm4retail.models.training import length_batches, pad
 from llm4retail.models.transformer import MaskedLanguageModelHead, TransformerConfig, TransformerEncoder
@@ -178,3 +184,76 @@ def _pretrain(
         "last_loss": float(np.mean(losses[-tenth:])) if losses else float("nan"),
     }
     return encoder, facts
+
+
+@register_model("mlm")
+class PretrainedEncoder(Artifact):
+    """A small Transformer encoder and its vocabulary, pre-trained with the masked-language-model objective.
+
+    Args:
+        shape: encoder shape (its `vocab_size` is replaced by the built vocabulary's).
+        vocabulary_size: most frequent tokens kept.
+        pretraining: budget and optimiser settings (`dropout` applies while pre-training only).
+
+    Example:
+        >>> encoder = PretrainedEncoder(TransformerConfig(vocab_size=1, dim=128, layers=2, heads=2)).fit(texts)
+        >>> encoder.encoder_, encoder.vocabulary_   # what `FineTunedSentiment(encoder=pretrained)` starts from
+    """
+
+    capability = "encoders"
+    train_command = "llm4retail models pretrain"
+
+    def __init__(
+        self, shape: TransformerConfig, *, vocabulary_size: int = 12_000, pretraining: PretrainConfig | None = None
+    ) -> None:
+        self.shape = shape
+        self.vocabulary_size = vocabulary_size
+        self.pretraining = pretraining or PretrainConfig()
+        self.encoder_: TransformerEncoder | None = None
+        self.vocabulary_: Vocabulary | None = None
+        self.facts_: dict[str, Any] = {}
+
+    def fit(self, texts: list[str]) -> Self:
+        """Builds the vocabulary of `texts` and pre-trains a fresh encoder on them.
+
+        Raises:
+            DataValidationError: empty corpus.
+        """
+        vocabulary = Vocabulary.build(texts, max_size=self.vocabulary_size, max_tokens=self.shape.max_positions)
+        config = TransformerConfig(**{**self.shape.as_dict(), "vocab_size": len(vocabulary)})
+        encoder, facts = pretrain_mlm(texts, vocabulary=vocabulary, model_config=config, config=self.pretraining)
+        self.encoder_, self.vocabulary_ = encoder, vocabulary
+        self.facts_ = {**facts, "corpus_texts": len(texts), "vocabulary": len(vocabulary),
+                       "pretraining_dropout": self.pretraining.dropout, "unigram_bias": self.pretraining.unigram_bias}
+        return self
+
+    @property
+    def config(self) -> TransformerConfig:
+        """The fitted encoder's shape."""
+        if self.encoder_ is None:
+            raise NotFittedError("PretrainedEncoder is not fitted; call fit(texts) first")
+        return self.encoder_.config
+
+    def get_params(self) -> dict[str, Any]:
+        return {"shape": self.shape.as_dict(), "vocabulary_size": self.vocabulary_size,
+                "pretraining": asdict(self.pretraining)}
+
+    def _state(self) -> ModelState:
+        if self.encoder_ is None or self.vocabulary_ is None:
+            raise NotFittedError("PretrainedEncoder is not fitted; call fit(texts) first")
+        arrays = {key: value.detach().numpy() for key, value in self.encoder_.state_dict().items()}
+        facts = {"config": self.encoder_.config.as_dict(), "pretraining": self.facts_,
+                 "vocabulary": {"tokens": self.vocabulary_.tokens, "max_tokens": self.vocabulary_.max_tokens}}
+        return ModelState(arrays=arrays, facts=facts)  # type: ignore[arg-type]
+
+    @classmethod
+    def _from_state(cls, params: dict[str, Any], state: ModelState) -> Self:
+        model = cls(TransformerConfig(**params["shape"]), vocabulary_size=params["vocabulary_size"],
+                    pretraining=PretrainConfig(**params["pretraining"]))
+        facts = state.facts
+        encoder = TransformerEncoder(TransformerConfig(**facts["config"]))
+        encoder.load_state_dict(float_state(state.arrays))  # type: ignore[arg-type]
+        model.encoder_ = encoder.eval()
+        model.vocabulary_ = Vocabulary(facts["vocabulary"]["tokens"], max_tokens=int(facts["vocabulary"]["max_tokens"]))
+        model.facts_ = dict(facts["pretraining"])
+        return model

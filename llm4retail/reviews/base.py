@@ -1,24 +1,26 @@
-"""The sentiment capability: one abstract model that every candidate implements."""
+"""The sentiment capability: one abstract model that every candidate implements.
+
+Every sentiment model is an `Artifact` of capability `reviews`: saved versions live in
+`<data-dir>/models/reviews/vNNNN` (`llm4retail reviews train`, `reviews eval --save`,
+`models finetune`, `models compress`), and `SentimentModel.load(folder)` rebuilds whichever
+registered class a folder holds.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 import numpy as np
 
-from llm4retail import __version__
+from llm4retail.artifacts import Artifact
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.eval import classification_metrics
 
 logger = logging.getLogger(__name__)
-META_FILE = "meta.json"
-ARRAYS_FILE = "arrays.npz"
 
 
 class SentimentTask(StrEnum):
@@ -28,14 +30,16 @@ class SentimentTask(StrEnum):
     STARS = "stars"  # 1-5
 
 
-class SentimentModel(ABC):
+class SentimentModel(Artifact, ABC):
     """A review sentiment classifier over raw texts.
 
-    Subclasses set `kind`, implement `fit`, `predict_proba`, `_arrays`/`_params` and
-    `_from_saved`; `predict`, `evaluate`, `save` and `load` are shared.
+    Subclasses register with `@register_model`, implement `fit`, `predict_proba` and the
+    `Artifact` hooks (`get_params`, `_state`, `_restore` or `_from_state`); `predict` and
+    `evaluate` are shared. The fitted `classes_` are saved by every subclass as the array `classes`.
     """
 
-    kind: ClassVar[str]
+    capability = "reviews"
+    train_command = "llm4retail reviews train"
     classes_: np.ndarray | None = None
 
     @abstractmethod
@@ -52,19 +56,6 @@ class SentimentModel(ABC):
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities, (n_texts, n_classes), columns in the order of `classes_`."""
 
-    @abstractmethod
-    def _arrays(self) -> dict[str, np.ndarray]:
-        """The fitted state as numpy arrays (saved to `arrays.npz`)."""
-
-    @abstractmethod
-    def _params(self) -> dict[str, Any]:
-        """Constructor parameters and JSON-able fitted facts (saved to `meta.json`)."""
-
-    @classmethod
-    @abstractmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], directory: Path) -> Self:
-        """Rebuilds a fitted model from what `save` wrote."""
-
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """The most probable label of each text."""
         classes = self._fitted_classes()
@@ -76,36 +67,6 @@ class SentimentModel(ABC):
         """`accuracy` and `macro_f1` on labelled texts."""
         metrics = classification_metrics(np.asarray(labels), self.predict(texts), labels=list(self._fitted_classes()))
         return {"accuracy": metrics["accuracy"], "macro_f1": metrics["macro_f1"]}
-
-    def save(self, directory: Path) -> Path:
-        """Writes `arrays.npz` (no pickle) and `meta.json` into `directory` and returns it."""
-        classes = self._fitted_classes()
-        directory.mkdir(parents=True, exist_ok=True)
-        arrays = {**self._arrays(), "classes": classes}
-        np.savez_compressed(directory / ARRAYS_FILE, **arrays)  # vocabularies are fixed-width UTF-32 strings
-        meta = {"kind": self.kind, "version": __version__, "params": self._params()}
-        (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-        logger.info("saved %s sentiment model to %s", self.kind, directory)
-        return directory
-
-    @classmethod
-    def load(cls, directory: Path) -> Self:
-        """Reads a model written by `save`.
-
-        Raises:
-            DataValidationError: the directory holds no model of this kind.
-        """
-        meta_path = directory / META_FILE
-        if not meta_path.is_file():
-            raise DataValidationError(f"{directory} holds no saved model ({META_FILE} is missing)")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("kind") != cls.kind:
-            raise DataValidationError(f"{directory} holds a '{meta.get('kind')}' model, not '{cls.kind}'")
-        with np.load(directory / ARRAYS_FILE, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-        model = cls._from_saved(meta["params"], arrays, directory)
-        model.classes_ = arrays["classes"]
-        return model
 
     def _fitted_classes(self) -> np.ndarray:
         if self.classes_ is None:

@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError
-from llm4retail.reviews.base import META_FILE, SentimentModel, class_indices, validation_key
+from llm4retail.reviews.base import SentimentModel, class_indices, validation_key
 
 WEIGHT_STEP = 0.1
-
-
-def _model_class(kind: str) -> type[SentimentModel]:
-    from llm4retail.reviews.frozen import FrozenEmbeddingSentiment
-    from llm4retail.reviews.nbsvm import NbTfidfSentiment
-    from llm4retail.reviews.neural import FineTunedSentiment
-    from llm4retail.reviews.tfidf import TfidfSentiment
-
-    kinds = {cls.kind: cls for cls in (TfidfSentiment, NbTfidfSentiment, FrozenEmbeddingSentiment, FineTunedSentiment)}
-    if kind not in kinds:
-        raise DataValidationError(f"unknown sentiment model kind {kind!r}; known: {sorted(kinds)}")
-    return kinds[kind]
-
-
-def load_sentiment_model(directory: Path) -> SentimentModel:
-    """Loads any saved sentiment model by the kind named in its `meta.json`."""
-    meta_path = Path(directory) / META_FILE
-    if not meta_path.is_file():
-        raise DataValidationError(f"{directory} holds no saved sentiment model ({META_FILE} is missing)")
-    kind = json.loads(meta_path.read_text("utf-8"))["kind"]
-    return BlendSentiment.load(directory) if kind == BlendSentiment.kind else _model_class(kind).load(directory)
 
 
 def choose_weights(probabilities: Sequence[np.ndarray], targets: np.ndarray) -> tuple[np.ndarray, float]:
@@ -61,15 +39,16 @@ def choose_weights(probabilities: Sequence[np.ndarray], targets: np.ndarray) -> 
     return best[1], best[0][0]
 
 
+@register_model("blend")
 class BlendSentiment(SentimentModel):
     """Weighted mean of member probabilities (members are fitted already).
+
+    The members are saved as parts of the composite (`parts/<member name>/`).
 
     Args:
         members: name -> fitted model; all must share the same classes.
         weights: one weight per member, summing to 1.
     """
-
-    kind = "blend"
 
     def __init__(self, members: dict[str, SentimentModel], weights: Sequence[float]) -> None:
         if len(members) != len(weights) or not members:
@@ -106,19 +85,11 @@ class BlendSentiment(SentimentModel):
         """The blend of member probabilities computed elsewhere (keyed by member name)."""
         return sum(w * probabilities[name] for w, name in zip(self.weights, self.members, strict=True))
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        return {"weights": self.weights}
-
-    def _params(self) -> dict[str, Any]:
-        return {"members": list(self.members)}
-
-    def save(self, directory: Path) -> Path:
-        """Saves each member in a sub-folder, then the weights."""
-        for name, member in self.members.items():
-            member.save(Path(directory) / "members" / name)
-        return super().save(directory)
+    def _state(self) -> ModelState:
+        return ModelState(arrays={"weights": self.weights}, facts={"members": list(self.members)},
+                          parts=dict(self.members))  # fmt: skip
 
     @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], directory: Path) -> Self:
-        members = {name: load_sentiment_model(directory / "members" / name) for name in params["members"]}
-        return cls(members, arrays["weights"].tolist())
+    def _from_state(cls, params: dict[str, Any], state: ModelState) -> Self:
+        members = {name: state.parts[name] for name in state.facts["members"]}
+        return cls(members, state.arrays["weights"].tolist())  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
 from llm4retail.errors import DataValidationError
 from llm4retail.models.quantize import directory_bytes
 from llm4retail.models.threads import DEFAULT_TORCH_THREADS
@@ -114,7 +115,7 @@ def _uses_package_weights(model: SentimentModel) -> bool:
     members = getattr(model, "members", None)
     if members:
         return any(_uses_package_weights(member) for member in members.values())
-    return getattr(model, "kind", "") == "use_frozen" or getattr(model, "encoder", None) is EncoderKind.USE
+    return model.model_type == "reviews.use_frozen" or getattr(model, "encoder", None) is EncoderKind.USE
 
 
 def milliseconds_per_review(model: SentimentModel, texts: Sequence[str], *, batch_size: int, repeats: int = 1) -> float:

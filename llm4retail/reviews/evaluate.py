@@ -1,4 +1,4 @@
-"""`llm4retail eval sentiment`: every candidate on the same split, the best chosen on validation.
+"""`llm4retail reviews eval`: every candidate on the same split, the best chosen on validation.
 
 Protocol: the test set is `--test` or, without it, 20% of the reviews by
 review-id hash. The rest is the training window; 10% of it (by a second hash)
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,7 +20,6 @@ import pandas as pd
 
 from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport, classification_metrics
-from llm4retail.models.registry import ModelRegistry
 from llm4retail.models.training import TrainConfig
 from llm4retail.reviews.base import SentimentModel, SentimentTask, class_indices
 from llm4retail.reviews.blend import BlendSentiment
@@ -49,7 +47,7 @@ DEFAULT_BUDGET_SECONDS = 1800.0
 
 
 class Candidate(StrEnum):
-    """The sentiment models `eval sentiment` compares."""
+    """The sentiment models `llm4retail reviews eval` compares."""
 
     TFIDF_WORDS = "tfidf_words"
     TFIDF_CHARS = "tfidf_chars"
@@ -146,7 +144,7 @@ def evaluate_sentiment(
     dataset: str,
     candidates: Sequence[Candidate] = tuple(Candidate),
     budget_seconds: float = DEFAULT_BUDGET_SECONDS,
-    save_to: Path | None = None,
+    publish: Callable[[SentimentModel, dict[str, Any]], str] | None = None,
 ) -> EvalReport:
     """Compares the candidates on one split and reports each one's test scores.
 
@@ -157,8 +155,9 @@ def evaluate_sentiment(
         dataset: name shown in the report.
         candidates: models to compare.
         budget_seconds: wall-clock limit of each fine-tuning run.
-        save_to: a data directory: the best model (trained on the training window only) is saved
-            as a new version of `models/sentiment`, e.g. as the teacher of `models compress`.
+        publish: saves the best model (trained on the training window only) with its report and returns
+            the version, e.g. `ReviewService.publish` (`llm4retail reviews eval --save`), so that it can
+            be the teacher of `llm4retail models compress`.
 
     Returns:
         The best model's (by validation accuracy) test `accuracy` and `macro_f1` as metrics,
@@ -198,11 +197,8 @@ def evaluate_sentiment(
     by_language = _per_language(held_out, predictions[best], best_classes)
     if by_language:
         extra["best_by_language"] = by_language
-    if save_to is not None:
-        registry = ModelRegistry(save_to, "sentiment")
-        directory = registry.new_version()
-        models[best].save(directory)
-        extra["saved_version"] = registry.publish(directory, report={"model": best, "dataset": dataset, **report_models[best]})
+    if publish is not None:
+        extra["saved_version"] = publish(models[best], {"model": best, "dataset": dataset, **report_models[best]})
     return EvalReport(
         capability="sentiment",
         dataset=dataset,

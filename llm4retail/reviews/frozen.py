@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.reviews.base import SentimentModel, best_logistic_regression, check_training_data
 from llm4retail.text.encoder import embed
@@ -23,6 +23,7 @@ MAX_CACHED = 200_000
 _CACHE: dict[str, np.ndarray] = {}
 
 
+@register_model("use_frozen")
 class FrozenEmbeddingSentiment(SentimentModel):
     """USE multilingual v3 vectors (not trained) with a logistic regression on top.
 
@@ -31,8 +32,6 @@ class FrozenEmbeddingSentiment(SentimentModel):
         threads: BLAS threads of the numpy encoder. One by default: on a busy 2-core machine
             OpenBLAS worker threads spin and made encoding about 4x slower with two.
     """
-
-    kind = "use_frozen"
 
     def __init__(self, *, c_grid: Sequence[float] = C_GRID, threads: int = 1) -> None:
         if not c_grid or min(c_grid) <= 0:
@@ -83,17 +82,18 @@ class FrozenEmbeddingSentiment(SentimentModel):
             raise NotFittedError("FrozenEmbeddingSentiment is not fitted")
         return self.classifier_.predict_proba(self.encode(texts))
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        assert self.classifier_ is not None
-        return {"coef": self.classifier_.coef_, "intercept": self.classifier_.intercept_}
+    def get_params(self) -> dict[str, Any]:
+        return {"c_grid": list(self.c_grid), "threads": self.threads}
 
-    def _params(self) -> dict[str, Any]:
-        return {"c_grid": list(self.c_grid), "c": self.c_, "threads": self.threads}
+    def _state(self) -> ModelState:
+        classes = self._fitted_classes()
+        if self.classifier_ is None:
+            raise NotFittedError("FrozenEmbeddingSentiment is not fitted")
+        arrays = {"coef": self.classifier_.coef_, "intercept": self.classifier_.intercept_, "classes": classes}
+        return ModelState(arrays=arrays, facts={"c": self.c_})
 
-    @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], directory: Path) -> Self:
-        model = cls(c_grid=params["c_grid"], threads=params["threads"])
-        classifier = LogisticRegression(C=params["c"])
+    def _restore(self, state: ModelState) -> None:
+        arrays, c = state.arrays, state.facts["c"]
+        classifier = LogisticRegression(C=c)
         classifier.coef_, classifier.intercept_, classifier.classes_ = arrays["coef"], arrays["intercept"], arrays["classes"]
-        model.classifier_, model.c_ = classifier, params["c"]
-        return model
+        self.classifier_, self.c_, self.classes_ = classifier, c, arrays["classes"]

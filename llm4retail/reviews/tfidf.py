@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
@@ -13,6 +12,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.reviews.base import SentimentModel, best_logistic_regression, check_training_data
 from llm4retail.text.tokenize import words
@@ -43,23 +43,27 @@ def make_vectorizers(features: TfidfFeatures) -> dict[str, TfidfVectorizer]:
     return made
 
 
-def vectorizer_arrays(vectorizers: dict[str, TfidfVectorizer]) -> dict[str, np.ndarray]:
-    """Each fitted vectoriser's terms (in column order) and idf weights, for `np.savez`."""
+def vectorizer_state(vectorizers: dict[str, TfidfVectorizer]) -> tuple[dict[str, np.ndarray], dict[str, list[str]]]:
+    """Each fitted vectoriser's idf weights (arrays) and terms in column order (JSON facts, which stay
+    small on disk where fixed-width unicode arrays of 400k n-grams would not)."""
     arrays: dict[str, np.ndarray] = {}
+    terms: dict[str, list[str]] = {}
     for name, vectorizer in vectorizers.items():
-        terms = np.empty(len(vectorizer.vocabulary_), dtype=object)
+        ordered = [""] * len(vectorizer.vocabulary_)
         for term, column in vectorizer.vocabulary_.items():
-            terms[column] = term
-        arrays[f"{name}_terms"] = terms.astype(str)
+            ordered[column] = str(term)
+        terms[f"{name}_terms"] = ordered
         arrays[f"{name}_idf"] = vectorizer.idf_.astype(np.float32)
-    return arrays
+    return arrays, terms
 
 
-def vectorizers_from_arrays(features: TfidfFeatures, arrays: dict[str, np.ndarray]) -> dict[str, TfidfVectorizer]:
-    """Fitted vectorisers rebuilt from `vectorizer_arrays` output."""
+def vectorizers_from_state(
+    features: TfidfFeatures, arrays: dict[str, np.ndarray], facts: dict[str, Any]
+) -> dict[str, TfidfVectorizer]:
+    """Fitted vectorisers rebuilt from `vectorizer_state` output."""
     vectorizers = make_vectorizers(features)
     for name, vectorizer in vectorizers.items():
-        vectorizer.vocabulary_ = {str(term): index for index, term in enumerate(arrays[f"{name}_terms"])}
+        vectorizer.vocabulary_ = {str(term): index for index, term in enumerate(facts[f"{name}_terms"])}
         vectorizer.idf_ = arrays[f"{name}_idf"]
     return vectorizers
 
@@ -70,6 +74,7 @@ def tfidf_matrix(vectorizers: dict[str, TfidfVectorizer], texts: Sequence[str], 
     return sp.hstack(parts).tocsr()
 
 
+@register_model("tfidf")
 class TfidfSentiment(SentimentModel):
     """TF-IDF n-grams and a logistic regression whose C is chosen on validation.
 
@@ -82,8 +87,6 @@ class TfidfSentiment(SentimentModel):
         >>> model = TfidfSentiment(features=TfidfFeatures.BOTH).fit(texts, labels)
         >>> model.predict(["质量很好"])
     """
-
-    kind = "tfidf"
 
     def __init__(self, *, features: TfidfFeatures = TfidfFeatures.BOTH, c_grid: Sequence[float] = C_GRID) -> None:
         if not c_grid or min(c_grid) <= 0:
@@ -123,20 +126,22 @@ class TfidfSentiment(SentimentModel):
             raise NotFittedError("TfidfSentiment is not fitted; call fit(texts, labels) first")
         return tfidf_matrix(self.vectorizers_, texts)
 
-    def _arrays(self) -> dict[str, np.ndarray]:
-        assert self.vectorizers_ is not None and self.classifier_ is not None
-        return {"coef": self.classifier_.coef_, "intercept": self.classifier_.intercept_, **vectorizer_arrays(self.vectorizers_)}
+    def get_params(self) -> dict[str, Any]:
+        return {"features": self.features.value, "c_grid": list(self.c_grid)}
 
-    def _params(self) -> dict[str, Any]:
-        return {"features": self.features.value, "c_grid": list(self.c_grid), "c": self.c_}
+    def _state(self) -> ModelState:
+        classes = self._fitted_classes()
+        if self.vectorizers_ is None or self.classifier_ is None:
+            raise NotFittedError("TfidfSentiment is not fitted; call fit(texts, labels) first")
+        arrays, terms = vectorizer_state(self.vectorizers_)
+        arrays.update(coef=self.classifier_.coef_, intercept=self.classifier_.intercept_, classes=classes)
+        return ModelState(arrays=arrays, facts={"c": self.c_, **terms})
 
-    @classmethod
-    def _from_saved(cls, params: dict[str, Any], arrays: dict[str, np.ndarray], directory: Path) -> Self:
-        model = cls(features=TfidfFeatures(params["features"]), c_grid=params["c_grid"])
-        model.vectorizers_ = vectorizers_from_arrays(model.features, arrays)
-        classifier = LogisticRegression(C=params["c"])
+    def _restore(self, state: ModelState) -> None:
+        arrays, facts = state.arrays, state.facts
+        self.vectorizers_ = vectorizers_from_state(self.features, arrays, facts)
+        classifier = LogisticRegression(C=facts["c"])
         classifier.coef_ = arrays["coef"]
         classifier.intercept_ = arrays["intercept"]
         classifier.classes_ = arrays["classes"]
-        model.classifier_, model.c_ = classifier, params["c"]
-        return model
+        self.classifier_, self.c_, self.classes_ = classifier, facts["c"], arrays["classes"]

@@ -1,22 +1,32 @@
-"""Review analytics and attribute extraction routes over the demo store."""
+"""Review analytics routes over the demo store, after `reviews train`'s quick start-up model; 503 before."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+from llm4retail.api.app import create_app
+from llm4retail.config import get_settings
 from llm4retail.data.schemas import Table
 
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _trained(demo_client: TestClient) -> None:
+    demo_client.app.state.services.reviews.train_on_start()
+
+
 def test_analyze_returns_sentiment_and_aspects(demo_client: TestClient) -> None:
     response = demo_client.post("/reviews/analyze", json={"texts": ["质量很好，但是物流太慢", "Terrible quality, it broke."]})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     body = response.json()
-    assert body["model"] == "lexicon"  # no trained model in this data directory
+    assert body["model"].startswith("reviews/v")  # the TF-IDF model trained on the demo reviews
     first, second = body["results"]
     assert first["language"] == "zh" and {a["aspect"] for a in first["aspects"]} == {"quality", "shipping"}
+    assert 0.0 <= first["positive_probability"] <= 1.0
     assert second["sentiment"] == "negative" and second["aspects"][0]["evidence"].startswith("Terrible quality")
 
 
@@ -36,10 +46,12 @@ def test_product_review_summary_and_unknown_product(demo_client: TestClient) -> 
     assert demo_client.get("/products/no-such-product/reviews/summary").status_code == 404
 
 
-def test_extract_attributes_without_a_trained_model_uses_rules(demo_client: TestClient) -> None:
-    response = demo_client.post("/products/extract-attributes", json={"products": [
-        {"title": "Kingston 64GB USB flash drive, black aluminium"}, {"title": "红色纯棉T恤", "description": "尺码 L"}]})
-    assert response.status_code == 200
-    first, second = response.json()["results"]
-    assert first == {"colour": "Black", "material": "Aluminium", "capacity": "64 gb"}
-    assert second["colour"] == "Red" and second["material"] == "Cotton"
+def test_without_a_trained_model_the_answer_is_503_naming_the_train_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM4RETAIL_MODELS__TRAIN_ON_START", "false")
+    with TestClient(create_app(get_settings(data_dir=tmp_path / "empty"))) as client:
+        response = client.post("/reviews/analyze", json={"texts": ["质量很好"]})
+        assert response.status_code == 503 and "llm4retail reviews train" in response.json()["error"]
+        response = client.post("/products/extract-attributes", json={"products": [{"title": "Acme cable"}]})
+        assert response.status_code == 503 and "llm4retail catalog train" in response.json()["error"]

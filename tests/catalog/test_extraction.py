@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -12,29 +11,11 @@ from llm4retail.catalog.base import score_extractions
 from llm4retail.catalog.extractor import CatalogExtractor
 from llm4retail.catalog.rules import DictionaryExtractor, RuleExtractor, unit_mentions
 from llm4retail.catalog.tagger import TaggerExtractor, distant_labels
-from llm4retail.catalog.values import AttributeSpec, choose_attributes, same_value, tokens
+from llm4retail.catalog.values import choose_attributes, same_value, tokens
 from llm4retail.errors import DataValidationError, NotFittedError
+from tests.catalog.conftest import BRANDS, SPECS, catalog
 
 pytestmark = pytest.mark.unit
-BRANDS = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne"]
-COLOURS = ["Black", "White", "Blue", "Red"]
-CONNECTORS = ["RJ-45", "USB-C", "HDMI", "DVI-D"]
-
-
-def _catalog(n: int, *, seed: int, brands: list[str] = BRANDS) -> tuple[list[str], pd.DataFrame]:
-    """Cable titles: brand first, then a connector, a length in metres and a colour."""
-    rng = np.random.default_rng(seed)
-    texts, rows = [], []
-    for _ in range(n):
-        brand, colour, connector = rng.choice(brands), rng.choice(COLOURS), rng.choice(CONNECTORS)
-        length = float(rng.choice([0.5, 1.0, 1.8, 3.0, 5.0]))
-        texts.append(f"{brand} {connector} cable {length:g} m {colour} connector")
-        rows.append({"brand": brand, "colour": colour, "connector": connector, "cable_length": length})
-    return texts, pd.DataFrame(rows)
-
-
-SPECS = [AttributeSpec("brand", False, 1), AttributeSpec("colour", False, 1), AttributeSpec("connector", False, 1),
-         AttributeSpec("cable_length", True, 1)]
 
 
 def test_values_tokens_and_comparison() -> None:
@@ -45,7 +26,7 @@ def test_values_tokens_and_comparison() -> None:
 
 
 def test_choose_attributes_keeps_stated_frequent_attributes() -> None:
-    texts, truth = _catalog(60, seed=0)
+    texts, truth = catalog(60, seed=0)
     truth["weight"] = 123.0  # never written in the text
     chosen = choose_attributes(texts, truth, top=10, min_count=10)
     assert {spec.key for spec in chosen} == {"brand", "colour", "connector", "cable_length"}
@@ -60,7 +41,7 @@ def test_distant_labels_mark_the_value_span() -> None:
 
 
 def test_rules_learn_the_metre_pattern_and_colour_lexicon() -> None:
-    texts, truth = _catalog(80, seed=1)
+    texts, truth = catalog(80, seed=1)
     rules = RuleExtractor().fit(texts, truth, SPECS)
     assert rules.patterns_["cable_length"][0] == ("m", 1.0) and rules.lexicons_ == {"colour": "colour"}
     found = rules.extract(["Foo HDMI cable 2.5 m Red connector"])[0]
@@ -68,8 +49,8 @@ def test_rules_learn_the_metre_pattern_and_colour_lexicon() -> None:
 
 
 def test_tagger_generalises_to_unseen_brands_where_the_dictionary_cannot() -> None:
-    texts, truth = _catalog(200, seed=2)
-    new_texts, new_truth = _catalog(40, seed=3, brands=["Zorg", "Tyrell", "Cyberdyne"])
+    texts, truth = catalog(200, seed=2)
+    new_texts, new_truth = catalog(40, seed=3, brands=["Zorg", "Tyrell", "Cyberdyne"])
     tagger = TaggerExtractor().fit(texts, truth, SPECS)
     dictionary = DictionaryExtractor().fit(texts, truth, SPECS)
     assert score_extractions(tagger.extract(new_texts), new_truth, SPECS)["brand_f1"] > 0.9
@@ -77,8 +58,8 @@ def test_tagger_generalises_to_unseen_brands_where_the_dictionary_cannot() -> No
 
 
 def test_extractor_chains_beat_the_dictionary_and_round_trip(tmp_path: Path) -> None:
-    texts, truth = _catalog(300, seed=4)
-    test_texts, test_truth = _catalog(60, seed=5, brands=BRANDS + ["Zorg"])
+    texts, truth = catalog(300, seed=4)
+    test_texts, test_truth = catalog(60, seed=5, brands=BRANDS + ["Zorg"])
     extractor = CatalogExtractor().fit(texts, truth, SPECS)
     baseline = DictionaryExtractor().fit(texts, truth, SPECS)
     ours = extractor.evaluate(test_texts, test_truth)

@@ -12,7 +12,7 @@ from llm4retail.models.bag import BagConfig
 from llm4retail.models.training import TrainConfig
 from llm4retail.models.transformer import TransformerConfig
 from llm4retail.reviews.base import SentimentModel, best_logistic_regression, validation_key
-from llm4retail.reviews.blend import BlendSentiment, load_sentiment_model
+from llm4retail.reviews.blend import BlendSentiment
 from llm4retail.reviews.frozen import FrozenEmbeddingSentiment
 from llm4retail.reviews.nbsvm import NbTfidfSentiment
 from llm4retail.reviews.neural import EncoderKind, FineTunedSentiment
@@ -49,7 +49,7 @@ def test_model_learns_known_answer_and_round_trips(name: str, tmp_path: Path) ->
     probabilities = model.predict_proba(POSITIVE[:2])
     assert probabilities.shape == (2, 2)
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
-    loaded = load_sentiment_model(model.save(tmp_path / name))
+    loaded = SentimentModel.load(model.save(tmp_path / name))
     assert type(loaded) is type(model)
     np.testing.assert_allclose(loaded.predict_proba(POSITIVE[:2]), probabilities, atol=1e-5)
 
@@ -74,7 +74,7 @@ def test_blend_weights_follow_validation(tmp_path: Path) -> None:
     probabilities = {name: model.predict_proba(validation[0]) for name, model in members.items()}
     blend, accuracy = BlendSentiment.from_validation(members, probabilities, validation[1])
     assert accuracy == 1.0 and list(blend.members) == ["good"]
-    loaded = load_sentiment_model(blend.save(tmp_path / "blend"))
+    loaded = SentimentModel.load(blend.save(tmp_path / "blend"))
     np.testing.assert_allclose(loaded.predict_proba(POSITIVE), blend.predict_proba(POSITIVE), atol=1e-6)
 
 
@@ -83,7 +83,7 @@ def test_quantised_fine_tuned_model_keeps_predictions(tmp_path: Path) -> None:
     model = _models()["scratch"].fit(texts, labels, validation=tiny_texts(repeats=1, seed=1))
     quantised = model.quantized()
     assert (quantised.predict(POSITIVE + NEGATIVE) == model.predict(POSITIVE + NEGATIVE)).mean() >= 0.9
-    loaded = load_sentiment_model(quantised.save(tmp_path / "int8"))
+    loaded = SentimentModel.load(quantised.save(tmp_path / "int8"))
     assert isinstance(loaded, FineTunedSentiment) and loaded.quantised_
     np.testing.assert_allclose(loaded.predict_proba(POSITIVE), quantised.predict_proba(POSITIVE), atol=0.02)
     arrays = np.load(tmp_path / "int8" / "arrays.npz")

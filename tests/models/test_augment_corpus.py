@@ -1,19 +1,16 @@
-"""Augmentation operations, the model registry and the pre-training corpus."""
+"""Augmentation operations and the pre-training corpus."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from llm4retail.data.schemas import Table
-from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.data.splits import hash_buckets
+from llm4retail.errors import DataValidationError
 from llm4retail.models.augment import Augmentation, Augmenter, random_delete, random_swap, synonym_replace
 from llm4retail.models.corpus import corpus_from_frames
-from llm4retail.models.registry import ModelRegistry
-from llm4retail.data.splits import hash_buckets
 from llm4retail.reviews.data import TEST_PERCENT
 
 pytestmark = pytest.mark.unit
@@ -44,19 +41,6 @@ def test_llm_augmentation_needs_a_paraphraser() -> None:
         Augmenter(operations=[Augmentation.LLM])
     augmented = Augmenter(operations=[Augmentation.LLM], copies=1, paraphrase=str.upper).augment(["good"], [1])
     assert augmented[0] == ["good", "GOOD"]
-
-
-def test_registry_versions_latest_and_pruning(tmp_path: Path) -> None:
-    registry = ModelRegistry(tmp_path, "sentiment", keep=2)
-    with pytest.raises(NotFittedError, match="no saved sentiment"):
-        registry.resolve()
-    for _ in range(3):
-        directory = registry.new_version()
-        registry.publish(directory, report={"accuracy": 0.9})
-    assert registry.resolve().name == "v0003"
-    assert sorted(p.name for p in registry.root.glob("v*")) == ["v0002", "v0003"]
-    with pytest.raises(DataValidationError, match="plain folder"):
-        ModelRegistry(tmp_path, "../x")
 
 
 def test_corpus_leaves_out_test_bucket_reviews() -> None:
