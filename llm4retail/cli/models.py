@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from llm4retail.cli.common import capability, echo_json
+from llm4retail.cli.common import capability, echo_json, settings
 from llm4retail.cli.reviews import ReviewFiles, TaskOption, read_reviews, review_service
 from llm4retail.reviews.base import SentimentTask
 from llm4retail.reviews.neural import EncoderKind
