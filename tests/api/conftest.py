@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from llm4retail.api.app import create_app
-from llm4retail.config import get_settings
+from llm4retail.config import ModelSettings, get_settings
 from llm4retail.data.demo import init_demo_store
 from llm4retail.data.store import Store
 
@@ -24,9 +24,11 @@ def demo_auth() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def demo_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """A client whose store holds the demo store (seed 42) and whose writes accept `DEMO_AUTH`."""
+    """A client whose store holds the demo store (seed 42), whose writes accept `DEMO_AUTH`; nothing trained."""
     data_dir = tmp_path_factory.mktemp("demo-api")
-    settings = get_settings(data_dir=data_dir, api_keys=DEMO_KEY)
+    # Each test module trains what it serves; start-up training of every capability (about a minute of
+    # CPU on the demo store) is covered once, in tests/api/test_startup_training.py.
+    settings = get_settings(data_dir=data_dir, api_keys=DEMO_KEY, models=ModelSettings(train_on_start=False))
     store = Store.from_settings(settings)
     init_demo_store(store, data_dir=data_dir)
     with TestClient(create_app(settings, store=store)) as client:
