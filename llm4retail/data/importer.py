@@ -135,7 +135,7 @@ class RejectionLog:
 
 def default_rejections_path(data_dir: Path) -> Path:
     """`<data_dir>/imports/rejections-<UTC time>.csv`."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     return data_dir / "imports" / f"rejections-{stamp}.csv"
 
 

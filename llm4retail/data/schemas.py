@@ -144,7 +144,8 @@ def _col(
     return Column(name, kind, required, default, description, minimum, maximum)
 
 
-S, T, F, I, B = Kind.STRING, Kind.TEXT, Kind.FLOAT, Kind.INT, Kind.BOOL
+# One-letter kind aliases keep each table spec on one readable line.
+S, T, F, I, B = Kind.STRING, Kind.TEXT, Kind.FLOAT, Kind.INT, Kind.BOOL  # noqa: E741
 DATETIME, DATE, OBJ, LIST = Kind.DATETIME, Kind.DATE, Kind.JSON_OBJECT, Kind.JSON_LIST
 
 SPECS: dict[Table, TableSpec] = {
@@ -328,7 +329,7 @@ def spec_for(table: Table | str) -> TableSpec:
 def to_naive_utc(value: dt.datetime) -> dt.datetime:
     """The contract stores instants as naive UTC; an offset-aware value is converted."""
     if value.tzinfo is not None:
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 

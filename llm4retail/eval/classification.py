@@ -8,7 +8,13 @@ from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.metrics import accuracy_score, average_precision_score, precision_recall_fscore_support, roc_auc_score, roc_curve
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    precision_recall_fscore_support,
+    roc_auc_score,
+    roc_curve,
+)
 from sklearn.utils.multiclass import unique_labels
 
 from llm4retail.errors import DataValidationError

@@ -12,7 +12,7 @@ Example:
 from llm4retail.forecast.arima import AutoARIMAForecaster
 from llm4retail.forecast.auto import AutoForecaster, ForecastResult
 from llm4retail.forecast.backtest import evaluate_forecasters
-from llm4retail.forecast.base import ForecastModel, Forecaster, make_forecaster
+from llm4retail.forecast.base import Forecaster, ForecastModel, make_forecaster
 from llm4retail.forecast.croston import CrostonForecaster
 from llm4retail.forecast.ets import AutoETSForecaster
 from llm4retail.forecast.gbm import LightGBMForecaster

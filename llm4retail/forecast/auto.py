@@ -19,7 +19,7 @@ import pandas as pd
 
 from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import ConfigError, DataValidationError, NotFittedError
-from llm4retail.forecast.base import ForecastArtifact, ForecastModel, Forecaster, make_forecaster
+from llm4retail.forecast.base import ForecastArtifact, Forecaster, ForecastModel, make_forecaster
 from llm4retail.forecast.conformal import DEFAULT_LEVELS, ConformalIntervals, fallback_scale
 from llm4retail.forecast.metrics import seasonal_scale
 from llm4retail.forecast.panel import Panel, panel_from_arrays, panel_to_arrays

@@ -16,7 +16,7 @@ import numpy as np
 
 from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import ConfigError, DataValidationError
-from llm4retail.forecast.base import ForecastModel, Forecaster
+from llm4retail.forecast.base import Forecaster, ForecastModel
 from llm4retail.forecast.features import SeriesStats, feature_columns, lag_plan
 from llm4retail.forecast.panel import Panel, join, panel_from_arrays, panel_to_arrays
 

@@ -43,7 +43,7 @@ class AnswerBackend(ABC):
     def generate(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> str:
         """The assistant message for a chat (`role`/`content` dicts)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (an optional hook: most backends hold nothing to release)
         """Release resources (connections, model memory)."""
 
 

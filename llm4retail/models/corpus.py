@@ -14,8 +14,8 @@ import pandas as pd
 
 from llm4retail.data.importer import read_table
 from llm4retail.data.schemas import Table
-from llm4retail.errors import DataValidationError
 from llm4retail.data.splits import REVIEW_TEST_PERCENT, hash_buckets
+from llm4retail.errors import DataValidationError
 
 logger = logging.getLogger(__name__)
 TEXT_COLUMNS = {Table.REVIEWS: ("text",), Table.PRODUCTS: ("title", "description"), Table.DOCUMENTS: ("title", "text")}

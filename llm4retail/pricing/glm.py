@@ -64,7 +64,7 @@ def fit_poisson(design: np.ndarray, counts: np.ndarray) -> PoissonFit:
     coefficients = np.zeros(n_columns)
     coefficients[0] = np.log(counts.mean())
     iterations = 0
-    for iterations in range(1, MAX_ITERATIONS + 1):
+    for iterations in range(1, MAX_ITERATIONS + 1):  # noqa: B007 (the count is reported after the loop)
         eta = np.clip(design @ coefficients, -30, 30)
         mean = np.exp(eta)
         working = eta + (counts - mean) / mean

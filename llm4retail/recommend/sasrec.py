@@ -14,7 +14,6 @@ import logging
 import math
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, Self, cast
 
 import numpy as np

@@ -118,7 +118,7 @@ class RiskModel(RiskArtifact):
         self.active_ = DetectorKind.SUPERVISED if DetectorKind.SUPERVISED in self.detectors_ else DetectorKind.UNSUPERVISED
         self.thresholds_ = self._thresholds(matrix, labels, validation)
         self.training_ = {
-            "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "n_payments": int(len(ordered)),
             "n_frauds": None if labels is None else int(labels.sum()),
             "data_hash": data_fingerprint(ordered.reindex(columns=[name for name in HASHED_COLUMNS

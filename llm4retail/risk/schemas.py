@@ -48,7 +48,7 @@ class PaymentRequest(BaseModel):
 
     def seconds(self) -> float:
         """Unix seconds of the payment (now when no timestamp was given)."""
-        stamp = self.timestamp or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        stamp = self.timestamp or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         return (stamp - dt.datetime(1970, 1, 1)).total_seconds()
 
 

@@ -445,11 +445,11 @@ def test_event_batch_is_accepted_with_written_count(client: TestClient) -> None:
 
 
 def test_events_without_timestamp_get_the_receipt_time_and_an_id(client: TestClient) -> None:
-    before = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
 
     response = client.post("/events", json=[{"customer_id": "c1", "product_id": "p1"}] * 2, headers=AUTH)
 
-    after = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(seconds=1)
+    after = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=1)
     events = _events(client, customer_id="c1")
     assert response.json() == {"written": 2}
     assert len(events) == 2

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
@@ -50,7 +48,9 @@ def _single(model: ForecastModel) -> ContractCase:
     def fit() -> Artifact:
         return make_forecaster(model, horizon=HORIZON).fit(history)
 
-    predict: Callable[[Artifact], np.ndarray] = lambda fitted: fitted.predict(future)  # type: ignore[attr-defined]
+    def predict(fitted: Artifact) -> np.ndarray:
+        return fitted.predict(future)  # type: ignore[attr-defined]
+
     return ContractCase(model_type=f"forecast.{model.value}", fit=fit, predict=predict)
 
 

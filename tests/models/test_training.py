@@ -9,7 +9,13 @@ import torch
 from llm4retail.errors import DataValidationError
 from llm4retail.models.pretrain import PretrainConfig, log_unigram, mask_tokens, pretrain_mlm
 from llm4retail.models.quantize import float_state, int8_state, quantize_dynamic
-from llm4retail.models.training import SequenceClassifier, TrainConfig, distillation_loss, predict_logits, train_classifier
+from llm4retail.models.training import (
+    SequenceClassifier,
+    TrainConfig,
+    distillation_loss,
+    predict_logits,
+    train_classifier,
+)
 from llm4retail.models.transformer import TransformerConfig, TransformerEncoder
 from llm4retail.models.vocab import SPECIALS, Vocabulary
 

@@ -13,7 +13,7 @@ from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.recommend.als import ALS
 from llm4retail.recommend.content import ContentKNN
 from llm4retail.recommend.data import Interactions, leave_last_out
-from llm4retail.recommend.evaluate import evaluate_recommenders, select_model
+from llm4retail.recommend.evaluate import select_model
 from llm4retail.recommend.features import ItemFacts
 from llm4retail.recommend.graph import KnowledgeGraph
 from llm4retail.recommend.hybrid import Hybrid, simplex_grid, standardised

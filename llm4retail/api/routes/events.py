@@ -41,7 +41,7 @@ def ingest_events(
 
     Posting the same `event_id` twice keeps one event (idempotent retries)."""
     check_batch_size(len(events), settings.api.max_batch_rows)
-    received_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = prepare_events(events, received_at=received_at)
     written = store.upsert_records(Table.EVENTS, rows)
     request.app.state.search.events_recorded(rows)
