@@ -29,7 +29,6 @@ from llm4retail.config import Settings
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.search.service import SearchService
 from llm4retail.reviews.service import ReviewService
 from llm4retail.errors import (
     ConflictError,
@@ -71,8 +70,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             if settings.models.train_on_start:
                 services.train_missing(background=True)  # progress in /ready; requests never train
         yield
-        search_service.save()
-        store.close()
+        services.close()  # services save what changed (the search index), then the store closes
 
     app = FastAPI(
         title="LLMforRetail",
@@ -83,17 +81,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.services = services = Services(settings, store=store)
-    app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
-    search_service = app.state.search
     app.state.reviews = ReviewService(store, data_dir=settings.data_dir, llm=settings.llm)  # review analytics, attributes
-
-    def products_changed(rows: list[dict[str, Any]]) -> None:
-        search_service.products_changed(rows)
-        app.state.services.products_changed(rows)
-
-    def products_deleted(keys: list[str]) -> None:
-        search_service.products_deleted(keys)
-        app.state.services.products_deleted(keys)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     _add_error_handlers(app)
@@ -102,8 +90,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         records.record_router(
             Table.PRODUCTS,
             filters=("category", "brand", "available"),
-            on_write=products_changed,
-            on_delete=products_deleted,
+            on_write=services.products_changed,
+            on_delete=services.products_deleted,
         )
     )
     app.include_router(records.record_router(Table.CUSTOMERS, filters=("segment", "country")))
