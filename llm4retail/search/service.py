@@ -1,9 +1,9 @@
 """Product search over a store: the index is a trained model, versioned in the model store.
 
-`train()` (`llm4retail search train`, or `serve` at start-up when nothing is saved) indexes
-the store's products with popularity from its events, trains the learned reranker when the
-store has queries and judgements, and saves the whole index as a new version in
-`<data-dir>/models/search/vNNNN`. Serving loads `LATEST` once (synced with the store's
+`train()` (`llm4retail search train`) indexes the store's products with popularity from its
+events, trains the learned reranker when the store has queries and judgements, and saves the
+whole index as a new version in `<data-dir>/models/search/vNNNN`; `train_on_start()`, which
+`serve` runs when nothing is saved, saves the index alone (zero-shot ranking). Serving loads `LATEST` once (synced with the store's
 current catalog) and never trains: without a saved index it raises `NotTrainedError`
 naming the train command. Product writes and events posted to the API update the loaded
 index in memory at once; `close()` saves it as a new version when it changed.
@@ -109,6 +109,11 @@ class SearchService(CapabilityService):
         logger.info("search index %s trained: %d products, reranker %s", report["version"], engine.size,
                     "trained" if importance else "not trained")  # fmt: skip
         return report
+
+    def train_on_start(self) -> dict[str, Any]:
+        """The cheap default `serve` trains when nothing is saved: the index alone, ranked zero-shot (as the
+        server did before the model store); `llm4retail search train` adds the learned reranker."""
+        return self.train(reranker=False)
 
     def _train_reranker(self, engine: SearchEngine, *, wanted: bool | None) -> dict[str, float]:
         """Trains and attaches the reranker when `wanted` (None: when the data allow); its importances, or {}."""

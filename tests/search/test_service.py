@@ -115,8 +115,9 @@ def test_the_store_reranker_is_trained_saved_and_used(tmp_path: Path) -> None:
     services = Services(get_settings(data_dir=tmp_path / "data"))
     init_demo_store(services.store, data_dir=services.settings.data_dir, seed=2)
     service = _service(services)
+    assert service.train_on_start()["reranker"] is False  # the start-up default: the index alone
     report = service.train()
-    assert report["reranker"] is True and abs(sum(report["reranker_importance"].values()) - 1) < 1e-3
+    assert report["version"] == "v0002" and report["reranker"] is True and abs(sum(report["reranker_importance"].values()) - 1) < 1e-3
     assert (service.models.path() / "model" / "parts" / "reranker" / "booster.txt").is_file()
     reloaded = _service(services).engine()
     assert reloaded.reranker is not None
