@@ -3,7 +3,9 @@
 All engines index the same product titles and answer the same queries in this run
 (default: the Home Depot catalog, 54,667 titles, and a sample of its real queries),
 one query at a time, top 10. Prints one JSON object; speed ratios are against bm25s
-measured in the same run.
+measured in the same run. `save_seconds`/`load_seconds` time our index through the model
+contract (what `llm4retail search train` saves into `<data-dir>/models/search/vNNNN` and the
+service loads on its first query).
 
 Usage:
     python bench/search.py [--dataset ../shared/datasets/homedepot_search] [--queries 2000] [--rank-bm25-queries 200]
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -53,6 +56,14 @@ def latency(run_query: Callable[[str], object], queries: Sequence[str]) -> dict[
     }
 
 
+def save_and_load(engine: SearchEngine) -> dict[str, float]:
+    """Seconds to save the index as a model folder and to load it back (embeddings reused, text re-analysed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        saved = timed(lambda: engine.save(Path(folder) / "model"))
+        loaded = timed(lambda: SearchEngine.load(Path(folder) / "model"))
+    return {"save_seconds": round(saved, 2), "load_seconds": round(loaded, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dataset", type=Path, default=DEFAULT_DATASET)
@@ -68,6 +79,7 @@ def main() -> None:
     lexical = SearchEngine(semantic=False)
     results["ours_lexical"] = {"index_seconds": round(timed(lambda: lexical.fit(products)), 2)}
     results["ours_lexical"].update(latency(lambda q: lexical.search(q, top_k=10), queries))
+    results["ours_lexical"].update(save_and_load(lexical))
 
     title_index = lexical.lexical_.fields["title"]
 
@@ -82,6 +94,7 @@ def main() -> None:
     results["ours_hybrid"] = {"index_seconds": round(timed(lambda: hybrid.fit(products)), 2)}
     hybrid.search("warm up the encoder", top_k=10)
     results["ours_hybrid"].update(latency(lambda q: hybrid.search(q, top_k=10), queries))
+    results["ours_hybrid"].update(save_and_load(hybrid))
 
     stemmer = Stemmer.Stemmer("english")
     retriever = bm25s.BM25()

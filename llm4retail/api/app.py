@@ -19,18 +19,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llm4retail import __version__
-from llm4retail.api.routes import events, health, recommend, records, search
-from llm4retail.api.routes import marketing as marketing_routes
-from llm4retail.api.routes import risk as risk_routes
 from llm4retail.api.routes import assistant as assistant_routes
-from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import catalog as catalog_routes
-from llm4retail.api.routes import forecast as forecast_routes, inventory as inventory_routes, pricing as pricing_routes
+from llm4retail.api.routes import events, health, recommend, records, search
+from llm4retail.api.routes import forecast as forecast_routes
+from llm4retail.api.routes import inventory as inventory_routes
+from llm4retail.api.routes import marketing as marketing_routes
+from llm4retail.api.routes import pricing as pricing_routes
+from llm4retail.api.routes import reviews as reviews_routes
+from llm4retail.api.routes import risk as risk_routes
 from llm4retail.config import Settings
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.search.service import SearchService
 from llm4retail.errors import (
     ConflictError,
     DataValidationError,
@@ -71,8 +72,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             if settings.models.train_on_start:
                 services.train_missing(background=True)  # progress in /ready; requests never train
         yield
-        search_service.save()
-        store.close()
+        services.close()  # services save what changed (the search index), then the store closes
 
     app = FastAPI(
         title="LLMforRetail",
@@ -83,16 +83,6 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.services = services = Services(settings, store=store)
-    app.state.search = SearchService(store, data_dir=settings.data_dir, llm=settings.llm)
-    search_service = app.state.search
-
-    def products_changed(rows: list[dict[str, Any]]) -> None:
-        search_service.products_changed(rows)
-        app.state.services.products_changed(rows)
-
-    def products_deleted(keys: list[str]) -> None:
-        search_service.products_deleted(keys)
-        app.state.services.products_deleted(keys)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     _add_error_handlers(app)
@@ -101,8 +91,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         records.record_router(
             Table.PRODUCTS,
             filters=("category", "brand", "available"),
-            on_write=products_changed,
-            on_delete=products_deleted,
+            on_write=services.products_changed,
+            on_delete=services.products_deleted,
         )
     )
     app.include_router(records.record_router(Table.CUSTOMERS, filters=("segment", "country")))

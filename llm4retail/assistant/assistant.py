@@ -128,7 +128,7 @@ class Assistant:
         """
         from llm4retail.assistant.modelling import intent_model_for_store
 
-        options.setdefault("search", SearchService(store, data_dir=data_dir))
+        options.setdefault("search", SearchService(get_settings(data_dir=data_dir), store))
         options.setdefault("recommend", RecommendService(get_settings(data_dir=data_dir), store))
         return cls(store, intent_model=intent_model_for_store(store, data_dir=data_dir), **options)
 

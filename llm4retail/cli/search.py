@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, settings, store
+from llm4retail.cli.common import JsonOption, capability, echo_json, services
 from llm4retail.data.schemas import Table
 
 search_app = capability("search", default="query")
@@ -29,23 +29,20 @@ def query(
     customer_id: Annotated[str | None, typer.Option(help="Personalise with this customer's recent events.")] = None,
     explain: Annotated[bool, typer.Option(help="Show each hit's ranking features.")] = False,
     diversify: Annotated[bool, typer.Option(help="Spread results over brands and categories.")] = False,
-    rebuild: Annotated[bool, typer.Option(help="Rebuild the index from the store first.")] = False,
+    rebuild: Annotated[bool, typer.Option(help="Train a new index first (as `llm4retail search train`).")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Search the store's catalog (the index is built on first use and kept in the data directory)."""
-    from llm4retail.search.request import build_filters, search_products
-    from llm4retail.search.service import SearchService
+    """Search the store's catalog with the saved index (train it first with `llm4retail search train`)."""
+    from llm4retail.search.request import SearchRequest
 
-    config, target = settings(context), store(context)
-    service = SearchService(target, data_dir=config.data_dir, llm=config.llm)
-    engine = service.rebuild() if rebuild else service.engine()
-    filters = build_filters(
-        category=category, brands=brand, price_min=price_min, price_max=price_max, available=True if in_stock else None
-    )
-    response = search_products(
-        engine, text, store=target, filters=filters, customer_id=customer_id, top_k=top_k, explain=explain,
-        diversify=diversify,
-    )
+    service = services(context).search
+    if rebuild:
+        service.train()
+    request = SearchRequest(
+        query=text, category=category, brands=brand, price_min=price_min, price_max=price_max,
+        available=True if in_stock else None, customer_id=customer_id, top_k=top_k, explain=explain, diversify=diversify,
+    )  # fmt: skip
+    response = service.search(request)
     if as_json:
         echo_json(dataclasses.asdict(response))
         return
@@ -66,18 +63,25 @@ def _print_response(text: str, response: Any) -> None:
 
 @search_app.command("train")
 @commands.command("train-search", hidden=True)
-def train(context: typer.Context, as_json: JsonOption = False) -> None:
-    """Train the search reranker from the store's queries and judgements tables; search then uses it."""
-    from llm4retail.search.service import SearchService
-
-    importance = SearchService(store(context), data_dir=settings(context).data_dir).train_reranker()
+def train(
+    context: typer.Context,
+    semantic: Annotated[bool, typer.Option(help="Index multilingual embeddings (about 1 ms per product).")] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Index the store's products (popularity from its events), train the reranker when the store has
+    queries and judgements, and save the index as a new version in <data-dir>/models/search."""
+    report = services(context).search.train(semantic=semantic)
     if as_json:
-        echo_json({"feature_importance": importance})
+        echo_json(report)
         return
-    typer.echo("reranker trained and saved; feature importance (gain share):")
-    for name, share in sorted(importance.items(), key=lambda item: -item[1]):
-        if share:
-            typer.echo(f"  {name:<16} {share:.3f}")
+    typer.echo(f"search index {report['version']} trained: {report['products']:,} products, "
+               f"{'with' if report['semantic'] else 'without'} embeddings, "
+               f"reranker {'trained' if report['reranker'] else 'not trained (too few judged queries in the store)'}")  # fmt: skip
+    if report["reranker"]:
+        typer.echo("reranker feature importance (gain share):")
+        for name, share in sorted(report["reranker_importance"].items(), key=lambda item: -item[1]):
+            if share:
+                typer.echo(f"  {name:<16} {share:.3f}")
 
 
 @search_app.command("eval")

@@ -14,9 +14,10 @@ over the result set → one page.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 from collections import Counter
-from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Self
 
@@ -24,9 +25,10 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.search import dense as dense_module
-from llm4retail.search import persist
+from llm4retail.search.base import SearchModel
 from llm4retail.search.catalog import CatalogSlots, ProductDocument, documents_from_frame
 from llm4retail.search.features import FEATURES, CandidateData, QueryContext, candidate_features, zero_shot_score
 from llm4retail.search.lexical import FieldedBM25
@@ -51,8 +53,9 @@ DEFAULT_SYNONYMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 
-class SearchEngine:
-    """Hybrid product search over a catalog.
+@register_model("engine")
+class SearchEngine(SearchModel):
+    """Hybrid product search over a catalog (saved through the model contract: `save`, `SearchEngine.load`).
 
     Args:
         field_weights: BM25 weight per field (title, brand, category, attributes, description).
@@ -78,6 +81,7 @@ class SearchEngine:
         if bm25_depth <= 0 or dense_depth < 0:
             raise DataValidationError(f"bm25_depth must be > 0 and dense_depth >= 0, got {bm25_depth}, {dense_depth}")
         self.field_weights = dict(field_weights or DEFAULT_FIELD_WEIGHTS)
+        self.synonym_source = {word: list(others) for word, others in synonyms.items()} if synonyms else None
         self.synonyms = _stemmed(synonyms or DEFAULT_SYNONYMS)
         self.semantic = semantic
         self.bm25_depth = bm25_depth
@@ -171,7 +175,7 @@ class SearchEngine:
 
     def _require_fitted(self) -> None:
         if self.slots_ is None:
-            raise NotFittedError("the search index is empty: call fit(products) (or `llm4retail search index`) first")
+            raise NotFittedError("the search index is empty: call fit(products) (or run `llm4retail search train`) first")
 
     # -- querying ------------------------------------------------------------------------------
     def understand(self, query: str, *, vector: np.ndarray | None = None) -> QueryContext:
@@ -267,20 +271,45 @@ class SearchEngine:
             understood={**self.slots_.understood(context), "rewritten": rewritten},
         )
 
-    # -- persistence -------------------------------------------------------------------------
-    def save(self, directory: Path) -> None:
-        """Write the live index to `directory` (documents as JSON lines, vectors as .npy, no pickle)."""
+    # -- the model contract ------------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "field_weights": self.field_weights,
+            "synonyms": self.synonym_source,
+            "semantic": self.semantic,
+            "bm25_depth": self.bm25_depth,
+            "dense_depth": self.dense_depth,
+            "dense_min_similarity": self.dense_min_similarity,
+        }
+
+    def _state(self) -> ModelState:
+        """The live products (compacted: tombstones are not saved), their embeddings, the synonym table
+        (mined pairs included), popularity and the reranker (a part)."""
         self._require_fitted()
-        persist.save_engine(self, directory)
+        live = sorted(self.slots_.slot_of.values())
+        documents = "".join(
+            json.dumps(dataclasses.asdict(self.slots_.documents[slot]), ensure_ascii=False, default=str) + "\n"
+            for slot in live
+        )
+        return ModelState(
+            arrays={"vectors": self.dense_.vectors[live]} if self.semantic else {},
+            facts={"synonyms": {word: list(others) for word, others in self.synonyms.items()},
+                   "popularity": self.popularity_},
+            texts={"documents": documents},
+            parts={"reranker": self.reranker} if self.reranker is not None else {},
+        )  # fmt: skip
 
-    @classmethod
-    def load(cls, directory: Path) -> SearchEngine:
-        """Read an index written by `save` (embeddings are reused; text analysis is redone).
-
-        Raises:
-            NotFittedError: no index in `directory`.
-        """
-        return persist.load_engine(cls, directory)
+    def _restore(self, state: ModelState) -> None:
+        """Re-indexes the saved products with their saved embeddings (text analysis is redone: it is
+        deterministic, and the title terms, spelling counts and facets all come from it)."""
+        documents = [ProductDocument(**json.loads(line)) for line in state.texts["documents"].splitlines() if line.strip()]
+        vectors = np.asarray(state.arrays["vectors"], dtype=np.float32) if self.semantic else None
+        self.fit_documents(documents, vectors=vectors)
+        self.synonyms = {word: tuple(others) for word, others in state.facts["synonyms"].items()}
+        self.popularity_ = {str(key): float(value) for key, value in state.facts["popularity"].items()}
+        self.slots_.set_popularity(self.popularity_)
+        reranker = state.parts.get("reranker")
+        self.reranker = reranker if isinstance(reranker, Reranker) else None
 
     def sync(self, products: pd.DataFrame) -> dict[str, int]:
         """Bring the index in line with the catalog: add new, replace changed, drop missing products."""

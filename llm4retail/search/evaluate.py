@@ -1,4 +1,4 @@
-"""`llm4retail eval search`: full retrieval over the whole catalog, scored on relevance judgements.
+"""`llm4retail search eval`: full retrieval over the whole catalog, scored on relevance judgements.
 
 Four blocks, each with NDCG@10, Recall@100 and MRR@10:
 

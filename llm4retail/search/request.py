@@ -1,12 +1,18 @@
-"""One way to turn a shopper's request (query, filters, customer) into a search: used by the CLI,
-`GET /search` and the assistant's product tool."""
+"""One way to turn a shopper's request (query, filters, customer) into a search: `SearchRequest`, served
+by `SearchService.search` for the CLI and `GET /search`; `build_filters` is shared with the assistant's
+product tool."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel, Field
+
 from llm4retail.search.results import SearchFilters, SearchResponse
+
+MAX_QUERY_LENGTH = 512
+MAX_PAGE_SIZE = 100
 
 if TYPE_CHECKING:
     from llm4retail.data.store import Store
@@ -38,6 +44,31 @@ def build_filters(
     )
 
 
+class SearchRequest(BaseModel):
+    """One search: what the shopper typed, hard filters, the page and options.
+
+    Example:
+        >>> services.search.search(SearchRequest(query="red sofa under 500", top_k=5, available=True))
+    """
+
+    query: str = Field("", max_length=MAX_QUERY_LENGTH, description='what the shopper typed, e.g. "red sofa under 500"')
+    category: str | None = Field(None, description='category path prefix, e.g. "Home > Furniture"')
+    brands: list[str] | None = Field(None, description="any of these brands (case-insensitive)")
+    price_min: float | None = Field(None, ge=0, description="lowest price, inclusive")
+    price_max: float | None = Field(None, ge=0, description="highest price, inclusive")
+    available: bool | None = Field(None, description="only available (true) or unavailable (false) products")
+    customer_id: str | None = Field(None, description="boost products like this shopper's recent ones")
+    top_k: int = Field(10, ge=1, le=MAX_PAGE_SIZE, description="results per page")
+    offset: int = Field(0, ge=0, description="results skipped: (page - 1) * page size")
+    explain: bool = Field(False, description="include each hit's ranking features")
+    diversify: bool = Field(False, description="spread the first results over brands and categories")
+
+    def filters(self) -> SearchFilters:
+        """The hard filters of this request (`build_filters`)."""
+        return build_filters(category=self.category, brands=self.brands, price_min=self.price_min,
+                             price_max=self.price_max, available=self.available)  # fmt: skip
+
+
 def search_products(
     engine: SearchEngine,
     query: str,
@@ -53,7 +84,7 @@ def search_products(
     """One page of results, personalised with `customer_id`'s recent products when given.
 
     Args:
-        engine: the search engine (e.g. `SearchService.engine()`).
+        engine: the search engine (`SearchService.engine()`; `SearchService.search` calls this).
         query: what the shopper typed; a price in it becomes a filter unless `filters` set one.
         store: the store holding the customer's events.
         filters: hard filters (`build_filters`).

@@ -2,23 +2,26 @@
 
 Trained from relevance judgements (grades) or from events turned into grades; a
 slice of the training queries is held back for early stopping, so the number of
-trees is chosen by validation, never by the test queries. Saved as LightGBM's text
-model (no pickle).
+trees is chosen by validation, never by the test queries. Saved through the model
+contract as LightGBM's text model (no pickle); the engine saves it as its `reranker` part.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.search.base import SearchModel
 from llm4retail.search.features import FEATURES
 
 
-class Reranker:
+@register_model("reranker")
+class Reranker(SearchModel):
     """A lambdarank model over `FEATURES`.
 
     Args:
@@ -97,15 +100,20 @@ class Reranker:
         total = float(gains.sum()) or 1.0
         return {name: round(float(gain) / total, 4) for name, gain in zip(FEATURES, gains)}
 
-    def save(self, path: Path) -> None:
-        """Write the LightGBM text model."""
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "n_estimators": self.params["n_estimators"],
+            "learning_rate": self.params["learning_rate"],
+            "num_leaves": self.params["num_leaves"],
+            "validation_share": self.validation_share,
+            "seed": self.seed,
+        }
+
+    def _state(self) -> ModelState:
         if self.booster_ is None:
             raise NotFittedError("the reranker is not trained: call fit first")
-        path.write_text(self.booster_.model_to_string(), encoding="utf-8")
+        # The text dump holds the trees up to the best iteration (what `predict` uses).
+        return ModelState(texts={"booster": self.booster_.model_to_string()})
 
-    @classmethod
-    def load(cls, path: Path) -> Reranker:
-        """Read a model written by `save`."""
-        reranker = cls()
-        reranker.booster_ = lgb.Booster(model_str=path.read_text(encoding="utf-8"))
-        return reranker
+    def _restore(self, state: ModelState) -> None:
+        self.booster_ = lgb.Booster(model_str=state.texts["booster"])

@@ -1,124 +1,225 @@
-"""The search index of a store: built from its products and events, saved in the data directory,
-kept fresh as products change. Shared by the API and the CLI.
+"""Product search over a store: the index is a trained model, versioned in the model store.
+
+`train()` (`llm4retail search train`) indexes the store's products with popularity from its
+events, trains the learned reranker when the store has queries and judgements, and saves the
+whole index as a new version in `<data-dir>/models/search/vNNNN`; `train_on_start()`, which
+`serve` runs when nothing is saved, saves the index alone (zero-shot ranking). Serving loads `LATEST` once (synced with the store's
+current catalog) and never trains: without a saved index it raises `NotTrainedError`
+naming the train command. Product writes and events posted to the API update the loaded
+index in memory at once; `close()` saves it as a new version when it changed.
+
+Example:
+    >>> service = Services(get_settings(data_dir="store")).search
+    >>> service.train()["products"]
+    2000
+    >>> service.search(SearchRequest(query="red sofa under 500", top_k=5)).hits
 """
 
 from __future__ import annotations
 
 import logging
-import threading
+import time
 from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from llm4retail.config import LLMSettings
+from llm4retail.artifacts import data_fingerprint
+from llm4retail.capability import CapabilityService
+from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import NotFittedError
+from llm4retail.errors import DataValidationError, NotTrainedError
+from llm4retail.eval import EvalReport
 from llm4retail.llm.client import ChatClient
 from llm4retail.search.engine import SearchEngine
+from llm4retail.search.request import SearchRequest, search_products
+from llm4retail.search.results import SearchResponse
 from llm4retail.search.rewrite import QueryRewriter
 
+if TYPE_CHECKING:
+    from llm4retail.container import Services
+
 logger = logging.getLogger(__name__)
-INDEX_DIRECTORY = Path("search")
 
 
-class SearchService:
-    """Owns the engine of one store.
+class SearchService(CapabilityService):
+    """Trains, versions and serves the search index of one store.
 
     Args:
-        store: the store whose catalog is searched.
-        data_dir: where the index is saved (`<data_dir>/search`).
-        semantic: use embeddings (building them costs about 1 ms per product).
-        llm: the configured LLM endpoint; when set, queries that find nothing are rewritten by it.
+        settings: the one `Settings`; with `settings.llm.base_url` set, queries that find nothing
+            are rewritten by that LLM and searched again.
+        store: the store whose catalog (and events, queries, judgements) is indexed and learned from.
+        services: the container (unused; the shared constructor).
+        semantic: index multilingual embeddings by default (about 1 ms per product to build).
     """
 
-    def __init__(self, store: Store, *, data_dir: Path, semantic: bool = True, llm: LLMSettings | None = None) -> None:
-        self.store = store
-        self.rewriter = QueryRewriter(ChatClient(llm)) if llm is not None and llm.base_url else None
-        self.directory = data_dir / INDEX_DIRECTORY
+    capability = "search"
+    train_command = "llm4retail search train"
+
+    def __init__(self, settings: Settings, store: Store, *, services: Services | None = None, semantic: bool = True) -> None:
+        super().__init__(settings, store, services=services)
         self.semantic = semantic
+        self.rewriter = QueryRewriter(ChatClient(settings.llm)) if settings.llm.base_url else None
         self._engine: SearchEngine | None = None
-        self._lock = threading.Lock()
+        self._version: str | None = None  # the version the loaded engine came from
+        self._changed = False  # the loaded engine differs from its version (live updates, catalog sync)
 
     @property
     def loaded(self) -> bool:
-        """True once the engine is in memory."""
+        """True once an index is in memory."""
         return self._engine is not None
 
-    def engine(self) -> SearchEngine:
-        """The engine: loaded from disk and synced with the store, or built; saved after a change."""
-        with self._lock:
-            if self._engine is None:
-                self._engine = self._load_or_build()
-                self._engine.rewriter = self.rewriter
-            return self._engine
+    # -- training ----------------------------------------------------------------------------------
+    def train(self, *, semantic: bool | None = None, reranker: bool | None = None) -> dict[str, Any]:
+        """Indexes the store's products, trains the reranker, saves a new version and serves it from now on.
 
-    def rebuild(self) -> SearchEngine:
-        """Build the index from scratch and save it."""
-        with self._lock:
-            self._engine = self._build()
-            self._engine.rewriter = self.rewriter
-            return self._engine
-
-    def products_changed(self, rows: Iterable[dict]) -> None:
-        """Apply created/updated products to a loaded index (no-op before the first search)."""
-        if self._engine is not None:
-            with self._lock:
-                self._engine.upsert(pd.DataFrame(list(rows)))
-
-    def products_deleted(self, product_ids: Iterable[str]) -> None:
-        """Drop deleted products from a loaded index."""
-        if self._engine is not None:
-            with self._lock:
-                self._engine.delete(product_ids)
-
-    def events_recorded(self, rows: Iterable[dict]) -> None:
-        """Feed new events into popularity (the feedback loop)."""
-        if self._engine is not None:
-            with self._lock:
-                self._engine.record_events(pd.DataFrame(list(rows)))
-
-    def train_reranker(self) -> dict[str, float]:
-        """Train the learned reranker from the store's queries and judgements, and save the index.
+        Args:
+            semantic: index embeddings (default: the service's `semantic`).
+            reranker: train the learned reranker from the store's `queries` and `judgements` tables;
+                None: when the store has both (and enough judged queries), else the zero-shot blend ranks.
 
         Returns:
-            The reranker's feature importances.
+            The report: `version`, `products`, `events`, `semantic`, `reranker` (trained or not),
+            `reranker_importance` (gain share per feature) and `seconds`.
+
+        Raises:
+            DataValidationError: the store has no products, or `reranker=True` without enough judged queries.
         """
+        started = time.perf_counter()
+        semantic = self.semantic if semantic is None else semantic
+        products = self.store.read_frame(Table.PRODUCTS)
+        if products.empty:
+            raise DataValidationError(
+                "no products to index: import a products file (`llm4retail data import`) or create the demo store "
+                "(`llm4retail demo init`), then run `llm4retail search train`"
+            )
+        events = self.store.read_frame(Table.EVENTS, columns=["product_id", "event_type"])
+        engine = SearchEngine(semantic=semantic).fit(products, events=events)
+        importance = self._train_reranker(engine, wanted=reranker)
+        report: dict[str, Any] = {
+            "products": engine.size, "events": len(events), "semantic": semantic, "reranker": bool(importance),
+            "reranker_importance": importance, "seconds": round(time.perf_counter() - started, 2),
+        }  # fmt: skip
+        data_hash = data_fingerprint(products.astype(str), events.astype(str))
+        report["version"] = self.models.save(engine, report=report, data_hash=data_hash)
+        engine.rewriter = self.rewriter
+        with self.lock:
+            self._engine, self._version, self._changed = engine, report["version"], False
+        logger.info("search index %s trained: %d products, reranker %s", report["version"], engine.size,
+                    "trained" if importance else "not trained")  # fmt: skip
+        return report
+
+    def train_on_start(self) -> dict[str, Any]:
+        """The cheap default `serve` trains when nothing is saved: the index alone, ranked zero-shot (as the
+        server did before the model store); `llm4retail search train` adds the learned reranker."""
+        return self.train(reranker=False)
+
+    def _train_reranker(self, engine: SearchEngine, *, wanted: bool | None) -> dict[str, float]:
+        """Trains and attaches the reranker when `wanted` (None: when the data allow); its importances, or {}."""
+        if wanted is False:
+            return {}
         from llm4retail.search.evaluate import train_reranker
 
-        engine = self.engine()
         queries = self.store.read_frame(Table.QUERIES)
         judgements = self.store.read_frame(Table.JUDGEMENTS)
-        with self._lock:
-            reranker = train_reranker(engine, queries, judgements)
-            engine.save(self.directory)
-        return reranker.importance()
-
-    def save(self) -> None:
-        """Persist the current engine."""
-        if self._engine is not None:
-            with self._lock:
-                self._engine.save(self.directory)
-
-    def _products(self) -> pd.DataFrame:
-        return self.store.read_frame(Table.PRODUCTS)
-
-    def _build(self) -> SearchEngine:
-        products = self._products()
-        events = self.store.read_frame(Table.EVENTS, columns=["product_id", "event_type"])
-        engine = SearchEngine(semantic=self.semantic).fit(products, events=events)
-        engine.save(self.directory)
-        logger.info("search index built: %d products", engine.size)
-        return engine
-
-    def _load_or_build(self) -> SearchEngine:
+        if queries.empty or judgements.empty:
+            if wanted:
+                raise DataValidationError(
+                    "the reranker learns from the store's `queries` and `judgements` tables, and they are empty: "
+                    "import them (`llm4retail data import`) or train without the reranker"
+                )
+            return {}
         try:
-            engine = SearchEngine.load(self.directory)
-        except NotFittedError:
-            return self._build()
-        changes = engine.sync(self._products())
-        if changes["added_or_changed"] or changes["removed"]:
-            engine.save(self.directory)
-            logger.info("search index synced with the store: %s", changes)
-        return engine
+            return train_reranker(engine, queries, judgements).importance()
+        except DataValidationError as error:
+            if wanted:
+                raise
+            logger.warning("search reranker not trained: %s", error)
+            return {}
+
+    def evaluate(self, *, semantic: bool | None = None) -> EvalReport:
+        """`llm4retail search eval` on the store's products, queries and judgements; saves nothing."""
+        from llm4retail.search.evaluate import evaluate_search
+
+        return evaluate_search(
+            self.store.read_frame(Table.PRODUCTS), self.store.read_frame(Table.QUERIES),
+            self.store.read_frame(Table.JUDGEMENTS), dataset=self.store.description,
+            semantic=self.semantic if semantic is None else semantic,
+        )  # fmt: skip
+
+    # -- serving -----------------------------------------------------------------------------------
+    def engine(self) -> SearchEngine:
+        """The served index: the `LATEST` version, loaded once and synced with the store's current catalog.
+
+        Raises:
+            NotTrainedError: no version is saved (run `llm4retail search train`).
+            ArtifactFormatError: the saved version was written in another format.
+        """
+        with self.lock:
+            if self._engine is None:
+                self._load()
+            assert self._engine is not None
+            return self._engine
+
+    def _load(self) -> None:
+        version = self.models.latest()
+        if version is None:
+            raise NotTrainedError(f"no search index is trained yet; run `{self.train_command}`")
+        engine = self.models.load(version, expected=SearchEngine)
+        changes = engine.sync(self.store.read_frame(Table.PRODUCTS))
+        engine.rewriter = self.rewriter
+        self._engine, self._version = engine, version
+        self._changed = bool(changes["added_or_changed"] or changes["removed"])
+        logger.info("search index %s loaded: %s", version, changes)
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """One page of results for `request` (personalised when it names a customer).
+
+        Raises:
+            NotTrainedError: no version is saved (run `llm4retail search train`).
+            DataValidationError: a query the engine cannot read (over its length limit).
+        """
+        return search_products(
+            self.engine(), request.query, store=self.store, filters=request.filters(), customer_id=request.customer_id,
+            top_k=request.top_k, offset=request.offset, explain=request.explain, diversify=request.diversify,
+        )  # fmt: skip
+
+    # -- live updates ------------------------------------------------------------------------------
+    def products_changed(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Applies created or updated products to a loaded index (nothing to do before it is loaded)."""
+        rows = list(rows)
+        with self.lock:
+            if self._engine is not None and rows:
+                self._engine.upsert(pd.DataFrame(rows))
+                self._changed = True
+
+    def products_deleted(self, product_ids: Iterable[str]) -> None:
+        """Drops deleted products from a loaded index."""
+        with self.lock:
+            if self._engine is not None and self._engine.delete(product_ids):
+                self._changed = True
+
+    def events_recorded(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Feeds new events into popularity (the feedback loop)."""
+        rows = list(rows)
+        with self.lock:
+            if self._engine is not None and rows:
+                self._engine.record_events(pd.DataFrame(rows))
+                self._changed = True
+
+    def close(self) -> None:
+        """Saves the loaded index as a new version if it changed since it was loaded or trained."""
+        with self.lock:
+            if self._engine is None or not self._changed:
+                return
+            report = {**self._report(self._version), "products": self._engine.size, "updated_from": self._version}
+            version = self.models.save(self._engine, report=report)
+            logger.info("search index %s saved with live updates (from %s)", version, self._version)
+            self._version, self._changed = version, False
+
+    def _report(self, version: str | None) -> dict[str, Any]:
+        try:
+            return self.models.report(version)
+        except NotTrainedError:  # the version was pruned meanwhile
+            return {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -33,3 +34,16 @@ def demo_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
     init_demo_store(store, data_dir=data_dir)
     with TestClient(create_app(settings, store=store)) as client:
         yield client
+
+
+def wait_for_search(client: TestClient, *, timeout: float = 300.0) -> None:
+    """Waits for the start-up training of search (the first capability `serve` trains); trains it here
+    when no start-up training will (disabled, or it failed)."""
+    services = client.app.state.services
+    deadline = time.monotonic() + timeout
+    while services.search.needs_training() and services.training and services.search.status().state != "failed":
+        if time.monotonic() > deadline:
+            raise TimeoutError("the start-up training of search did not finish")
+        time.sleep(0.1)
+    if services.search.needs_training():
+        services.search.train()

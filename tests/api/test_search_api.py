@@ -7,12 +7,27 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import wait_for_search
+
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def client(demo_client: TestClient) -> TestClient:
+    """The demo client once start-up training has trained search (what `serve` does when nothing is saved)."""
+    wait_for_search(demo_client)
     return demo_client
+
+
+def test_before_training_the_answer_is_503_naming_the_train_command(tmp_path: Path) -> None:
+    from llm4retail.api.app import create_app
+    from llm4retail.config import get_settings
+
+    settings = get_settings(data_dir=tmp_path / "data", models={"train_on_start": False})
+    with TestClient(create_app(settings)) as untrained:
+        response = untrained.get("/search", params={"q": "sofa"})
+    assert response.status_code == 503
+    assert "run `llm4retail search train`" in response.json()["error"]
 
 
 def test_search_understands_and_filters(client: TestClient) -> None:
@@ -59,7 +74,14 @@ def test_index_follows_product_writes(client: TestClient, demo_auth: dict[str, s
     assert "zz1" not in [hit["product_id"] for hit in after]
 
 
-def test_index_is_saved_and_reloaded(client: TestClient, tmp_path: Path) -> None:
-    service = client.app.state.search
-    service.save()
-    assert (service.directory / "meta.json").is_file() and (service.directory / "vectors.npy").is_file()
+def test_live_changes_are_saved_as_a_new_version_on_close(client: TestClient, demo_auth: dict[str, str]) -> None:
+    service = client.app.state.services.search
+    service.close()  # what shutdown does: publishes the changes of the tests above, if any
+    before = service.models.latest()
+    service.close()
+    assert service.models.latest() == before  # nothing changed since
+    client.post("/products", json={"product_id": "zz2", "title": "Quokka espresso grinder"}, headers=demo_auth)
+    service.close()
+    assert service.models.latest() != before
+    assert (service.models.path() / "model" / "arrays.npz").is_file()  # the embeddings
+    assert service.models.report()["updated_from"] == before

@@ -65,7 +65,9 @@ def services(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tup
     """Search (lexical only, for speed) and recommendations over the demo store."""
     recommend = RecommendService(get_settings(data_dir=tmp_path_factory.mktemp("recommend")), demo_store)
     recommend.train_on_start()
-    return SearchService(demo_store, data_dir=tmp_path_factory.mktemp("search"), semantic=False), recommend
+    search = SearchService(get_settings(data_dir=tmp_path_factory.mktemp("search")), demo_store, semantic=False)
+    search.train(reranker=False)
+    return search, recommend
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 
 from llm4retail.data.importer import read_table
 from llm4retail.data.schemas import Table
-from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.errors import DataValidationError, NotFittedError, NotTrainedError
 from llm4retail.search.engine import SearchEngine
 from llm4retail.search.features import FEATURES
 from llm4retail.search.rerank import Reranker
@@ -111,8 +111,8 @@ def test_index_follows_catalog_changes(tmp_path: Path) -> None:
     assert "p11" not in _ids(engine, "zanzibar teapot", filters=SearchFilters(available=True))
     assert engine.delete(["p11", "nope"]) == 1
     assert "p11" not in _ids(engine, "zanzibar teapot")
-    engine.save(tmp_path)
-    loaded = SearchEngine.load(tmp_path)
+    engine.save(tmp_path / "model")
+    loaded = SearchEngine.load(tmp_path / "model")
     assert loaded.size == engine.size == len(CATALOG)
     assert _ids(loaded, "red velvet sofa") == _ids(engine, "red velvet sofa")
     changes = loaded.sync(CATALOG.iloc[:-1].assign(title=lambda f: f["title"].where(f["product_id"] != "p1", "Blue Sofa")))
@@ -124,7 +124,9 @@ def test_index_follows_catalog_changes(tmp_path: Path) -> None:
 def test_unfitted_and_missing_index_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(NotFittedError, match="fit"):
         SearchEngine().search("sofa")
-    with pytest.raises(NotFittedError, match="no search index"):
+    with pytest.raises(NotFittedError, match="fit"):
+        SearchEngine().save(tmp_path / "model")
+    with pytest.raises(NotTrainedError, match="llm4retail search train"):
         SearchEngine.load(tmp_path)
     with pytest.raises(DataValidationError, match="'title'"):
         SearchEngine().fit(pd.DataFrame({"product_id": ["a"]}))

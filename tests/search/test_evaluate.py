@@ -1,4 +1,4 @@
-"""`llm4retail eval search` end to end on contract files written from the demo store."""
+"""`llm4retail search eval` (old name `eval search`) end to end on contract files written from the demo store."""
 
 from __future__ import annotations
 
@@ -47,18 +47,3 @@ def test_split_is_fixed_and_about_eighty_percent() -> None:
     assert 0.77 < share < 0.83
     assert [is_training_query(i) for i in ids[:50]] == [is_training_query(i) for i in ids[:50]]
 
-
-def test_store_reranker_is_trained_saved_and_used(tmp_path: Path) -> None:
-    from llm4retail.data.demo import init_demo_store
-    from llm4retail.data.store import Store
-    from llm4retail.search.service import SearchService
-
-    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    init_demo_store(store, data_dir=tmp_path, seed=2)
-    service = SearchService(store, data_dir=tmp_path, semantic=False)
-    importance = service.train_reranker()
-    assert abs(sum(importance.values()) - 1) < 1e-3
-    assert (tmp_path / "search" / "reranker.txt").is_file()
-    reloaded = SearchService(store, data_dir=tmp_path).engine()
-    assert reloaded.reranker is not None
-    assert reloaded.search("sofa", top_k=3).hits

@@ -61,7 +61,7 @@ def get_assistant(request: Request) -> Assistant:
             settings = state.settings
             backend = select_backend(BackendKind.AUTO, llm=settings.llm, data_dir=settings.data_dir)
             state.assistant = Assistant.from_store(
-                state.store, data_dir=settings.data_dir, search=state.search, recommend=state.services.recommend, backend=backend
+                state.store, data_dir=settings.data_dir, search=state.services.search, recommend=state.services.recommend, backend=backend
             )
         return state.assistant
 

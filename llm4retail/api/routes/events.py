@@ -5,7 +5,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body
 
 from llm4retail.api.deps import ServicesDep, SettingsDep, StoreDep, WriteAccess
 from llm4retail.api.routes.records import WriteResult, check_batch_size, record_router
@@ -35,7 +35,6 @@ def ingest_events(
     store: StoreDep,
     settings: SettingsDep,
     services: ServicesDep,
-    request: Request,
 ) -> WriteResult:
     """Store a batch of events in one transaction; a batch with one bad event writes nothing (422).
 
@@ -44,6 +43,5 @@ def ingest_events(
     received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = prepare_events(events, received_at=received_at)
     written = store.upsert_records(Table.EVENTS, rows)
-    request.app.state.search.events_recorded(rows)
     services.events_recorded(rows)  # the feedback loop: every built service that learns from events
     return WriteResult(written=written)
