@@ -21,13 +21,13 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.llm.backends import BackendKind, select_backend
 from llm4retail.assistant.suite import StoreView, load_suite
 from llm4retail.assistant.suite_runner import run_suite, store_clock
 from llm4retail.config import LLMSettings
 from llm4retail.data.demo import init_demo_store
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
+from llm4retail.llm.backends import BackendKind, select_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "bench" / "assistant" / "suite.jsonl"
