@@ -19,6 +19,7 @@ from tests.assistant.search_shim import LEXICAL_SEARCH
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -39,6 +40,7 @@ def cli_data_dir(demo_tables: dict[Table, pd.DataFrame], intent_model: IntentCla
         services.store.upsert(table, frame[[name for name in SPECS[table].names if name in frame.columns]])
     services.assistant.models.save(intent_model, report={})
     services.search.train()
+    services.recommend.train_on_start()
     services.close()
     return data_dir
 
@@ -68,6 +70,19 @@ def test_chat_reads_stdin_and_refuses_unknown_customers_and_backends(cli_data_di
     assert result.exit_code == 0 and "assistant> " in result.output
     assert invoke(cli_data_dir, "chat", "--customer", "nobody", "--message", "hi", "--backend", "template").exit_code == 1
     assert invoke(cli_data_dir, "chat", "--customer", customer, "--message", "hi", "--backend", "gpt").exit_code == 2
+
+
+def test_eval_on_the_store_runs_the_suite_through_the_container(cli_data_dir: Path, tmp_path: Path) -> None:
+    lines = (ROOT / "bench" / "assistant" / "suite.jsonl").read_text(encoding="utf-8").splitlines()
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text("\n".join([line for line in lines if line.strip()][:4]) + "\n", encoding="utf-8")
+    result = invoke(cli_data_dir, "assistant", "eval", "--suite", str(suite), "--use-store", "--backend", "template", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["capability"] == "assistant" and report["n"] == 4 and report["backend"] == "template"
+    assert report["leaks"] == 0 and report["fabricated_facts"] == 0
+    untrained = invoke(tmp_path / "empty", "assistant", "eval", "--suite", str(suite), "--use-store")
+    assert untrained.exit_code == 1 and "llm4retail assistant train" in untrained.output
 
 
 def test_eval_intent_on_files_with_text_and_intent(tmp_path: Path) -> None:
