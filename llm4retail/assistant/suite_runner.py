@@ -183,8 +183,9 @@ def evaluate_assistant(
             store = Store(f"sqlite:///{work / 'demo.sqlite'}")
             init_demo_store(store, data_dir=work, seed=demo_seed)
             services = container(settings.model_copy(update={"data_dir": work}), store=store)
-            train_suite_models(services)
         try:
+            if not use_store:
+                train_suite_models(services)
             as_of = store_clock(services.store)
             services.assistant.configure(backend=backend, clock=lambda: as_of)
             assistant = services.assistant.assistant()

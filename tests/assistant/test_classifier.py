@@ -1,5 +1,5 @@
 """The intent classifier: contract on a tiny set with a known answer, calibration, persistence,
-and the `eval intent` procedure on real Bitext utterances."""
+and the `assistant eval-intent` procedure on real Bitext utterances."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The assistant's commands: chat, assistant train/handoffs/resolve, eval intent."""
+"""The assistant's commands: chat, assistant train/eval/eval-intent/handoffs/resolve (old names: chat, eval intent)."""
 
 from __future__ import annotations
 
