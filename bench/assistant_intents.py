@@ -4,7 +4,8 @@ separately from the seed set (bench/assistant/intents_zh_heldout.csv).
 Compares training data (Bitext only, + seeds, + augmentation) and features (TF-IDF n-grams,
 multilingual USE embeddings, both). Also reports English accuracy on a held-out 20% of the
 Bitext 20k file (labels mapped to the assistant's intents) and on the demo store's synthetic
-bilingual utterances.
+bilingual utterances. The classifier is the one `llm4retail assistant train` saves (trained here in
+memory, nothing saved); `llm4retail assistant eval-intent` scores it on any labelled set.
 
     .venv/bin/python bench/assistant_intents.py [--out bench/assistant/intents_results.json]
 """
@@ -20,7 +21,7 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from llm4retail.assistant.classifier import FeatureSet, IntentClassifier
-from llm4retail.assistant.embeddings import encode
+from llm4retail.assistant.embeddings import CachedEncoder
 from llm4retail.assistant.intents import to_assistant_intents
 from llm4retail.assistant.training import SlotFillers, build_training_set
 from llm4retail.data.importer import read_table
@@ -30,21 +31,6 @@ from llm4retail.data.synthetic import generate_demo_store
 ROOT = Path(__file__).resolve().parents[1]
 BITEXT = ROOT.parent / "shared" / "datasets" / "intents_bitext" / "bitext_customer_support_20k.csv.gz"
 HELDOUT = ROOT / "bench" / "assistant" / "intents_zh_heldout.csv"
-
-
-class CachedEncoder:
-    """Encodes each distinct text once across all configurations."""
-
-    def __init__(self) -> None:
-        self.cache: dict[str, object] = {}
-
-    def __call__(self, texts: list[str]):
-        missing = [text for text in dict.fromkeys(texts) if text not in self.cache]
-        if missing:
-            self.cache.update(zip(missing, encode(missing)))
-        import numpy as np
-
-        return np.vstack([self.cache[text] for text in texts])
 
 
 def main() -> None:

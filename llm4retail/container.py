@@ -156,7 +156,7 @@ class Services:
 
     def status(self) -> list[ServiceStatus]:
         """Each capability's state (builds the services: cheap, nothing is trained or loaded)."""
-        return [self.get(name).status() for name in _migrated()]
+        return [self.get(name).status() for name in SERVICE_CLASSES]
 
     def train_missing(self, *, background: bool = True) -> threading.Thread | None:
         """Trains, one after the other, every capability that has a model to train and none saved.
@@ -174,7 +174,7 @@ class Services:
         return None
 
     def _train_missing(self) -> None:
-        for name in _migrated():
+        for name in SERVICE_CLASSES:
             service = self.get(name)
             if not service.needs_training():
                 continue
@@ -197,15 +197,3 @@ def _service_class(name: str) -> type[CapabilityService]:
     module, _, class_name = SERVICE_CLASSES[name].partition(":")
     return getattr(importlib.import_module(module), class_name)
 
-
-def _migrated() -> list[str]:
-    # TRANSITIONAL (issue 16, removed when every capability service is a CapabilityService).
-    names = []
-    for name in SERVICE_CLASSES:
-        try:
-            service_class = _service_class(name)
-        except (ImportError, AttributeError):
-            continue
-        if isinstance(service_class, type) and issubclass(service_class, CapabilityService):
-            names.append(name)
-    return names

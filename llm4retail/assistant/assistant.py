@@ -1,7 +1,10 @@
 """The assistant: one turn = understand, decide, call tools, answer from facts, check, log.
 
+Built by `llm4retail.assistant.service.AssistantService` from the saved intent model and the
+container's search and recommendation services.
+
 Example:
-    >>> assistant = Assistant.from_store(store, data_dir=Path("data"))  # doctest: +SKIP
+    >>> assistant = Services(settings).assistant.assistant()  # doctest: +SKIP
     >>> conversation = assistant.start(customer_id="c00012")  # doctest: +SKIP
     >>> turn = assistant.reply(conversation.conversation_id, "能退货吗？我上周买的鞋子太小了")  # doctest: +SKIP
     >>> turn.text, turn.sources  # doctest: +SKIP
@@ -16,25 +19,40 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from llm4retail.assistant.base import IntentModel
 from llm4retail.assistant.compose import compose_answer, guard_identifiers
 from llm4retail.assistant.dialogue import (
-    Toolbox, Turn, handle_chit_chat, handle_complaint, handle_help, handle_human, handle_order_status, handle_other,
-    handle_refund, handle_return,
+    Toolbox,
+    Turn,
+    handle_chit_chat,
+    handle_complaint,
+    handle_help,
+    handle_human,
+    handle_order_status,
+    handle_other,
+    handle_refund,
+    handle_return,
 )
 from llm4retail.assistant.handoff import HandoffPolicy, summarise
 from llm4retail.assistant.intents import Intent
 from llm4retail.assistant.knowledge import KnowledgeBase
 from llm4retail.assistant.replies import Draft, say
 from llm4retail.assistant.safety import mask_pii, read_sentiment
+from llm4retail.assistant.schemas import MAX_MESSAGE_CHARS
 from llm4retail.assistant.shopping import handle_product_question, handle_product_search
 from llm4retail.assistant.slots import SlotExtractor
-from llm4retail.assistant.state import Conversation, ConversationRepository, ConversationStatus, DialogueState, Handoff, HandoffStatus, utc_now
+from llm4retail.assistant.state import (
+    Conversation,
+    ConversationRepository,
+    ConversationStatus,
+    DialogueState,
+    Handoff,
+    HandoffStatus,
+    utc_now,
+)
 from llm4retail.assistant.tools import CatalogTool, OrderTool
-from llm4retail.config import get_settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, Llm4RetailError
@@ -44,7 +62,6 @@ from llm4retail.search.service import SearchService
 from llm4retail.text.language import detect_language
 
 logger = logging.getLogger(__name__)
-MAX_MESSAGE_CHARS = 2000
 MIN_KNOWN_SHARE = 0.4  # fewer known words than this: the model is guessing, however sure it looks
 HISTORY_INTENTS = 20
 HANDLERS: dict[Intent, Callable[[Turn, Toolbox], Draft]] = {
@@ -117,21 +134,6 @@ class Assistant:
         self._tools: Toolbox | None = None
         self._lock = threading.Lock()
 
-    @classmethod
-    def from_store(cls, store: Store, *, data_dir: Path, **options: Any) -> Assistant:
-        """An assistant with the store's saved intent model (trained and saved on first use).
-
-        Args:
-            store: the store.
-            data_dir: where models and indexes live.
-            **options: `backend`, `policy`, `clock`, `search`, `recommend`.
-        """
-        from llm4retail.assistant.modelling import intent_model_for_store
-
-        options.setdefault("search", SearchService(get_settings(data_dir=data_dir), store))
-        options.setdefault("recommend", RecommendService(get_settings(data_dir=data_dir), store))
-        return cls(store, intent_model=intent_model_for_store(store, data_dir=data_dir), **options)
-
     @property
     def tools(self) -> Toolbox:
         """Catalog, knowledge base and slot extractor, built from the store on first use."""
@@ -198,7 +200,7 @@ class Assistant:
         text = " ".join(str(text).split())
         if not text or len(text) > MAX_MESSAGE_CHARS:
             raise DataValidationError(f"a message must have 1 to {MAX_MESSAGE_CHARS} characters, got {len(text)}")
-        tools = self.tools
+        _ = self.tools  # the catalog, knowledge base and slot extractor, built on the first turn
         language = self._language(text, conversation.language)
         conversation.language = language
         state = conversation.state

@@ -1,19 +1,33 @@
-"""Capability interfaces of the assistant: the intent model and the answer backend."""
+"""Capability interfaces of the assistant: the intent model.
+
+Every trained assistant model saves and loads through the shared model contract
+(`llm4retail.artifacts.Artifact`); `AssistantArtifact` names the capability and the command
+that retrains it.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Self
 
 import numpy as np
 
+from llm4retail.artifacts import Artifact
 
-class IntentModel(ABC):
+
+class AssistantArtifact(Artifact):
+    """Base of every saved assistant model (`<data-dir>/models/assistant/vNNNN`)."""
+
+    capability = "assistant"
+    train_command = "llm4retail assistant train"
+
+
+class IntentModel(AssistantArtifact, ABC):
     """A text classifier over intents with calibrated probabilities.
 
-    Fitted state lives in attributes ending in `_` (`classes_` among them).
+    Fitted state lives in attributes ending in `_` (`classes_` among them); `save(directory)` and
+    `load(directory)` come from `Artifact`.
     """
 
     classes_: list[str]
@@ -30,15 +44,6 @@ class IntentModel(ABC):
         """The most probable intent of each text."""
         probabilities = self.predict_proba(texts)
         return [self.classes_[index] for index in probabilities.argmax(axis=1)]
-
-    @abstractmethod
-    def save(self, directory: Path) -> None:
-        """Write the model as `.npz` arrays plus `meta.json` (no pickle)."""
-
-    @classmethod
-    @abstractmethod
-    def load(cls, directory: Path) -> Self:
-        """Read a model written by `save`."""
 
     @abstractmethod
     def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> dict[str, float]:

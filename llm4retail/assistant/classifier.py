@@ -7,11 +7,9 @@ across languages and paraphrases, so English training data also helps Chinese me
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Self
 
 import numpy as np
@@ -22,11 +20,11 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupShuffleSplit, train_test_split
 
+from llm4retail.artifacts import ModelState, register_model
 from llm4retail.assistant import embeddings
 from llm4retail.assistant.base import IntentModel
 from llm4retail.errors import DataValidationError, NotFittedError
 
-FORMAT_VERSION = 1
 SMALL_CORPUS = 200
 Embedder = Callable[[Sequence[str]], np.ndarray]
 
@@ -76,6 +74,7 @@ def expected_calibration_error(probabilities: np.ndarray, correct: np.ndarray, *
     return float(error)
 
 
+@register_model("intent_classifier")
 class IntentClassifier(IntentModel):
     """Linear intent classifier with calibrated probabilities.
 
@@ -242,51 +241,36 @@ class IntentClassifier(IntentModel):
             raise DataValidationError(f"texts and labels must be non-empty and aligned, got {len(texts)} and {len(labels)}")
         return [str(text) for text in texts], np.asarray([str(label) for label in labels], dtype=object)
 
-    # -- persistence -----------------------------------------------------------------------------
-    def save(self, directory: Path) -> None:
-        """Write `model.npz` (weights, idf) and `meta.json` (params, classes, vocabularies)."""
+    # -- persistence (the model contract: `save(directory)` / `load(directory)` from `Artifact`) -----------
+    def get_params(self) -> dict[str, Any]:
+        """Constructor arguments; the embedder is a runtime dependency (the shared encoder), not saved."""
+        return {"features": self.features.value, "c": self.c, "embedding_weight": self.embedding_weight,
+                "calibration_fraction": self.calibration_fraction, "max_iter": self.max_iter, "seed": self.seed}
+
+    def _state(self) -> ModelState:
+        """Weights and idf as arrays; classes, temperature and the n-gram vocabularies as facts."""
         if self._model is None:
             raise NotFittedError("nothing to save: the intent classifier is not fitted")
-        directory.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {"coef": self._model.coef_, "intercept": self._model.intercept_}
-        meta: dict[str, Any] = {
-            "format_version": FORMAT_VERSION, "kind": "IntentClassifier", "features": self.features.value,
-            "c": self.c, "embedding_weight": self.embedding_weight, "temperature": self.temperature_,
-            "classes": self.classes_, "calibration_fraction": self.calibration_fraction,
-        }
+        facts: dict[str, Any] = {"classes": self.classes_, "temperature": self.temperature_}
         if self._uses_tfidf:
             for name, vectorizer in (("word", self.word_), ("char", self.char_)):
-                vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
-                meta[f"{name}_vocabulary"] = vocabulary
-                meta[f"{name}_min_df"] = vectorizer.min_df
+                facts[f"{name}_vocabulary"] = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+                facts[f"{name}_min_df"] = vectorizer.min_df
                 arrays[f"{name}_idf"] = vectorizer.idf_
-        np.savez_compressed(directory / "model.npz", **arrays)
-        (directory / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        return ModelState(arrays=arrays, facts=facts)
 
-    @classmethod
-    def load(cls, directory: Path, *, embedder: Embedder | None = None) -> Self:
-        """Read a model written by `save`.
-
-        Raises:
-            NotFittedError: no model in `directory`.
-        """
-        meta_path = directory / "meta.json"
-        if not meta_path.is_file():
-            raise NotFittedError(f"no intent model in {directory}; train one first (llm4retail assistant train)")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        model = cls(features=FeatureSet(meta["features"]), c=meta["c"], embedding_weight=meta["embedding_weight"],
-                    calibration_fraction=meta["calibration_fraction"], embedder=embedder)
-        with np.load(directory / "model.npz", allow_pickle=False) as arrays:
-            logistic = LogisticRegression(C=model.c)
-            logistic.coef_, logistic.intercept_ = arrays["coef"], arrays["intercept"]
-            logistic.classes_ = np.array(meta["classes"], dtype=object)
-            if model._uses_tfidf:
-                model.word_, model.char_ = _word_vectorizer(), _char_vectorizer()
-                for name, vectorizer in (("word", model.word_), ("char", model.char_)):
-                    vectorizer.set_params(min_df=meta[f"{name}_min_df"])
-                    vectorizer.vocabulary_ = {term: i for i, term in enumerate(meta[f"{name}_vocabulary"])}
-                    vectorizer.idf_ = arrays[f"{name}_idf"]
-        model._model = logistic
-        model.classes_ = list(meta["classes"])
-        model.temperature_ = float(meta["temperature"])
-        return model
+    def _restore(self, state: ModelState) -> None:
+        facts, arrays = state.facts, state.arrays
+        logistic = LogisticRegression(C=self.c)
+        logistic.coef_, logistic.intercept_ = arrays["coef"], arrays["intercept"]
+        logistic.classes_ = np.array(facts["classes"], dtype=object)
+        if self._uses_tfidf:
+            self.word_, self.char_ = _word_vectorizer(), _char_vectorizer()
+            for name, vectorizer in (("word", self.word_), ("char", self.char_)):
+                vectorizer.set_params(min_df=facts[f"{name}_min_df"])
+                vectorizer.vocabulary_ = {term: i for i, term in enumerate(facts[f"{name}_vocabulary"])}
+                vectorizer.idf_ = np.asarray(arrays[f"{name}_idf"])
+        self._model = logistic
+        self.classes_ = list(facts["classes"])
+        self.temperature_ = float(facts["temperature"])

@@ -16,10 +16,10 @@ from typing import Any
 
 from llm4retail.assistant.intents import Intent
 from llm4retail.assistant.knowledge import KnowledgeBase
-from llm4retail.assistant.replies import Draft, Fact, listing_fact, order_fact, product_fact, say, status_name
+from llm4retail.assistant.replies import Draft, Fact, order_fact, say, status_name
 from llm4retail.assistant.slots import SlotExtractor, Slots
 from llm4retail.assistant.state import DialogueState
-from llm4retail.assistant.tools import CURRENCY_BY_LANGUAGE, CatalogTool, OrderTool, ReturnVerdict, return_eligibility
+from llm4retail.assistant.tools import CatalogTool, OrderTool, ReturnVerdict, return_eligibility
 
 KB_MIN_SCORE = 0.3
 OFF_TOPIC_KB_MIN_SCORE = 0.45

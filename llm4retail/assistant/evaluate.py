@@ -1,4 +1,4 @@
-"""`llm4retail eval intent`: train and score an intent classifier on any labelled utterance set.
+"""`llm4retail assistant eval-intent`: train and score an intent classifier on any labelled utterance set.
 
 The feature set (TF-IDF n-grams, sentence embeddings, or both) is chosen on a validation split
 of the training data only; the chosen model is then refitted on all training data (with a

@@ -8,6 +8,7 @@ import pandas as pd
 
 from llm4retail.text.language import detect_language
 
+
 class Intent(StrEnum):
     """What a shopper wants from one message."""
 

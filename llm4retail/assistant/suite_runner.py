@@ -1,4 +1,4 @@
-"""Run a conversation suite through the assistant and score it (`llm4retail eval assistant`)."""
+"""Run a conversation suite through the assistant and score it (`llm4retail assistant eval`)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,22 @@ import datetime as dt
 import logging
 import tempfile
 import time
-from pathlib import Path
 from collections import defaultdict
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.llm.backends import BackendKind, select_backend
-from llm4retail.assistant.suite import load_suite
-from llm4retail.config import LLMSettings
+from llm4retail.assistant.grounding import read_claims
+from llm4retail.assistant.suite import StoreView, fill, load_suite, percentile, placeholder_values
+from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.assistant.grounding import read_claims
-from llm4retail.assistant.suite import StoreView, fill, percentile, placeholder_values
 from llm4retail.eval import EvalReport, classification_metrics
+from llm4retail.llm.backends import BackendKind
+
+if TYPE_CHECKING:
+    from llm4retail.container import Services
 
 logger = logging.getLogger(__name__)
 SLOT_KEYS = ("order_id", "tracking_code", "product", "size", "colour", "price_limit")
@@ -149,32 +152,55 @@ def store_clock(store: Store) -> dt.datetime:
 
 
 def evaluate_assistant(
-    suite: Path, *, store: Store | None = None, data_dir: Path | None = None, backend: BackendKind = BackendKind.AUTO,
-    llm: LLMSettings | None = None, demo_seed: int = 42,
+    suite: Path, *, settings: Settings, container: Callable[..., Services], use_store: bool = False,
+    backend: BackendKind = BackendKind.AUTO, demo_seed: int = 42,
 ) -> EvalReport:
-    """Run a suite on `store`, or on a freshly generated demo store (seed `demo_seed`) when None.
+    """Run a suite through a `Services` container's assistant; today is the store's newest order.
 
-    The intent model is the store's (trained from the seed set and the store's utterances when
-    none is saved); today is the store's newest order.
+    Args:
+        suite: the conversation suite (JSON lines).
+        settings: the one `Settings` (`settings.llm` for the answer backend).
+        container: builds the service container, called as `container(settings, store=store)`
+            (`llm4retail.container.Services`; the assistant package sits below the container).
+        use_store: run on the configured store with its trained models (the intent model, the
+            search index and the recommendations: see `llm4retail assistant train`); else on a fresh
+            demo store (seed `demo_seed`) in a scratch folder, where they are trained first.
+        backend: who phrases the answers.
+        demo_seed: seed of the fresh demo store.
+
+    Raises:
+        NotTrainedError: with `use_store`, the store has no trained intent model, search index or
+            recommendations (the message names the command to run).
     """
     from llm4retail.data.demo import init_demo_store
 
     conversations = load_suite(suite)
     with tempfile.TemporaryDirectory(prefix="llm4retail-suite-") as scratch:
-        work = data_dir or Path(scratch)
-        if store is None:
-            store = Store(f"sqlite:///{Path(scratch) / 'demo.sqlite'}")
-            init_demo_store(store, data_dir=Path(scratch), seed=demo_seed)
-        as_of = store_clock(store)
-        answer_backend = select_backend(backend, llm=llm, data_dir=work)
-        assistant = Assistant.from_store(store, data_dir=work, backend=answer_backend, clock=lambda: as_of)
-        assistant.warm_up()
-        policy = assistant.tools.knowledge.policy_number("return_days", language="en")
-        view = StoreView.from_store(store, as_of=as_of, return_days=policy.value if policy else None)
+        if use_store:
+            services = container(settings, store=Store.from_settings(settings))
+        else:
+            work = Path(scratch)
+            store = Store(f"sqlite:///{work / 'demo.sqlite'}")
+            init_demo_store(store, data_dir=work, seed=demo_seed)
+            services = container(settings.model_copy(update={"data_dir": work}), store=store)
         try:
+            if not use_store:
+                train_suite_models(services)
+            as_of = store_clock(services.store)
+            services.assistant.configure(backend=backend, clock=lambda: as_of)
+            assistant = services.assistant.assistant()
+            assistant.warm_up()
+            policy = assistant.tools.knowledge.policy_number("return_days", language="en")
+            view = StoreView.from_store(services.store, as_of=as_of, return_days=policy.value if policy else None)
             return run_suite(assistant, view, conversations, dataset=str(suite),
-                             backend=answer_backend.name if answer_backend else "template")
+                             backend=assistant.backend.name if assistant.backend else "template")
         finally:
-            if answer_backend is not None:
-                answer_backend.close()
-            store.close()
+            services.close()
+
+
+def train_suite_models(services: Services) -> None:
+    """What the assistant uses, trained on a fresh store: the intent model (seeds and the store's
+    utterances, default features), the search index and the default recommendations (item neighbours)."""
+    services.assistant.train()
+    services.search.train()
+    services.recommend.train_on_start()

@@ -8,17 +8,17 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.llm.backends import BackendKind
 from llm4retail.assistant.classifier import FeatureSet
 from llm4retail.cli.common import (
     JsonOption,
     capability,
     echo_json,
+    services,
     settings,
     stdin_lines,
-    store,
 )
 from llm4retail.data.schemas import Table
+from llm4retail.llm.backends import BackendKind
 
 assistant_app = capability("assistant")
 commands = typer.Typer()
@@ -36,16 +36,21 @@ def train(
     features: Annotated[FeatureSet, typer.Option(help="Features of the intent classifier.")] = FeatureSet.COMBINED,
     as_json: JsonOption = False,
 ) -> None:
-    """Train and save the intent model: the bilingual seed set (filled from the catalog) plus labelled utterances."""
-    from llm4retail.assistant.modelling import train_store_model
+    """Train the intent model (the bilingual seed set filled from the catalog, plus labelled utterances) and
+    save it as a new version in <data-dir>/models/assistant."""
     from llm4retail.data.importer import read_table
 
     frame = read_table(utterances, Table.UTTERANCES)[0] if utterances else None
-    summary = train_store_model(store(context), data_dir=settings(context).data_dir, utterances=frame, features=features)
+    summary = _assistant_service(context).train(frame, features=features)
     if as_json:
         echo_json(summary)
         return
-    typer.echo(f"intent model trained on {summary['rows']:,} utterances in {summary['seconds']} s → {summary['directory']}")
+    typer.echo(f"intent model {summary['version']} trained on {summary['rows']:,} utterances in {summary['seconds']} s "
+               f"→ {summary['directory']}")
+
+
+def _assistant_service(context: typer.Context) -> Any:
+    return services(context).assistant
 
 
 @assistant_app.command("handoffs")
@@ -55,9 +60,9 @@ def handoffs(
     as_json: JsonOption = False,
 ) -> None:
     """Conversations handed to a person, newest first."""
-    from llm4retail.assistant.state import ConversationRepository, HandoffStatus
+    from llm4retail.assistant.state import HandoffStatus
 
-    items = ConversationRepository(store(context)).handoffs(status=None if show_all else HandoffStatus.OPEN)
+    items = _assistant_service(context).handoffs(status=None if show_all else HandoffStatus.OPEN)
     if as_json:
         echo_json({"items": [item.model_dump(mode="json") for item in items]})
         return
@@ -72,9 +77,7 @@ def resolve(
     note: Annotated[str | None, typer.Option(help="How it was resolved.")] = None,
 ) -> None:
     """Resolve a hand-off; the assistant answers that conversation again."""
-    from llm4retail.assistant.state import ConversationRepository
-
-    ConversationRepository(store(context)).resolve_handoff(handoff_id, resolution=note)
+    _assistant_service(context).resolve_handoff(handoff_id, resolution=note)
     typer.echo(f"resolved {handoff_id}")
 
 
@@ -89,8 +92,9 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per answer.")] = False,
 ) -> None:
     """Chat with the assistant as a customer: interactive (empty line or Ctrl-D quits) or with --message."""
-    assistant = _assistant(context, backend)
-    conversation_id = conversation or assistant.start(customer_id=customer).conversation_id
+    assistant = _assistant_service(context)
+    assistant.configure(backend=backend)
+    conversation_id = conversation or assistant.start(customer).conversation_id
     if not as_json:
         typer.echo(f"conversation {conversation_id} (customer {customer}); empty line to quit")
     for text in message or stdin_lines():
@@ -103,15 +107,6 @@ def chat(
             typer.echo(f"    [{index}] {source['title']} ({source['id']})")
         if result.handoff:
             typer.echo(f"    (handed off: {result.handoff['reason']})")
-
-
-def _assistant(context: typer.Context, backend: BackendKind) -> Any:
-    from llm4retail.assistant.assistant import Assistant
-    from llm4retail.llm.backends import select_backend
-
-    config = settings(context)
-    answer_backend = select_backend(backend, llm=config.llm, data_dir=config.data_dir)
-    return Assistant.from_store(store(context), data_dir=config.data_dir, backend=answer_backend)
 
 
 @assistant_app.command("eval-intent")
@@ -141,11 +136,9 @@ def evaluate(
 ) -> None:
     """Scripted conversations: task success, fabricated facts, leaks, hand-off precision/recall, latency per turn."""
     from llm4retail.assistant.suite_runner import evaluate_assistant
+    from llm4retail.container import Services
     from llm4retail.eval import emit
 
-    config = settings(context)
-    report = evaluate_assistant(
-        suite, store=store(context) if use_store else None, data_dir=config.data_dir if use_store else None,
-        backend=backend, llm=config.llm, demo_seed=demo_seed,
-    )
+    report = evaluate_assistant(suite, settings=settings(context), container=Services, use_store=use_store,
+                                backend=backend, demo_seed=demo_seed)  # fmt: skip
     emit(report, as_json=as_json)

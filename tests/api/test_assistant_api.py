@@ -3,26 +3,35 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from llm4retail.assistant.classifier import FeatureSet, IntentClassifier
-from llm4retail.assistant.modelling import model_directory
-from llm4retail.assistant.training import build_training_set
+from llm4retail.api.app import create_app
+from llm4retail.assistant.classifier import FeatureSet
+from llm4retail.config import get_settings
 from llm4retail.data.schemas import Table
+from tests.api.conftest import DEMO_AUTH, DEMO_KEY
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def client(demo_client: TestClient) -> TestClient:
-    """The demo client with a quickly trained intent model saved where the assistant looks for it."""
-    state = demo_client.app.state
-    frame = build_training_set(state.store.read_frame(Table.UTTERANCES, columns=["text", "intent"]))
-    model = IntentClassifier(features=FeatureSet.TFIDF).fit(frame["text"].tolist(), frame["intent"].tolist(), groups=frame["group"].tolist())
-    model.save(model_directory(state.settings.data_dir))
+    """The demo client with a quickly trained intent model (`assistant train --features tfidf`)."""
+    services = demo_client.app.state.services
+    services.search.train(semantic=False)
+    services.assistant.train(features=FeatureSet.TFIDF)
     return demo_client
+
+
+def test_before_training_chat_answers_503_naming_the_train_command(tmp_path: Path) -> None:
+    settings = get_settings(data_dir=tmp_path / "data", api_keys=DEMO_KEY, models={"train_on_start": False})
+    with TestClient(create_app(settings)) as untrained:
+        response = untrained.post("/chat", headers=DEMO_AUTH, json={"customer_id": "c00001", "message": "hi"})
+        assert response.status_code == 503 and "run `llm4retail assistant train`" in response.json()["error"]
+        assert untrained.get("/handoffs", headers=DEMO_AUTH).json() == {"items": []}
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Fixtures of the assistant tests: a small generated demo store, an intent model trained once,
-an assistant over them, and a loopback OpenAI-compatible stub server."""
+"""Fixtures of the assistant tests: a small generated demo store, an intent model trained once, a
+service container over them, an assistant, and a loopback OpenAI-compatible stub server."""
 
 from __future__ import annotations
 
@@ -10,22 +10,21 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-
-from llm4retail.config import get_settings
 import uvicorn
 from fastapi import FastAPI
 
 from llm4retail.assistant.assistant import Assistant
 from llm4retail.assistant.classifier import FeatureSet, IntentClassifier
 from llm4retail.assistant.training import SlotFillers, build_training_set
+from llm4retail.config import get_settings
+from llm4retail.container import Services
 from llm4retail.data.schemas import SPECS, Table
 from llm4retail.data.store import Store
 from llm4retail.data.synthetic import generate_demo_store
-from llm4retail.recommend.service import RecommendService
-from llm4retail.search.service import SearchService
 
 FABRICATED_PRICE = "12345.67"
 
@@ -61,13 +60,19 @@ def store_clock(tables: dict[Table, pd.DataFrame]) -> dt.datetime:
 
 
 @pytest.fixture(scope="session")
-def services(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchService, RecommendService]:
-    """Search (lexical only, for speed) and recommendations over the demo store."""
-    recommend = RecommendService(get_settings(data_dir=tmp_path_factory.mktemp("recommend")), demo_store)
-    recommend.train_on_start()
-    search = SearchService(get_settings(data_dir=tmp_path_factory.mktemp("search")), demo_store, semantic=False)
-    search.train(reranker=False)
-    return search, recommend
+def container(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """The service container over the demo store, with search (lexical only, for speed) and the
+    default recommendations trained; the assistant's intent model is not trained."""
+    services = Services(get_settings(data_dir=tmp_path_factory.mktemp("assistant-data")), store=demo_store)
+    services.search.train(semantic=False)
+    services.recommend.train_on_start()
+    return services
+
+
+@pytest.fixture(scope="session")
+def services(container: Services) -> tuple[Any, Any]:
+    """The container's search and recommendation services."""
+    return container.search, container.recommend
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.llm.backends import BackendKind, EndpointBackend, LocalBackend, select_backend
 from llm4retail.assistant.compose import build_messages, compose_answer
 from llm4retail.assistant.replies import Draft, Fact
 from llm4retail.config import LLMSettings
 from llm4retail.data.schemas import Table
 from llm4retail.errors import ConfigError, MissingExtraError
+from llm4retail.llm.backends import BackendKind, EndpointBackend, LocalBackend, select_backend
 
 FABRICATED_PRICE = "12345.67"  # what the stub's "fabricating" model invents (conftest)
 
@@ -99,8 +99,8 @@ def test_assistant_turn_through_the_endpoint(assistant: Assistant, stub_endpoint
 def test_the_local_model_answer_is_grounded_or_replaced(tmp_path: Path) -> None:
     """Runs where the optional `assistant-llm` extra is installed (skipped, and reported, elsewhere)."""
     pytest.importorskip("llama_cpp")
-    from llm4retail.llm.backends import local_model_path
     from llm4retail.assistant.grounding import check_grounding
+    from llm4retail.llm.backends import local_model_path
 
     path = local_model_path(tmp_path)
     if path is None:

@@ -1,42 +1,23 @@
 """The intent classifier: contract on a tiny set with a known answer, calibration, persistence,
-and the `eval intent` procedure on real Bitext utterances."""
+and the `assistant eval-intent` procedure on real Bitext utterances."""
 
 from __future__ import annotations
 
-import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from llm4retail.artifacts import Artifact
+from llm4retail.assistant.base import IntentModel
 from llm4retail.assistant.classifier import FeatureSet, IntentClassifier, expected_calibration_error, fit_temperature
 from llm4retail.assistant.evaluate import evaluate_intents, stratified_split
 from llm4retail.data.importer import read_table
 from llm4retail.data.schemas import Table
-from llm4retail.errors import DataValidationError, NotFittedError
-
-WORDS = {"order_status": ["parcel", "package", "tracking", "包裹"], "refund": ["refund", "money back", "退款"], "payment": ["card", "paypal", "支付"]}
-
-
-def hashed_embedder(texts: list[str]) -> np.ndarray:
-    """A deterministic stand-in for sentence embeddings: hashed words, unit norm."""
-    vectors = np.zeros((len(texts), 64), dtype=np.float32)
-    for row, text in enumerate(texts):
-        for word in text.lower().split():
-            vectors[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % 64] += 1.0
-    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
-
-
-def toy_set(copies: int = 12) -> tuple[list[str], list[str]]:
-    rng = np.random.default_rng(0)
-    texts, labels = [], []
-    fillers = ["please help", "hi", "where is", "can you check", "我想问", "thanks"]
-    for _ in range(copies):
-        for intent, words in WORDS.items():
-            texts.append(f"{fillers[rng.integers(len(fillers))]} {words[rng.integers(len(words))]} {rng.integers(1000)}")
-            labels.append(intent)
-    return texts, labels
+from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError, NotTrainedError
+from tests.assistant.contract import hashed_embedder, toy_set
 
 
 @pytest.mark.unit
@@ -53,23 +34,29 @@ def test_every_feature_set_learns_the_toy_intents(features: FeatureSet) -> None:
 
 
 @pytest.mark.unit
-def test_save_and_load_give_identical_probabilities(tmp_path: Path) -> None:
+def test_saved_on_the_model_contract(tmp_path: Path) -> None:
     texts, labels = toy_set()
-    model = IntentClassifier(features=FeatureSet.COMBINED, embedder=hashed_embedder).fit(texts, labels)
+    model = IntentClassifier(features=FeatureSet.TFIDF, c=5.0).fit(texts, labels)
     model.save(tmp_path / "model")
-    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["meta.json", "model.npz"]
-    loaded = IntentClassifier.load(tmp_path / "model", embedder=hashed_embedder)
-    probe = ["where is my package", "paypal card", "退款"]
-    np.testing.assert_allclose(loaded.predict_proba(probe), model.predict_proba(probe), rtol=1e-6)
-    assert loaded.temperature_ == pytest.approx(model.temperature_)
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["arrays.npz", "meta.json", "state.json"]
+    meta = json.loads((tmp_path / "model" / "meta.json").read_text())
+    assert meta["type"] == "assistant.intent_classifier" and meta["params"]["features"] == "tfidf"
+    for loaded in (IntentModel.load(tmp_path / "model"), Artifact.load(tmp_path / "model")):
+        assert isinstance(loaded, IntentClassifier) and loaded.c == 5.0 and loaded.features is FeatureSet.TFIDF
+        np.testing.assert_array_equal(loaded.predict_proba(texts[:5]), model.predict_proba(texts[:5]))
 
 
 @pytest.mark.unit
 def test_errors_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(NotFittedError, match="not fitted"):
         IntentClassifier(features=FeatureSet.TFIDF).predict_proba(["hi"])
-    with pytest.raises(NotFittedError, match="train one first"):
+    with pytest.raises(NotTrainedError, match="llm4retail assistant train"):
         IntentClassifier.load(tmp_path / "missing")
+    old = tmp_path / "old"  # the layout written before the shared model format
+    old.mkdir()
+    (old / "meta.json").write_text(json.dumps({"format_version": 1, "kind": "IntentClassifier", "features": "tfidf"}))
+    with pytest.raises(ArtifactFormatError, match="retrain with `llm4retail assistant train`"):
+        IntentClassifier.load(old)
     with pytest.raises(DataValidationError, match="at least two intents"):
         IntentClassifier(features=FeatureSet.TFIDF).fit(["a", "b"], ["x", "x"])
     with pytest.raises(DataValidationError, match="calibration_fraction"):

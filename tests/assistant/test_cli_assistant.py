@@ -1,4 +1,4 @@
-"""The assistant's commands: chat, assistant train/handoffs/resolve, eval intent."""
+"""The assistant's commands: chat, assistant train/eval/eval-intent/handoffs/resolve (old names: chat, eval intent)."""
 
 from __future__ import annotations
 
@@ -10,25 +10,28 @@ import pytest
 from typer.testing import CliRunner
 
 from llm4retail.assistant.classifier import FeatureSet, IntentClassifier
-from llm4retail.assistant.modelling import model_directory
 from llm4retail.cli import app
+from llm4retail.config import get_settings
+from llm4retail.container import Services
 from llm4retail.data.schemas import SPECS, Table
-from llm4retail.data.store import Store
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def cli_data_dir(demo_tables: dict[Table, pd.DataFrame], intent_model: IntentClassifier, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory holding the small demo store and a saved intent model."""
+    """A data directory holding the small demo store, a saved intent model and a search index."""
     data_dir = tmp_path_factory.mktemp("cli-data")
-    store = Store(f"sqlite:///{(data_dir / 'llm4retail.sqlite').resolve()}")
-    store.create_schema()
+    services = Services(get_settings(data_dir=data_dir))
+    services.store.create_schema()
     for table, frame in demo_tables.items():
-        store.upsert(table, frame[[name for name in SPECS[table].names if name in frame.columns]])
-    store.close()
-    intent_model.save(model_directory(data_dir))
+        services.store.upsert(table, frame[[name for name in SPECS[table].names if name in frame.columns]])
+    services.assistant.models.save(intent_model, report={})
+    services.search.train(semantic=False)
+    services.recommend.train_on_start()
+    services.close()
     return data_dir
 
 
@@ -59,6 +62,19 @@ def test_chat_reads_stdin_and_refuses_unknown_customers_and_backends(cli_data_di
     assert invoke(cli_data_dir, "chat", "--customer", customer, "--message", "hi", "--backend", "gpt").exit_code == 2
 
 
+def test_eval_on_the_store_runs_the_suite_through_the_container(cli_data_dir: Path, tmp_path: Path) -> None:
+    lines = (ROOT / "bench" / "assistant" / "suite.jsonl").read_text(encoding="utf-8").splitlines()
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text("\n".join([line for line in lines if line.strip()][:4]) + "\n", encoding="utf-8")
+    result = invoke(cli_data_dir, "assistant", "eval", "--suite", str(suite), "--use-store", "--backend", "template", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["capability"] == "assistant" and report["n"] == 4 and report["backend"] == "template"
+    assert report["leaks"] == 0 and report["fabricated_facts"] == 0
+    untrained = invoke(tmp_path / "empty", "assistant", "eval", "--suite", str(suite), "--use-store")
+    assert untrained.exit_code == 1 and "llm4retail assistant train" in untrained.output
+
+
 def test_eval_intent_on_files_with_text_and_intent(tmp_path: Path) -> None:
     rows = [(f"where is my parcel number {i}", "track") for i in range(15)] + [(f"refund my money please {i}", "refund") for i in range(15)]
     rows += [(f"包裹{i}到哪了", "track") for i in range(10)] + [(f"退款{i}什么时候到", "refund") for i in range(10)]
@@ -76,10 +92,15 @@ def test_assistant_train_saves_a_model(cli_data_dir: Path, tmp_path: Path) -> No
     pd.DataFrame({"text": ["where is my parcel", "cancel my order", "I want a refund", "reset my password"] * 5,
                   "intent": ["track_order", "cancel_order", "get_refund", "recover_password"] * 5}).to_csv(utterances, index=False)
     data_dir = tmp_path / "data"
-    Store(f"sqlite:///{(data_dir / 'llm4retail.sqlite').resolve()}").create_schema()
+    Services(get_settings(data_dir=data_dir)).store.create_schema()
+    untrained = invoke(data_dir, "assistant", "chat", "--customer", "c1", "--message", "hi", "--backend", "template")
+    assert untrained.exit_code == 1 and "llm4retail assistant train" in untrained.output
     assert invoke(data_dir, "assistant", "train", "--features", "bert").exit_code == 2
     result = invoke(data_dir, "assistant", "train", "--utterances", str(utterances), "--features", "tfidf", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    assert summary["languages"]["zh"] > 100 and (model_directory(data_dir) / "meta.json").is_file()
-    assert IntentClassifier.load(model_directory(data_dir)).features is FeatureSet.TFIDF
+    assert summary["languages"]["zh"] > 100 and summary["version"] == "v0001"
+    assert (data_dir / "models" / "assistant" / "v0001" / "model" / "meta.json").is_file()
+    model = Services(get_settings(data_dir=data_dir)).assistant.intent_model()
+    assert isinstance(model, IntentClassifier) and model.features is FeatureSet.TFIDF
+    assert "intent model v0002 trained" in invoke(data_dir, "assistant", "train", "--features", "tfidf").output

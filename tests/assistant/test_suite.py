@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.llm.backends import EndpointBackend
 from llm4retail.assistant.suite import StoreView, load_suite
 from llm4retail.assistant.suite_runner import run_suite, store_clock
 from llm4retail.config import LLMSettings
 from llm4retail.errors import DataValidationError
+from llm4retail.llm.backends import EndpointBackend
 
 SUITE = Path(__file__).resolve().parents[2] / "bench" / "assistant" / "suite.jsonl"
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
