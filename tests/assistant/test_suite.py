@@ -10,7 +10,7 @@ import pytest
 
 from llm4retail.assistant.assistant import Assistant
 from llm4retail.assistant.suite import StoreView, load_suite
-from llm4retail.assistant.suite_runner import run_suite, store_clock
+from llm4retail.assistant.suite_runner import run_suite, store_clock, train_suite_models
 from llm4retail.config import LLMSettings
 from llm4retail.errors import DataValidationError
 from llm4retail.llm.backends import EndpointBackend
@@ -58,3 +58,23 @@ def test_suite_lines_are_checked(tmp_path: Path) -> None:
     path.write_text('{"id": "x", "turns": []}\n', encoding="utf-8")
     with pytest.raises(DataValidationError, match="needs an id and turns"):
         load_suite(path)
+
+
+def test_suite_models_rank_search_zero_shot() -> None:
+    """The suite's figures were measured with the zero-shot search blend: its setup must not add the reranker
+    even when the store has judged queries (the demo store has)."""
+    calls: dict[str, dict] = {}
+
+    class Recorder:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __getattr__(self, verb: str):
+            return lambda **kwargs: calls.setdefault(f"{self.name}.{verb}", kwargs)
+
+    class Container:
+        assistant, search, recommend = Recorder("assistant"), Recorder("search"), Recorder("recommend")
+
+    train_suite_models(Container())  # type: ignore[arg-type]
+    assert calls["search.train"] == {"reranker": False}
+    assert set(calls) == {"assistant.train", "search.train", "recommend.train_on_start"}
