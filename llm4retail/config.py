@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -47,6 +47,33 @@ class ApiSettings(BaseModel):
     max_request_bytes: int = Field(20 * 1024 * 1024, gt=0, description="larger bodies get 413")
     max_batch_rows: int = Field(50_000, gt=0, description="rows per bulk/batch write request")
     page_size_limit: int = Field(1000, gt=0)
+
+
+class AuthSettings(BaseModel):
+    """Who may call what (see docs/access.md): API keys (`llm4retail keys`) and customer tokens."""
+
+    token_secret: SecretStr | None = Field(
+        None,
+        description="HMAC key signing customer tokens; unset = a random key kept in <data-dir>/secrets/token.key "
+        "(set it when several machines serve one store)",
+    )
+    token_ttl_seconds: int = Field(3600, ge=60, le=7 * 86400, description="default lifetime of a customer token")
+    demo_login: bool | None = Field(
+        None, description="POST /auth/demo-login issues customer tokens without a password; None = on for the demo store"
+    )
+    key_cache_seconds: float = Field(5.0, ge=0, le=300, description="how long a checked API key is trusted in memory")
+
+    @field_validator("token_secret")
+    @classmethod
+    def _strong_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and (
+            value.get_secret_value().lower() in PLACEHOLDER_SECRETS or len(value.get_secret_value()) < 32
+        ):
+            raise ValueError(
+                "token_secret is a placeholder or shorter than 32 characters; "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        return value
 
 
 class ModelSettings(BaseModel):
@@ -111,6 +138,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @field_validator("api_keys", mode="before")
     @classmethod

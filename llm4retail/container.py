@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from llm4retail.access import AccessControl
 from llm4retail.capability import CapabilityService, ServiceStatus
 from llm4retail.config import Settings
 from llm4retail.data.store import Store
@@ -67,6 +68,8 @@ class Services:
         self._services: dict[str, CapabilityService] = {}
         self._locks = {name: threading.Lock() for name in SERVICE_CLASSES}
         self._training_thread: threading.Thread | None = None
+        self._access: AccessControl | None = None
+        self._access_lock = threading.Lock()
 
     def get(self, name: str) -> CapabilityService:
         """The service `name`, built on first use.
@@ -128,6 +131,15 @@ class Services:
     def assistant(self) -> AssistantService:
         return self.get("assistant")  # type: ignore[return-value]
 
+    @property
+    def access(self) -> AccessControl:
+        """API keys and customer tokens of the store (built on first use)."""
+        if self._access is None:
+            with self._access_lock:
+                if self._access is None:
+                    self._access = AccessControl(self.settings, self.store)
+        return self._access
+
     def products_changed(self, rows: list[dict[str, Any]]) -> None:
         """Tells every built service that products were created or updated."""
         for service in self.built():
@@ -181,6 +193,8 @@ class Services:
             logger.info("training %s (no saved model)", name)
             try:
                 service.run_training(on_start=True)
+            except DataValidationError as error:  # the store lacks this capability's data: say so, no traceback
+                logger.warning("start-up training of %s skipped: %s", name, error)
             except Exception:  # recorded in status(); the other capabilities still train
                 logger.exception("start-up training of %s failed", name)
 

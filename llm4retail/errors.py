@@ -51,6 +51,14 @@ class ConflictError(Llm4RetailError):
         super().__init__(f"{table} '{key}' already exists; use PATCH to update it")
 
 
+class AuthenticationError(Llm4RetailError):
+    """Credentials are missing, unknown, expired or revoked (HTTP 401)."""
+
+
+class PermissionDeniedError(Llm4RetailError):
+    """The caller is known but may not do this (HTTP 403)."""
+
+
 class StoreUnavailableError(Llm4RetailError):
     """The configured database cannot be reached."""
 

@@ -19,7 +19,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llm4retail import __version__
+from llm4retail.access import Level
+from llm4retail.api.access_table import openapi_with_access, route_levels
+from llm4retail.api.logs import mask_personal_data_in_logs
 from llm4retail.api.routes import assistant as assistant_routes
+from llm4retail.api.routes import auth as auth_routes
 from llm4retail.api.routes import catalog as catalog_routes
 from llm4retail.api.routes import events, health, recommend, records, search
 from llm4retail.api.routes import forecast as forecast_routes
@@ -33,17 +37,21 @@ from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import (
+    AuthenticationError,
     ConflictError,
     DataValidationError,
     Llm4RetailError,
     NotFoundError,
     NotTrainedError,
+    PermissionDeniedError,
     StoreUnavailableError,
 )
 
 logger = logging.getLogger(__name__)
 
 _STATUS: list[tuple[type[Llm4RetailError], int]] = [
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
     (NotFoundError, 404),
     (NotTrainedError, 503),
     (ConflictError, 409),
@@ -64,6 +72,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        mask_personal_data_in_logs()  # uvicorn has set up its handlers by now
         try:
             store.create_schema()
         except StoreUnavailableError as error:  # /ready reports it; /health still answers
@@ -87,6 +96,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     _add_error_handlers(app)
     app.include_router(health.router)
+    app.include_router(auth_routes.router)
     app.include_router(
         records.record_router(
             Table.PRODUCTS,
@@ -95,8 +105,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             on_delete=services.products_deleted,
         )
     )
-    app.include_router(records.record_router(Table.CUSTOMERS, filters=("segment", "country")))
-    app.include_router(records.record_router(Table.ORDERS, filters=("customer_id", "status")))
+    app.include_router(
+        records.record_router(Table.CUSTOMERS, filters=("segment", "country"), read=Level.OWNER, owner_column="customer_id")
+    )
+    app.include_router(
+        records.record_router(Table.ORDERS, filters=("customer_id", "status"), read=Level.OWNER, owner_column="customer_id")
+    )
     app.include_router(events.router)
     app.include_router(search.router)
     app.include_router(recommend.router)
@@ -108,6 +122,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(assistant_routes.router)  # the customer-service assistant
     app.include_router(reviews_routes.router)  # reviews, aspects, summaries
     app.include_router(catalog_routes.router)  # attribute extraction
+    route_levels(app)  # every route declares its access level (raises otherwise)
+    app.openapi = lambda: openapi_with_access(app)  # type: ignore[method-assign]
     return app
 
 
@@ -121,7 +137,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         code = next(code for kind, code in _STATUS if isinstance(error, kind))
         if code == 500:
             logger.exception("unhandled domain error", exc_info=error)
-        return _error(code, str(error))
+        response = _error(code, str(error))
+        if code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="llm4retail", charset="UTF-8"'
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,18 +1,23 @@
-"""Request dependencies: the store, the settings and API-key authentication for writes."""
+"""Request dependencies: the store, the settings, the services and the caller's access (docs/access.md)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import APIKeyHeader
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from llm4retail.access import Level, Principal
 from llm4retail.config import Settings
 from llm4retail.container import Services
 from llm4retail.data.store import Store
 
-api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Required for every write.")
+api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="An API key (staff or admin; `llm4retail keys create`)."
+)
+bearer_scheme = HTTPBearer(
+    auto_error=False, bearerFormat="JWT", description="A customer token (POST /auth/customer-tokens, or demo login)."
+)
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -30,27 +35,45 @@ def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-def require_api_key(
-    settings: Annotated[Settings, Depends(get_settings_dep)],
+def get_principal(
+    services: Annotated[Services, Depends(get_services)],
     api_key: Annotated[str | None, Depends(api_key_header)],
-) -> None:
-    """Refuse a write without a configured key (401).
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    """The caller of the request (anonymous without credentials; 401 for credentials that are not valid)."""
+    token = bearer.credentials if bearer is not None else None
+    return services.access.authenticate(api_key=api_key, bearer=token)
 
-    Raises:
-        HTTPException: 401 when the header is missing or wrong, or no key is configured.
+
+class Access:
+    """A route dependency: the caller must meet `level` (401 without credentials, 403 with too few rights).
+
+    Routes declare it once (`dependencies=[Depends(Access(Level.STAFF))]` or as a parameter to get the
+    caller); `access_table(app)` reads the levels back, which is how docs/access.md is made and checked.
     """
-    if not settings.api_keys:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "writes are disabled: no API key is configured (set LLM4RETAIL_API_KEYS)",
-        )
-    if api_key is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing X-API-Key header")
-    if not any(secrets.compare_digest(api_key.encode(), key.encode()) for key in settings.api_keys):
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid API key")
 
+    def __init__(self, level: Level, *, scoped: bool = False) -> None:
+        self.level = level
+        self.scoped = scoped  # public, but the handler checks which customer the caller may act for
+
+    def __call__(self, request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        principal.require(self.level, write=request.method not in ("GET", "HEAD", "OPTIONS"))
+        request.state.principal = principal
+        return principal
+
+
+PUBLIC = Access(Level.PUBLIC)
+SCOPED = Access(Level.PUBLIC, scoped=True)
+OWNER = Access(Level.OWNER)
+STAFF = Access(Level.STAFF)
+ADMIN = Access(Level.ADMIN)
 
 StoreDep = Annotated[Store, Depends(get_store)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-WriteAccess = Depends(require_api_key)
+PublicCaller = Annotated[Principal, Depends(PUBLIC)]
+ScopedCaller = Annotated[Principal, Depends(SCOPED)]
+OwnerCaller = Annotated[Principal, Depends(OWNER)]
+PublicAccess = Depends(PUBLIC)
+StaffAccess = Depends(STAFF)
+AdminAccess = Depends(ADMIN)

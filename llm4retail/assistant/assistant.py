@@ -17,10 +17,12 @@ import logging
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from llm4retail.access import GUEST_PREFIX
 from llm4retail.assistant.base import IntentModel
 from llm4retail.assistant.compose import compose_answer, guard_identifiers
 from llm4retail.assistant.dialogue import (
@@ -55,7 +57,7 @@ from llm4retail.assistant.state import (
 from llm4retail.assistant.tools import CatalogTool, OrderTool
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import DataValidationError, Llm4RetailError
+from llm4retail.errors import DataValidationError, PermissionDeniedError
 from llm4retail.llm.backends import AnswerBackend
 from llm4retail.recommend.service import RecommendService
 from llm4retail.search.service import SearchService
@@ -78,7 +80,7 @@ _ID_LIKE = re.compile(r"^[A-Za-z]{0,4}\d+$")
 _PUBLIC_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<!\d)\d{3}-\d{3}-\d{4}(?!\d)")
 
 
-class ConversationAccessError(Llm4RetailError):
+class ConversationAccessError(PermissionDeniedError):
     """A conversation was addressed on behalf of a customer it does not belong to."""
 
 
@@ -159,7 +161,10 @@ class Assistant:
 
     # -- conversations -------------------------------------------------------------------------
     def start(self, *, customer_id: str, language: str | None = None) -> Conversation:
-        """Open a conversation bound to `customer_id` (NotFoundError for an unknown customer)."""
+        """Open a conversation bound to `customer_id` (NotFoundError for an unknown customer); `GUEST_PREFIX`
+        opens a guest conversation (`guest:<random>`), in which no customer's orders are found."""
+        if customer_id == GUEST_PREFIX:
+            return self.repository.create(customer_id=f"{GUEST_PREFIX}{uuid.uuid4().hex}", language=language)
         self.store.get(Table.CUSTOMERS, [customer_id])
         return self.repository.create(customer_id=customer_id, language=language)
 
@@ -182,7 +187,10 @@ class Assistant:
 
     def _owned(self, conversation_id: str, customer_id: str | None) -> Conversation:
         conversation = self.repository.get(conversation_id)
-        if customer_id is not None and customer_id != conversation.customer_id:
+        if customer_id == GUEST_PREFIX:
+            if not conversation.customer_id.startswith(GUEST_PREFIX):
+                raise ConversationAccessError(f"conversation {conversation_id} belongs to a signed-in customer")
+        elif customer_id is not None and customer_id != conversation.customer_id:
             raise ConversationAccessError(f"conversation {conversation_id} belongs to another customer")
         return conversation
 

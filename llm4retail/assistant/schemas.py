@@ -16,7 +16,10 @@ MAX_MESSAGE_CHARS = 2000
 class ChatRequest(BaseModel):
     """One shopper message; without `conversation_id` a new conversation of `customer_id` starts."""
 
-    customer_id: str = Field(min_length=1, max_length=200, description="the signed-in customer")
+    customer_id: str | None = Field(
+        None, min_length=1, max_length=200,
+        description="the signed-in customer (a customer token's own; an admin key may name any); none: a guest",
+    )
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
     conversation_id: str | None = Field(None, max_length=64)
     stream: bool = Field(False, description="answer as server-sent events (meta, delta..., done)")
@@ -25,7 +28,7 @@ class ChatRequest(BaseModel):
 class NewConversation(BaseModel):
     """A conversation to open."""
 
-    customer_id: str = Field(min_length=1, max_length=200)
+    customer_id: str | None = Field(None, min_length=1, max_length=200, description="none: a guest conversation")
     language: str | None = Field(None, pattern="^(en|zh)$")
 
 

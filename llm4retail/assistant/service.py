@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from llm4retail.access import GUEST_PREFIX
 from llm4retail.artifacts import data_fingerprint
 from llm4retail.assistant.assistant import Assistant, TurnResult
 from llm4retail.assistant.base import IntentModel
@@ -146,7 +147,7 @@ class AssistantService(CapabilityService):
             return self._assistant
 
     def start(self, customer_id: str, *, language: str | None = None) -> Conversation:
-        """Opens a conversation bound to `customer_id`.
+        """Opens a conversation bound to `customer_id` (`GUEST_PREFIX`: a guest conversation).
 
         Raises:
             NotFoundError: an unknown customer.
@@ -165,8 +166,9 @@ class AssistantService(CapabilityService):
         return self.assistant().reply(conversation_id, text, customer_id=customer_id)
 
     def chat(self, request: ChatRequest) -> TurnResult:
-        """Answers `request.message`, in a new conversation of `request.customer_id` unless one is named."""
-        conversation_id = request.conversation_id or self.start(request.customer_id).conversation_id
+        """Answers `request.message`, in a new conversation of `request.customer_id` (none: a guest's)
+        unless one is named, which must be that customer's (a guest's for `GUEST_PREFIX`; any for none)."""
+        conversation_id = request.conversation_id or self.start(request.customer_id or GUEST_PREFIX).conversation_id
         return self.reply(conversation_id, request.message, customer_id=request.customer_id)
 
     def chat_stream(self, request: ChatRequest) -> Iterator[str]:

@@ -166,6 +166,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "reviews": _entry("reviews", "Review sentiment, aspects and product summaries."),
     "catalog": _entry("catalog", "Product attribute extraction from titles and descriptions."),
     "models": _entry("models", "Trained models: list and prune saved versions; pre-train, fine-tune, compress (distil + int8) encoders."),
+    "keys": _entry("keys", "API keys (create, list, rotate, revoke), customer tokens and the route × role table."),
     "serve": _entry("serve", "Run the REST API (OpenAPI docs at /docs)."),
     "eval": _entry("evaluate", "Evaluate a capability (old names of `<capability> eval`).", hidden=True),
     "train-search": _entry("search", hidden=True),

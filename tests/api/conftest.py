@@ -36,6 +36,15 @@ def demo_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         yield client
 
 
+def as_staff(client: TestClient) -> TestClient:
+    """`client` sending a new staff key with every request (for the modules of operators' read routes)."""
+    from llm4retail.access import KeyRole
+
+    _, secret = client.app.state.services.access.keys.create(name="api tests (staff)", role=KeyRole.STAFF)
+    client.headers["X-API-Key"] = secret
+    return client
+
+
 def wait_for_search(client: TestClient, *, timeout: float = 300.0) -> None:
     """Waits for the start-up training of search (the first capability `serve` trains); trains it here
     when no start-up training will (disabled, or it failed)."""

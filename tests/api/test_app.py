@@ -31,7 +31,8 @@ def _product(product_id: str, **fields: Any) -> dict[str, Any]:
 
 
 def _total(client: TestClient, path: str = "/products") -> int:
-    response = client.get(path)
+    headers = {} if path == "/products" else AUTH  # customers, orders and events are not public
+    response = client.get(path, headers=headers)
     assert response.status_code == 200
     return response.json()["total"]
 
@@ -222,7 +223,7 @@ def test_limit_above_page_size_limit_message_names_the_limit(client: TestClient)
 
 @pytest.mark.parametrize(
     ("headers", "message"),
-    [({}, "missing X-API-Key"), ({"X-API-Key": "wrong-key-0123456789"}, "invalid API key")],
+    [({}, "needs credentials"), ({"X-API-Key": "wrong-key-0123456789"}, "invalid, revoked or expired API key")],
 )
 def test_writes_need_the_right_key(client: TestClient, headers: dict[str, str], message: str) -> None:
     client.post("/products", json=_product("p1"), headers=AUTH)
@@ -367,15 +368,15 @@ def test_customers_create_get_and_filter(client: TestClient) -> None:
         body = {"customer_id": customer_id, "segment": segment, "country": country, "attributes": {"age": 30}}
         assert client.post("/customers", json=body, headers=AUTH).status_code == 201
 
-    fetched = client.get("/customers/c1")
-    vip = client.get("/customers", params={"segment": "vip"}).json()
-    french_vip = client.get("/customers", params={"segment": "vip", "country": "FR"}).json()
+    fetched = client.get("/customers/c1", headers=AUTH)
+    vip = client.get("/customers", params={"segment": "vip"}, headers=AUTH).json()
+    french_vip = client.get("/customers", params={"segment": "vip", "country": "FR"}, headers=AUTH).json()
 
     assert fetched.status_code == 200
     assert fetched.json()["attributes"] == {"age": 30}
     assert [item["customer_id"] for item in vip["items"]] == ["c1", "c3"]
     assert [item["customer_id"] for item in french_vip["items"]] == ["c1"]
-    assert client.get("/customers/c9").status_code == 404
+    assert client.get("/customers/c9", headers=AUTH).status_code == 404
 
 
 def _order(order_id: str, customer_id: str, status: str) -> dict[str, Any]:
@@ -393,10 +394,10 @@ def test_orders_create_get_and_filter(client: TestClient) -> None:
     for order_id, customer_id, status in [("o1", "c1", "shipped"), ("o2", "c1", "paid"), ("o3", "c2", "shipped")]:
         assert client.post("/orders", json=_order(order_id, customer_id, status), headers=AUTH).status_code == 201
 
-    fetched = client.get("/orders/o1").json()
-    by_customer = client.get("/orders", params={"customer_id": "c1"}).json()
-    shipped = client.get("/orders", params={"status": "shipped"}).json()
-    both = client.get("/orders", params={"customer_id": "c1", "status": "shipped"}).json()
+    fetched = client.get("/orders/o1", headers=AUTH).json()
+    by_customer = client.get("/orders", params={"customer_id": "c1"}, headers=AUTH).json()
+    shipped = client.get("/orders", params={"status": "shipped"}, headers=AUTH).json()
+    both = client.get("/orders", params={"customer_id": "c1", "status": "shipped"}, headers=AUTH).json()
 
     assert fetched["lines"] == [{"product_id": "p1", "quantity": 2, "unit_price": 4.5}]
     assert fetched["created_at"] == "2024-02-01T09:00:00"
@@ -421,7 +422,7 @@ def test_order_without_required_status_is_422(client: TestClient) -> None:
 
 
 def _events(client: TestClient, **params: str) -> list[dict[str, Any]]:
-    response = client.get("/events", params=params)
+    response = client.get("/events", params=params, headers=AUTH)
     assert response.status_code == 200
     return response.json()["items"]
 
@@ -440,8 +441,8 @@ def test_event_batch_is_accepted_with_written_count(client: TestClient) -> None:
     assert [event["event_id"] for event in _events(client, customer_id="c1")] == ["e1", "e2"]
     assert [event["event_id"] for event in _events(client, customer_id="c2")] == ["e3"]
     assert [event["event_id"] for event in _events(client, event_type="view")] == ["e1"]
-    assert client.get("/events/e2").json()["event_type"] == "purchase"  # the contract default
-    assert client.get("/events/e3").json()["timestamp"] is None  # a seq is enough
+    assert client.get("/events/e2", headers=AUTH).json()["event_type"] == "purchase"  # the contract default
+    assert client.get("/events/e3", headers=AUTH).json()["timestamp"] is None  # a seq is enough
 
 
 def test_events_without_timestamp_get_the_receipt_time_and_an_id(client: TestClient) -> None:
@@ -472,7 +473,7 @@ def test_events_without_timestamp_get_the_receipt_time_and_an_id(client: TestCli
 def test_event_timestamp_is_stored_as_naive_utc(client: TestClient, given: str, stored: str) -> None:
     client.post("/events", json=[{"event_id": "e1", "customer_id": "c1", "product_id": "p1", "timestamp": given}], headers=AUTH)
 
-    assert client.get("/events/e1").json()["timestamp"] == stored
+    assert client.get("/events/e1", headers=AUTH).json()["timestamp"] == stored
 
 
 def test_reposting_the_same_event_id_does_not_duplicate(client: TestClient) -> None:
@@ -529,7 +530,8 @@ def test_docs_and_openapi_describe_auth_and_filters(client: TestClient) -> None:
     assert {"category", "brand", "available", "limit", "offset"} <= {p["name"] for p in listing["parameters"]}
     create = spec["paths"]["/products"]["post"]
     assert create.get("security"), "writes must declare the API key"
-    assert "security" not in listing
+    assert {} in listing["security"], "public reads declare that credentials are optional"
+    assert {} not in spec["paths"]["/customers"]["get"]["security"]
     order_filters = {p["name"] for p in spec["paths"]["/orders"]["get"]["parameters"]}
     assert {"customer_id", "status"} <= order_filters
 

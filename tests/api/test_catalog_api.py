@@ -6,12 +6,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from llm4retail.data.schemas import Table
+from tests.api.conftest import as_staff
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def trained(demo_client: TestClient) -> dict:
+    as_staff(demo_client)  # attribute extraction is a merchandising tool (staff)
     return demo_client.app.state.services.catalog.train()
 
 

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from llm4retail.forecast.base import ForecastModel
+from tests.api.conftest import as_staff
 
 pytestmark = pytest.mark.integration
 
@@ -18,7 +19,7 @@ def client(demo_client: TestClient) -> TestClient:
     services = demo_client.app.state.services
     services.forecast.train(models=[ForecastModel.SEASONAL_NAIVE, ForecastModel.LIGHTGBM])
     services.pricing.train()
-    return demo_client
+    return as_staff(demo_client)  # forecasts, inventory and price advice are for staff
 
 
 def test_forecast_has_a_plot_ready_history_and_ordered_intervals(client: TestClient) -> None:

@@ -8,11 +8,14 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import as_staff
+
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _trained(demo_client: TestClient) -> None:
+    as_staff(demo_client)  # segments, audiences and every customer's profile are for staff
     demo_client.app.state.services.marketing.train()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import DEMO_AUTH
+
 pytestmark = pytest.mark.integration
 
 
@@ -27,18 +29,18 @@ def test_before_training_the_answer_names_the_train_command(tmp_path_factory: py
 
 
 def test_for_you_has_reasons_and_respects_top_k(client: TestClient) -> None:
-    items = client.get("/recommendations/c00010", params={"top_k": 5}).json()["items"]
+    items = client.get("/recommendations/c00010", params={"top_k": 5}, headers=DEMO_AUTH).json()["items"]
     assert len(items) == 5 and all(item["reason"] for item in items)
     assert any(item["reason"].startswith("because you") for item in items)
 
 
 def test_unknown_ids_get_404_with_a_message(client: TestClient) -> None:
-    response = client.get("/recommendations/no-such-customer")
+    response = client.get("/recommendations/no-such-customer", headers=DEMO_AUTH)
     assert response.status_code == 404 and response.json()["error"] == "customers 'no-such-customer' not found"
     assert client.get("/products/no-such-product/similar").status_code == 404
     assert client.get("/products/no-such-product/bought-together").status_code == 404
     assert client.post("/recommendations/session", json={"product_ids": []}).status_code == 422
-    assert client.get("/recommendations/c00010", params={"top_k": 0}).status_code == 422
+    assert client.get("/recommendations/c00010", params={"top_k": 0}, headers=DEMO_AUTH).status_code == 422
 
 
 def test_similar_and_bought_together(client: TestClient) -> None:
@@ -50,12 +52,12 @@ def test_similar_and_bought_together(client: TestClient) -> None:
 
 def test_posted_events_change_the_next_recommendations(client: TestClient, demo_auth: dict[str, str]) -> None:
     assert client.post("/customers", json={"customer_id": "fresh"}, headers=demo_auth).status_code == 201
-    before = [item["product_id"] for item in client.get("/recommendations/fresh").json()["items"]]
+    before = [item["product_id"] for item in client.get("/recommendations/fresh", headers=DEMO_AUTH).json()["items"]]
     events = [{"customer_id": "fresh", "product_id": "p00001", "event_type": "view"}]
     assert client.post("/events", json=events, headers=demo_auth).json() == {"written": 1}
-    after = client.get("/recommendations/fresh").json()["items"]
+    after = client.get("/recommendations/fresh", headers=DEMO_AUTH).json()["items"]
     assert [item["product_id"] for item in after] != before
     assert after[0]["reason"].startswith("because you viewed")
     bought = after[0]["product_id"]
     client.post("/events", json=[{"customer_id": "fresh", "product_id": bought, "event_type": "purchase"}], headers=demo_auth)
-    assert bought not in [item["product_id"] for item in client.get("/recommendations/fresh").json()["items"]]
+    assert bought not in [item["product_id"] for item in client.get("/recommendations/fresh", headers=DEMO_AUTH).json()["items"]]

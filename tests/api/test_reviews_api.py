@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from llm4retail.api.app import create_app
 from llm4retail.config import get_settings
 from llm4retail.data.schemas import Table
+from tests.api.conftest import DEMO_AUTH, DEMO_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -50,8 +51,8 @@ def test_without_a_trained_model_the_answer_is_503_naming_the_train_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LLM4RETAIL_MODELS__TRAIN_ON_START", "false")
-    with TestClient(create_app(get_settings(data_dir=tmp_path / "empty"))) as client:
+    with TestClient(create_app(get_settings(data_dir=tmp_path / "empty", api_keys=DEMO_KEY))) as client:
         response = client.post("/reviews/analyze", json={"texts": ["质量很好"]})
         assert response.status_code == 503 and "llm4retail reviews train" in response.json()["error"]
-        response = client.post("/products/extract-attributes", json={"products": [{"title": "Acme cable"}]})
+        response = client.post("/products/extract-attributes", json={"products": [{"title": "Acme cable"}]}, headers=DEMO_AUTH)
         assert response.status_code == 503 and "llm4retail catalog train" in response.json()["error"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import wait_for_search
+from tests.api.conftest import DEMO_AUTH, wait_for_search
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +57,7 @@ def test_bad_queries_are_clear_errors_not_500(client: TestClient) -> None:
 
 
 def test_explain_and_personalisation(client: TestClient) -> None:
-    body = client.get("/search", params={"q": "sofa", "explain": "true", "customer_id": "c00001"}).json()
+    body = client.get("/search", params={"q": "sofa", "explain": "true", "customer_id": "c00001"}, headers=DEMO_AUTH).json()
     assert "bm25" in body["hits"][0]["features"]
 
 

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from llm4retail.api.deps import ServicesDep
+from llm4retail.api.deps import ServicesDep, StaffAccess
 
-router = APIRouter(tags=["catalog"])
+router = APIRouter(tags=["catalog"], dependencies=[StaffAccess])
 
 
 class ProductText(BaseModel):

@@ -7,13 +7,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from llm4retail.api.deps import ServicesDep, SettingsDep, StoreDep, WriteAccess
+from llm4retail.access import Level
+from llm4retail.api.deps import OwnerCaller, ServicesDep, SettingsDep, StoreDep
 from llm4retail.api.routes.records import WriteResult, check_batch_size, record_router
 from llm4retail.data.schemas import Table, record_model
 
 EventIn = record_model(Table.EVENTS)
 router = APIRouter(tags=["events"])
-router.include_router(record_router(Table.EVENTS, filters=("customer_id", "product_id", "event_type"), writable=False))
+router.include_router(
+    record_router(
+        Table.EVENTS, filters=("customer_id", "product_id", "event_type"), writable=False,
+        read=Level.OWNER, owner_column="customer_id",
+    )
+)
 
 
 def prepare_events(events: list[Any], *, received_at: dt.datetime) -> list[dict[str, Any]]:
@@ -29,8 +35,9 @@ def prepare_events(events: list[Any], *, received_at: dt.datetime) -> list[dict[
     return rows
 
 
-@router.post("/events", response_model=WriteResult, dependencies=[WriteAccess], summary="Ingest a batch of events")
+@router.post("/events", response_model=WriteResult, summary="Ingest a batch of events")
 def ingest_events(
+    principal: OwnerCaller,
     events: Annotated[list[EventIn], Body(description="view, add_to_cart, purchase ... events")],  # type: ignore[valid-type]
     store: StoreDep,
     settings: SettingsDep,
@@ -38,8 +45,12 @@ def ingest_events(
 ) -> WriteResult:
     """Store a batch of events in one transaction; a batch with one bad event writes nothing (422).
 
-    Posting the same `event_id` twice keeps one event (idempotent retries)."""
+    Posting the same `event_id` twice keeps one event (idempotent retries). A customer token posts only
+    its own customer's events (403 for any other `customer_id`); an admin key posts any."""
     check_batch_size(len(events), settings.api.max_batch_rows)
+    if not principal.sees_everyone:
+        for event in events:
+            principal.require_owner(event.customer_id, write=True)
     received_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     rows = prepare_events(events, received_at=received_at)
     written = store.upsert_records(Table.EVENTS, rows)

@@ -5,10 +5,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from llm4retail.api.deps import ServicesDep
+from llm4retail.api.deps import ServicesDep, StaffAccess
 from llm4retail.forecast.service import DEFAULT_HORIZON
 
-router = APIRouter(tags=["forecasting"])
+router = APIRouter(tags=["forecasting"], dependencies=[StaffAccess])
 
 
 @router.get("/products/{product_id}/forecast", summary="Demand forecast")

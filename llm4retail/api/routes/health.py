@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from llm4retail import __version__
-from llm4retail.api.deps import ServicesDep, StoreDep
+from llm4retail.api.deps import PublicAccess, ServicesDep, StoreDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[PublicAccess])
 
 
 @router.get("/health", summary="Liveness")

@@ -5,10 +5,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from llm4retail.api.deps import ServicesDep
+from llm4retail.api.deps import ServicesDep, StaffAccess
 from llm4retail.inventory.base import InventorySettings
 
-router = APIRouter(tags=["inventory"])
+router = APIRouter(tags=["inventory"], dependencies=[StaffAccess])
 
 
 @router.get("/inventory/advice", summary="Replenishment advice")

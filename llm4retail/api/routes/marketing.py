@@ -6,7 +6,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from llm4retail.api.deps import ServicesDep
+from llm4retail.access import Level
+from llm4retail.api.deps import OwnerCaller, ServicesDep, StaffAccess
 from llm4retail.container import Services
 from llm4retail.marketing.rfm import Segment
 from llm4retail.marketing.service import MarketingService
@@ -24,19 +25,23 @@ def _service(services: Services, refresh: bool) -> MarketingService:
 
 
 @router.get("/customers/{customer_id}/profile", summary="Customer profile")
-def profile(customer_id: str, services: ServicesDep, refresh: Refresh = False) -> dict[str, Any]:
-    """Segment, RFM scores, CLV, churn probability and purchase probability; 404 for an unknown customer."""
+def profile(customer_id: str, caller: OwnerCaller, services: ServicesDep, refresh: Refresh = False) -> dict[str, Any]:
+    """Segment, RFM scores, CLV, churn probability and purchase probability; 404 for an unknown customer.
+    A customer token reads only its own profile; `refresh` (a recomputation over the store) needs staff."""
+    caller.require_owner(customer_id)
+    if refresh:
+        caller.require(Level.STAFF)
     return _service(services, refresh).profile(customer_id)
 
 
-@router.get("/segments", summary="Customer segments")
+@router.get("/segments", summary="Customer segments", dependencies=[StaffAccess])
 def segments(services: ServicesDep, refresh: Refresh = False) -> dict[str, Any]:
     """Every segment with its size, share and expected value (summed 12-month CLV)."""
     service = _service(services, refresh)
     return {"as_of": service.table().attrs["as_of"], "segments": service.segments()}
 
 
-@router.get("/segments/{segment}/audience", summary="Campaign audience (CSV)")
+@router.get("/segments/{segment}/audience", summary="Campaign audience (CSV)", dependencies=[StaffAccess])
 def segment_audience(
     segment: Segment,
     services: ServicesDep,

@@ -5,10 +5,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from llm4retail.api.deps import ServicesDep
+from llm4retail.api.deps import ServicesDep, StaffAccess
 from llm4retail.pricing.optimise import PriceConstraints, PriceEnding
 
-router = APIRouter(tags=["pricing"])
+router = APIRouter(tags=["pricing"], dependencies=[StaffAccess])
 
 
 @router.get("/products/{product_id}/price-advice", summary="Price advice")

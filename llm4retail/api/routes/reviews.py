@@ -6,9 +6,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from llm4retail.api.deps import ServicesDep
+from llm4retail.api.deps import PublicAccess, ServicesDep
 
-router = APIRouter(tags=["reviews"])
+router = APIRouter(tags=["reviews"], dependencies=[PublicAccess])
 
 
 class AnalyzeRequest(BaseModel):

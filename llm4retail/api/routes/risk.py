@@ -5,13 +5,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
-from llm4retail.api.deps import ServicesDep, WriteAccess
+from llm4retail.api.deps import AdminAccess, ServicesDep
 from llm4retail.risk.schemas import PaymentRequest
 
 router = APIRouter(tags=["risk"])
 
 
-@router.post("/payments/score", summary="Score a payment", dependencies=[WriteAccess])
+@router.post("/payments/score", summary="Score a payment", dependencies=[AdminAccess])
 def score_payment(
     body: Annotated[PaymentRequest, Body()],
     services: ServicesDep,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from llm4retail.api.deps import ServicesDep
+from llm4retail.api.deps import ScopedCaller, ServicesDep
 from llm4retail.search.request import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SearchRequest
 
 router = APIRouter(tags=["search"])
@@ -14,6 +14,7 @@ router = APIRouter(tags=["search"])
 
 @router.get("/search", summary="Search products")
 def search(
+    caller: ScopedCaller,
     services: ServicesDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description='what the shopper typed, e.g. "red velvet sofa under 500"')] = "",
     category: Annotated[str | None, Query(description='category path prefix, e.g. "Home > Furniture"')] = None,
@@ -30,8 +31,10 @@ def search(
     """Results, facet counts over the whole result set, and how the query was understood.
 
     A price in the query ("under 500", "500元以下") becomes a filter unless `price_min`/`price_max` are given.
-    Without a trained index the answer is 503 naming `llm4retail search train`.
+    `customer_id` needs that customer's token (or a staff or admin key). Without a trained index the answer is 503 naming `llm4retail search train`.
     """
+    if customer_id is not None:
+        caller.require_owner(customer_id)  # personalising by a customer's history is theirs (or staff's) to ask
     request = SearchRequest(
         query=q, category=category, brands=brand, price_min=price_min, price_max=price_max, available=available,
         customer_id=customer_id, top_k=page_size, offset=(page - 1) * page_size, explain=explain, diversify=diversify,
