@@ -167,12 +167,13 @@ class ApiSettings(BaseModel):
     @field_validator("trusted_proxies")
     @classmethod
     def _check_proxies(cls, proxies: list[str]) -> list[str]:
+        networks = []
         for proxy in proxies:
             try:
-                ipaddress.ip_network(proxy, strict=False)
+                networks.append(str(ipaddress.ip_network(proxy, strict=False)))  # 10.1.2.3/8 -> 10.0.0.0/8
             except ValueError as error:
                 raise ValueError(f"trusted proxy '{proxy}' is not an IP address or network: {error}") from None
-        return proxies
+        return networks
     max_request_bytes: int = Field(20 * 1024 * 1024, gt=0, description="larger bodies get 413")
     max_batch_rows: int = Field(50_000, gt=0, description="rows per bulk/batch write request")
     page_size_limit: int = Field(1000, gt=0)
