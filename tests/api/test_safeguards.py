@@ -25,6 +25,7 @@ from llm4retail.search.request import MAX_QUERY_LENGTH
 pytestmark = pytest.mark.unit
 
 API_KEY = "abcdefghij0123456789"
+OTHER_KEY = "klmnopqrst0123456789"
 AUTH = {"X-API-Key": API_KEY}
 REDIS_URL = os.environ.get("LLM4RETAIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SHOPPER = ("203.0.113.7", 50000)
@@ -39,7 +40,7 @@ def make_app(tmp_path: Path) -> Iterator[MakeApp]:
 
     def make(**api: Any) -> FastAPI:
         api.setdefault("rate_limit", {"enabled": False})
-        settings = Settings(data_dir=tmp_path / "data", api_keys=[API_KEY], models={"train_on_start": False}, api=api)
+        settings = Settings(data_dir=tmp_path / "data", api_keys=[API_KEY, OTHER_KEY], models={"train_on_start": False}, api=api)
         app = create_app(settings)
         client = TestClient(app)
         client.__enter__()  # runs the lifespan (schema, then closing) once per app
@@ -104,20 +105,25 @@ def test_health_and_ready_are_never_limited(make_app: MakeApp) -> None:
 def test_each_credential_has_its_own_bucket(make_app: MakeApp) -> None:
     client = _client(_limited(make_app, burst=3, credential_burst=2))
 
-    first = _statuses(client, 3, headers={"X-API-Key": "first-key-0123456789"})
-    second = _statuses(client, 1, headers={"Authorization": "Bearer second.token.value"})
+    first = _statuses(client, 3, headers={"X-API-Key": API_KEY})
+    second = _statuses(client, 1, headers={"X-API-Key": OTHER_KEY})
     anonymous = _statuses(client, 4)
 
     assert first == [200, 200, 429]
     assert second == [200]
-    assert anonymous == [200, 200, 200, 429]  # the credentials' requests took nothing from the IP
+    assert anonymous == [200, 200, 200, 429]  # valid credentials' requests took nothing from the IP
 
 
-def test_credentials_that_are_not_valid_spend_the_ip_budget(make_app: MakeApp) -> None:
+@pytest.mark.parametrize("header", ["X-API-Key", "Authorization"])
+def test_credentials_that_are_not_valid_spend_the_ip_budget(make_app: MakeApp, header: str) -> None:
     client = _client(_limited(make_app, burst=3, credential_burst=100))
 
+    def made_up_credential() -> dict[str, str]:
+        value = uuid.uuid4().hex
+        return {header: value if header == "X-API-Key" else f"Bearer {value}"}
+
     made_up = [
-        client.post("/products", json={"product_id": "p1", "title": "t"}, headers={"X-API-Key": uuid.uuid4().hex})
+        client.post("/products", json={"product_id": "p1", "title": "t"}, headers=made_up_credential())
         for _ in range(4)
     ]
 
