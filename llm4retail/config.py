@@ -11,7 +11,10 @@ Precedence, highest first:
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -41,9 +44,136 @@ class LLMSettings(BaseModel):
     timeout_seconds: float = Field(30.0, gt=0)
 
 
+def _comma_list(value: Any) -> Any:
+    """A list setting from the environment: comma-separated (`a,b`) or JSON (`["a", "b"]`)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+def _redis_url(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    if not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"redis_url must start with redis://, rediss:// or unix://, got '{value.split(':')[0]}:'")
+    return value
+
+
+class RateLimitSettings(BaseModel):
+    """Requests per caller (`LLM4RETAIL_API__RATE_LIMIT__*`); over the limit the answer is 429 with Retry-After.
+
+    A token bucket per caller: `burst` requests at once, refilled at `per_second`. A caller
+    without credentials is its client IP; one with an `X-API-Key` or `Authorization: Bearer`
+    credential is that credential (by hash, valid or not), refused while its IP is over the
+    anonymous limit, and a request answered 401 (credentials not valid) also counts against its
+    IP, so made-up credentials do not multiply a client's budget. `/health` and `/ready` are not limited.
+
+    Attributes:
+        enabled: off for load tests and benchmarks (docs/server.md).
+        anonymous_per_second: sustained requests per second of one client IP without credentials.
+        anonymous_burst: requests one client IP may send at once (a page load, a search typed fast).
+        credential_per_second: sustained requests per second of one API key or customer token.
+        credential_burst: requests one credential may send at once.
+        redis_url: share the counts between workers and machines (server mode); unset = in-process.
+        redis_prefix: prefix of every Redis key.
+        max_tracked: callers tracked in-process; beyond it the longest idle are forgotten (bounds memory).
+    """
+
+    enabled: bool = True
+    anonymous_per_second: float = Field(20.0, gt=0, le=1e6)
+    anonymous_burst: int = Field(200, ge=1, le=1_000_000)
+    credential_per_second: float = Field(100.0, gt=0, le=1e6)
+    credential_burst: int = Field(1000, ge=1, le=1_000_000)
+    redis_url: str | None = Field(None, description="redis://127.0.0.1:6379/0 ; unset = in-process counts")
+    redis_prefix: str = Field("llm4retail:rate:", min_length=1)
+    max_tracked: int = Field(100_000, ge=100)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        return _redis_url(value)
+
+
+class CorsSettings(BaseModel):
+    """Which other web origins may call the API from a browser (`LLM4RETAIL_API__CORS__*`); default: none.
+
+    Attributes:
+        allow_origins: e.g. `https://shop.example` (scheme, host and port; no path); `*` allows any.
+        allow_methods: methods a cross-origin page may use.
+        allow_headers: request headers it may send; `Authorization` carries a customer token. API keys
+            (`X-API-Key`) belong on the shop's servers, so they are not allowed unless listed.
+        allow_credentials: let browsers send cookies (the API does not use them; tokens go in `Authorization`).
+        max_age_seconds: how long a browser may cache a preflight answer.
+    """
+
+    allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    allow_methods: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["GET", "POST", "PATCH", "DELETE"])
+    allow_headers: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["Authorization", "Content-Type"])
+    allow_credentials: bool = False
+    max_age_seconds: int = Field(600, ge=0, le=86_400)
+
+    @field_validator("allow_origins", "allow_methods", "allow_headers", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        return _comma_list(value)
+
+    @field_validator("allow_origins")
+    @classmethod
+    def _check_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if origin != "*" and not re.fullmatch(r"https?://[^/\s?#]+", origin):
+                raise ValueError(
+                    f"CORS origin '{origin}' must be scheme://host[:port] with no path or trailing slash "
+                    "(e.g. https://shop.example), or '*'"
+                )
+        return origins
+
+    @field_validator("allow_credentials")
+    @classmethod
+    def _no_credentials_for_everyone(cls, allow: bool, info: Any) -> bool:  # info: pydantic's ValidationInfo
+        if allow and "*" in info.data.get("allow_origins", []):
+            raise ValueError("needs explicit allow_origins: browsers refuse credentials with allow_origins '*'")
+        return allow
+
+
+DEFAULT_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 class ApiSettings(BaseModel):
     """HTTP server limits."""
 
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="addresses or networks (10.0.0.0/8) of proxies whose X-Forwarded-For names the client; "
+        "default: none (the client is the peer address)",
+    )
+    rate_limit: RateLimitSettings = Field(default_factory=RateLimitSettings)
+    cors: CorsSettings = Field(default_factory=CorsSettings)
+    content_security_policy: str = Field(
+        DEFAULT_CONTENT_SECURITY_POLICY, min_length=1, description="sent on every response a route does not set one on"
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        return _comma_list(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, proxies: list[str]) -> list[str]:
+        networks = []
+        for proxy in proxies:
+            try:
+                networks.append(str(ipaddress.ip_network(proxy, strict=False)))  # 10.1.2.3/8 -> 10.0.0.0/8
+            except ValueError as error:
+                raise ValueError(f"trusted proxy '{proxy}' is not an IP address or network: {error}") from None
+        return networks
     max_request_bytes: int = Field(20 * 1024 * 1024, gt=0, description="larger bodies get 413")
     max_batch_rows: int = Field(50_000, gt=0, description="rows per bulk/batch write request")
     page_size_limit: int = Field(1000, gt=0)
@@ -107,11 +237,7 @@ class RiskSettings(BaseModel):
     @field_validator("redis_url")
     @classmethod
     def _check_redis_url(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not value.startswith(("redis://", "rediss://", "unix://")):
-            raise ValueError(f"redis_url must start with redis://, rediss:// or unix://, got '{value.split(':')[0]}:'")
-        return value
+        return _redis_url(value)
 
 
 class Settings(BaseSettings):

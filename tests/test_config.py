@@ -248,3 +248,46 @@ def test_settings_constructed_directly_take_nested_dicts(tmp_path: Path) -> None
     assert settings.api.max_request_bytes == 1000
     assert settings.api.page_size_limit == 1000
     assert settings.api_keys == [KEY_1]
+
+
+# --- abuse limits (api.rate_limit, api.cors, api.trusted_proxies) -----------------------------------
+
+
+def test_safeguard_defaults() -> None:
+    api = get_settings().api
+
+    assert api.rate_limit.enabled and api.rate_limit.redis_url is None
+    assert (api.rate_limit.anonymous_burst, api.rate_limit.anonymous_per_second) == (200, 20.0)
+    assert api.cors.allow_origins == [] and api.trusted_proxies == []
+    assert "frame-ancestors 'none'" in api.content_security_policy
+
+
+def test_safeguard_lists_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM4RETAIL_API__CORS__ALLOW_ORIGINS", "https://shop.example, http://localhost:3000")
+    monkeypatch.setenv("LLM4RETAIL_API__CORS__ALLOW_HEADERS", '["Authorization", "X-API-Key"]')
+    monkeypatch.setenv("LLM4RETAIL_API__TRUSTED_PROXIES", "10.1.2.3/8,::1")
+    monkeypatch.setenv("LLM4RETAIL_API__RATE_LIMIT__ANONYMOUS_BURST", "50")
+    monkeypatch.setenv("LLM4RETAIL_API__RATE_LIMIT__REDIS_URL", "redis://127.0.0.1:6379/1")
+
+    api = get_settings().api
+
+    assert api.cors.allow_origins == ["https://shop.example", "http://localhost:3000"]
+    assert api.cors.allow_headers == ["Authorization", "X-API-Key"]
+    assert api.trusted_proxies == ["10.0.0.0/8", "::1/128"]
+    assert api.rate_limit.anonymous_burst == 50 and api.rate_limit.redis_url == "redis://127.0.0.1:6379/1"
+
+
+@pytest.mark.parametrize(
+    ("api", "message"),
+    [
+        ({"cors": {"allow_origins": ["https://shop.example/"]}}, "api.cors.allow_origins: .*no path or trailing slash"),
+        ({"cors": {"allow_origins": ["shop.example"]}}, "api.cors.allow_origins: .*scheme://host"),
+        ({"cors": {"allow_origins": ["*"], "allow_credentials": True}}, "api.cors.allow_credentials: .*explicit"),
+        ({"trusted_proxies": ["proxy.internal"]}, "api.trusted_proxies: .*not an IP address or network"),
+        ({"rate_limit": {"redis_url": "http://127.0.0.1:6379"}}, "api.rate_limit.redis_url: .*redis://"),
+        ({"rate_limit": {"anonymous_burst": 0}}, "api.rate_limit.anonymous_burst"),
+    ],
+)
+def test_bad_safeguard_settings_are_refused(api: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        get_settings(api=api)

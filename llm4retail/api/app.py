@@ -32,6 +32,7 @@ from llm4retail.api.routes import marketing as marketing_routes
 from llm4retail.api.routes import pricing as pricing_routes
 from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import risk as risk_routes
+from llm4retail.api.safeguards import add_safeguards
 from llm4retail.config import Settings
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
@@ -82,6 +83,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
                 services.train_missing(background=True)  # progress in /ready; requests never train
         yield
         services.close()  # services save what changed (the search index), then the store closes
+        if app.state.rate_limiter is not None:
+            app.state.rate_limiter.close()
 
     app = FastAPI(
         title="LLMforRetail",
@@ -94,6 +97,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.services = services = Services(settings, store=store)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
+    add_safeguards(app, settings)  # rate limits, CORS, security headers: outside the size limit
     _add_error_handlers(app)
     app.include_router(health.router)
     app.include_router(auth_routes.router)

@@ -22,4 +22,9 @@ def serve(
 
     from llm4retail.api.app import create_app
 
-    uvicorn.run(create_app(settings(context)), host=host, port=port, log_level="info")
+    app_settings = settings(context)
+    # uvicorn believes X-Forwarded-For from the proxies the app trusts, and no others (its own default is loopback).
+    uvicorn.run(
+        create_app(app_settings), host=host, port=port, log_level="info",
+        forwarded_allow_ips=app_settings.api.trusted_proxies,
+    )

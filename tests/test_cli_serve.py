@@ -1,0 +1,30 @@
+"""Tests of `llm4retail serve`: what it hands to uvicorn (the server itself is tested in tests/api)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from typer.testing import CliRunner
+
+from llm4retail.cli import app
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(("configured", "trusted"), [(None, []), ("10.1.2.3/8,127.0.0.1", ["10.0.0.0/8", "127.0.0.1/32"])])
+def test_uvicorn_trusts_forwarded_headers_only_from_the_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, configured: str | None, trusted: list[str]
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda application, **options: calls.append(options))
+    if configured is not None:
+        monkeypatch.setenv("LLM4RETAIL_API__TRUSTED_PROXIES", configured)
+
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "data"), "serve", "--port", "8123"])
+
+    assert result.exit_code == 0, result.output
+    assert calls[0]["port"] == 8123
+    assert calls[0]["forwarded_allow_ips"] == trusted  # never uvicorn's own default (loopback)
