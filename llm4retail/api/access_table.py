@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from llm4retail.access import Level, Role
 from llm4retail.api.deps import Access
+from llm4retail.api.safeguards import UNLIMITED_PATHS
 from llm4retail.errors import ConfigError
 
 # Which roles a level admits: reads / writes (a customer only its own data; staff reads on OWNER routes).
@@ -116,5 +117,12 @@ def openapi_with_access(app: FastAPI) -> dict[str, Any]:
             responses["401"]["description"] = "No valid credentials"
         if row.level is not Level.PUBLIC or row.scoped:
             responses.setdefault("403", {"description": f"The caller may not do this ({row.who})", **_ERROR})
+        if "requestBody" in operation:
+            responses.setdefault("413", {"description": "The body is larger than api.max_request_bytes", **_ERROR})
+        if row.path not in UNLIMITED_PATHS:
+            responses.setdefault("429", {
+                "description": "Too many requests from this caller; retry after `Retry-After` seconds", **_ERROR,
+                "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}},
+            })
     app.openapi_schema = spec
     return spec

@@ -201,3 +201,14 @@ def test_a_revoked_staff_key_is_refused_by_the_api(demo_client: TestClient) -> N
     keys.revoke(key.key_id)
 
     assert demo_client.get("/segments", headers={"X-API-Key": secret}).status_code == 401
+
+
+def test_the_openapi_document_tells_each_operations_security_and_statuses(demo_client: TestClient) -> None:
+    spec = demo_client.get("/openapi.json").json()
+    for row in route_levels(demo_client.app):
+        operation = spec["paths"][row.path][row.method.lower()]
+        assert operation["x-access-level"] == row.level.value
+        assert ({} in operation["security"]) == (row.level is Level.PUBLIC), row.path
+        assert ("403" in operation["responses"]) == (row.level is not Level.PUBLIC or row.scoped), row.path
+        assert ("413" in operation["responses"]) == ("requestBody" in operation), row.path
+        assert ("429" in operation["responses"]) == (row.path not in ("/health", "/ready")), row.path
