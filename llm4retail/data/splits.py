@@ -33,7 +33,7 @@ def hash_bucket(key: str, *, salt: str = "", hex_digits: int = 8) -> int:
     """
     if not 1 <= hex_digits <= MD5_HEX_DIGITS:
         raise ValueError(f"hex_digits must be between 1 and {MD5_HEX_DIGITS}, got {hex_digits}")
-    return int(hashlib.md5((salt + key).encode("utf-8")).hexdigest()[:hex_digits], 16) % 100
+    return int(hashlib.md5((salt + key).encode("utf-8"), usedforsecurity=False).hexdigest()[:hex_digits], 16) % 100
 
 
 def hash_buckets(keys: Iterable[object], *, salt: str = "", hex_digits: int = 8) -> np.ndarray:
