@@ -19,6 +19,7 @@ from llm4retail.capability import CapabilityService, ServiceStatus
 from llm4retail.config import Settings
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError
+from llm4retail.llm.health import EndpointMonitor
 
 if TYPE_CHECKING:
     from llm4retail.assistant.service import AssistantService
@@ -70,6 +71,7 @@ class Services:
         self._training_thread: threading.Thread | None = None
         self._access: AccessControl | None = None
         self._access_lock = threading.Lock()
+        self.llm_endpoint = EndpointMonitor(settings.llm)  # the configured LLM endpoint's state (for /ready)
 
     def get(self, name: str) -> CapabilityService:
         """The service `name`, built on first use.

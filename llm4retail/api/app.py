@@ -74,6 +74,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mask_personal_data_in_logs()  # uvicorn has set up its handlers by now
+        services.llm_endpoint.start()  # a configured LLM endpoint that does not answer is logged, and shown in /ready
         try:
             store.create_schema()
         except StoreUnavailableError as error:  # /ready reports it; /health still answers

@@ -101,6 +101,7 @@ class TurnResult:
     handoff: dict[str, Any] | None
     latency_ms: float
     details: dict[str, Any] = field(default_factory=dict)
+    llm: str = "off"  # off (none configured), model (it phrased the answer), template (not needed), fallback
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -219,7 +220,7 @@ class Assistant:
             self._log(conversation, "assistant", reply, {"handed_off": True})
             self.repository.save(conversation)
             return TurnResult(conversation_id, reply, language, "", 0.0, {}, [], "template", None, None, None,
-                              _ms(started), {"handed_off": True})
+                              _ms(started), {"handed_off": True}, llm=self._llm_use("template", None))
         turn, confidence, low_confidence, sentiment = self._understand(text, language, conversation)
         draft = self._draft(turn, confidence, low_confidence, sentiment)
         not_understood = not draft.understood or self.policy.complains_of_misunderstanding(text)
@@ -245,7 +246,17 @@ class Assistant:
                                                      transcript=transcript).model_dump(mode="json")
         self.repository.save(conversation)
         return TurnResult(conversation_id, answer, language, turn.intent.value, round(confidence, 4), turn.slots.as_dict(),
-                          sources, backend, grounded, fallback, handoff, _ms(started))
+                          sources, backend, grounded, fallback, handoff, _ms(started), llm=self._llm_use(backend, fallback))
+
+    def _llm_use(self, backend: str, fallback: str | None) -> str:
+        """How the LLM served this answer: `off` (none configured: templates by design), `model` (it phrased
+        the answer), `fallback` (it was asked and could not be used: unreachable, ungrounded, incomplete)
+        or `template` (nothing to phrase, e.g. a hand-off)."""
+        if self.backend is None:
+            return "off"
+        if backend != "template":
+            return "model"
+        return "fallback" if fallback else "template"
 
     def _understand(self, text: str, language: str, conversation: Conversation) -> tuple[Turn, float, bool, Any]:
         probabilities = self.intent_model.predict_proba([text])[0]

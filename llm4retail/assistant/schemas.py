@@ -71,6 +71,8 @@ class ChatResponse(BaseModel):
     backend: str = Field(description="template, or the LLM backend that phrased the answer")
     grounded: bool | None = Field(description="whether an LLM answer passed the grounding check (None: templates)")
     fallback: str | None
+    llm: str = Field("off", description="off (no LLM configured), model (it phrased the answer), template (not needed) "
+                                        "or fallback (asked and not usable: unreachable, ungrounded; see `fallback`)")
     handoff: dict[str, Any] | None = Field(description="the hand-off opened by this turn")
     latency_ms: float
     details: dict[str, Any] = Field(default_factory=dict)

@@ -563,3 +563,24 @@ def test_create_applies_the_contract_checks_of_the_importer(
 
     assert response.status_code == 422
     assert field in response.json()["error"]
+
+
+def test_ready_shows_an_unreachable_llm_endpoint(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"  # nothing listens
+    settings = get_settings(data_dir=tmp_path / "data", llm={"base_url": url}, models={"train_on_start": False})
+    with TestClient(create_app(settings)) as client:
+        deadline = time.monotonic() + 10
+        llm = client.get("/ready").json()["llm"]
+        while llm["state"] == "checking" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            llm = client.get("/ready").json()["llm"]
+    assert llm["state"] == "unreachable" and llm["base_url"] == url and llm["detail"]
+
+
+def test_ready_says_no_llm_is_configured_by_default(client: TestClient) -> None:
+    assert client.get("/ready").json()["llm"]["state"] == "not_configured"

@@ -92,6 +92,10 @@ def stub_server() -> FastAPI:
     "broken" answers 500."""
     server = FastAPI()
 
+    @server.get("/v1/models")
+    def models() -> dict:
+        return {"object": "list", "data": [{"id": "grounded", "object": "model"}]}
+
     @server.post("/v1/chat/completions")
     def complete(body: dict) -> dict:
         model = body.get("model")

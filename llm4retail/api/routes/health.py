@@ -24,8 +24,13 @@ def ready(store: StoreDep, services: ServicesDep) -> Any:
     `models` lists every capability: `ready` (serving version), `training` (start-up training in
     progress), `not_trained` (the detail names the command), `failed` (the error) or `no_model`.
     A capability without a model answers 503 with the command to run; the others serve meanwhile.
+    `llm` is the configured LLM endpoint's state (`not_configured` for the offline default,
+    `reachable`, `unreachable` with the reason: the assistant answers from templates meanwhile).
     """
     if not store.ping():
         return JSONResponse({"status": "unavailable", "store": store.description}, status_code=503)
     models = [status.model_dump() for status in services.status()]
-    return {"status": "ready", "store": store.description, "training": services.training, "models": models}
+    return {
+        "status": "ready", "store": store.description, "training": services.training, "models": models,
+        "llm": services.llm_endpoint.status().model_dump(mode="json"),
+    }
