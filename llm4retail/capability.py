@@ -32,7 +32,9 @@ class ServiceStatus(BaseModel):
     """What `/ready` and `llm4retail models list` say about one capability."""
 
     capability: str
-    state: str = Field(description="ready | not_trained | training | failed | no_model (nothing to train)")
+    state: str = Field(
+        description="ready | loading (trained, being loaded at start-up) | not_trained | training | failed | no_model"
+    )
     version: str | None = None
     detail: str | None = None
 
@@ -58,6 +60,7 @@ class CapabilityService(ABC):
         self.services = services
         self.lock = threading.RLock()
         self._training = False
+        self._loading = False
         self._failure: str | None = None
 
     @property
@@ -80,6 +83,20 @@ class CapabilityService(ABC):
         """The training `serve` runs in the background when `needs_training()` (default: `train()`)."""
         return self.train()
 
+    def warm_up(self) -> None:  # noqa: B027 (an optional hook: a capability with a cheap first request has none)
+        """Loads what serving needs (the LATEST model, indexes, caches) now rather than on the first request.
+        Never trains; the default loads nothing (a capability without a costly first request)."""
+
+    def run_warm_up(self) -> None:
+        """`warm_up()` with the state tracked for `status()` (`loading` meanwhile); skipped before training."""
+        if self.train_command is not None and self.models.latest() is None:
+            return
+        self._loading = True
+        try:
+            self.warm_up()
+        finally:
+            self._loading = False
+
     def status(self) -> ServiceStatus:
         """The capability's state for `/ready`."""
         if self.train_command is None:
@@ -88,7 +105,8 @@ class CapabilityService(ABC):
             return ServiceStatus(capability=self.capability, state="training")
         version = self.models.latest()
         if version is not None:
-            return ServiceStatus(capability=self.capability, state="ready", version=version)
+            state = "loading" if self._loading else "ready"
+            return ServiceStatus(capability=self.capability, state=state, version=version)
         if self._failure is not None:
             return ServiceStatus(capability=self.capability, state="failed", detail=self._failure)
         return ServiceStatus(capability=self.capability, state="not_trained", detail=f"run `{self.train_command}`")

@@ -8,10 +8,14 @@ in a background thread, with each capability's state in `status()` (shown by `/r
 
 from __future__ import annotations
 
+import fcntl
 import importlib
 import logging
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llm4retail.access import AccessControl
@@ -165,30 +169,39 @@ class Services:
 
     @property
     def training(self) -> bool:
-        """True while `train_missing` runs in the background."""
+        """True while `train_missing` (training, then loading) runs in the background."""
         return self._training_thread is not None and self._training_thread.is_alive()
 
     def status(self) -> list[ServiceStatus]:
         """Each capability's state (builds the services: cheap, nothing is trained or loaded)."""
         return [self.get(name).status() for name in SERVICE_CLASSES]
 
-    def train_missing(self, *, background: bool = True) -> threading.Thread | None:
-        """Trains, one after the other, every capability that has a model to train and none saved.
+    def train_missing(self, *, background: bool = True, train: bool = True) -> threading.Thread | None:
+        """Trains, one after the other, every capability that has a model to train and none saved, then
+        loads every trained one (`warm_up`), so that no request waits for a model to load.
 
         Args:
             background: run in a daemon thread (what `serve` does) and return it; else run here.
+            train: False only loads what is trained (`models.train_on_start = false`).
         """
         if background:
             if self._training_thread is not None and self._training_thread.is_alive():
                 return self._training_thread
-            self._training_thread = threading.Thread(target=self._train_missing, name="train-missing", daemon=True)
+            self._training_thread = threading.Thread(
+                target=self._train_missing, kwargs={"train": train}, name="train-missing", daemon=True
+            )
             self._training_thread.start()
             return self._training_thread
-        self._train_missing()
+        self._train_missing(train=train)
         return None
 
-    def _train_missing(self) -> None:
-        for name in SERVICE_CLASSES:
+    def _train_missing(self, *, train: bool = True) -> None:
+        with start_up_lock(self.settings.models_dir):  # several workers: one trains, the others wait, then load
+            self._train_each(train=train)
+        self._warm_up()
+
+    def _train_each(self, *, train: bool) -> None:
+        for name in SERVICE_CLASSES if train else ():
             service = self.get(name)
             if not service.needs_training():
                 continue
@@ -200,6 +213,17 @@ class Services:
             except Exception:  # recorded in status(); the other capabilities still train
                 logger.exception("start-up training of %s failed", name)
 
+    def _warm_up(self) -> None:
+        """Loads every trained capability (model, index, caches), so that no request waits for a load."""
+        for name in SERVICE_CLASSES:
+            started = time.perf_counter()
+            try:
+                self.get(name).run_warm_up()
+            except Exception:  # the first request will say what is wrong (e.g. a model of another format)
+                logger.exception("loading %s at start-up failed", name)
+            else:
+                logger.info("%s loaded in %.1f s", name, time.perf_counter() - started)
+
     def close(self) -> None:
         """Lets services release what they hold (e.g. saving a search index), then closes the store."""
         for service in self.built():
@@ -207,6 +231,19 @@ class Services:
             if closer is not None:
                 closer()
         self.store.close()
+
+
+@contextmanager
+def start_up_lock(models_dir: Path) -> Iterator[None]:
+    """Held while one process trains at start-up: `serve --workers N` starts N processes over one data dir,
+    and only the first to take the lock trains; the others wait here, then find the models trained."""
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with open(models_dir / ".start-up.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _service_class(name: str) -> type[CapabilityService]:

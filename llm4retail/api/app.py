@@ -33,7 +33,7 @@ from llm4retail.api.routes import pricing as pricing_routes
 from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import risk as risk_routes
 from llm4retail.api.safeguards import add_safeguards
-from llm4retail.config import Settings
+from llm4retail.config import Settings, get_settings
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
@@ -80,8 +80,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         except StoreUnavailableError as error:  # /ready reports it; /health still answers
             logger.error("%s", error)
         else:
-            if settings.models.train_on_start:
-                services.train_missing(background=True)  # progress in /ready; requests never train
+            # trains what is missing (unless models.train_on_start is off), then loads every trained
+            # model and index, in the background: progress in /ready; requests never train or wait
+            services.train_missing(background=True, train=settings.models.train_on_start)
         yield
         services.close()  # services save what changed (the search index), then the store closes
         if app.state.rate_limiter is not None:
@@ -130,6 +131,11 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     route_levels(app)  # every route declares its access level (raises otherwise)
     app.openapi = lambda: openapi_with_access(app)  # type: ignore[method-assign]
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one worker of `llm4retail serve --workers N` (settings from the environment and config file)."""
+    return create_app(get_settings())
 
 
 def _error(status_code: int, message: str, **extra: Any) -> JSONResponse:

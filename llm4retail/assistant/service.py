@@ -128,6 +128,10 @@ class AssistantService(CapabilityService):
             self.close()
             self._backend_kind, self._clock = BackendKind(backend), clock
 
+    def warm_up(self) -> None:
+        """Loads the intent model, the catalog and the knowledge base now rather than on the first request (never trains)."""
+        self.assistant().warm_up()
+
     def assistant(self) -> Assistant:
         """The assistant over the served intent model, `services.search`, `services.recommend` and the store.
 

@@ -96,6 +96,10 @@ class CatalogService(CapabilityService):
         frame = self.store_products() if products is None else products
         return evaluate_attributes(frame, dataset=dataset, top=top)
 
+    def warm_up(self) -> None:
+        """Loads the LATEST model now rather than on the first request (never trains)."""
+        self.model()
+
     def model(self) -> CatalogExtractor:
         """The served extractor: the `LATEST` version, loaded once.
 

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, settings, store
+from llm4retail.cli.common import JsonOption, capability, echo_json, services, settings, store
+from llm4retail.container import SERVICE_CLASSES
 from llm4retail.data.schemas import Table
 
 demo_app = capability("demo")
@@ -22,14 +23,31 @@ def demo_init(
     context: typer.Context,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same store.")] = 42,
     reset: Annotated[bool, typer.Option(help="Drop all tables first.")] = False,
+    train: Annotated[
+        bool, typer.Option(help="Train every capability's default model and index, so `serve` starts warm.")
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Generate the deterministic bilingual demo store into the configured store."""
+    """Generate the deterministic bilingual demo store into the configured store (and train its models)."""
     from llm4retail.data.demo import init_demo_store
 
     target = store(context)
     written = init_demo_store(target, data_dir=settings(context).data_dir, seed=seed, reset=reset)
-    _print_counts(f"demo store ready in {target.description}", target.description, written, as_json=as_json)
+    if not train:
+        _print_counts(f"demo store ready in {target.description}", target.description, written, as_json=as_json)
+        return
+    container = services(context)
+    for name in SERVICE_CLASSES:  # what `serve` would train at start-up, here, with progress
+        service = container.get(name)
+        if service.needs_training():
+            typer.echo(f"training {name} ...", err=True)
+            service.run_training(on_start=True)
+    states = {status.capability: status.state for status in container.status()}
+    if as_json:
+        echo_json({"store": target.description, "tables": written, "models": states})
+        return
+    _print_counts(f"demo store ready in {target.description}", target.description, written, as_json=False)
+    typer.echo("  models: " + ", ".join(f"{name} {state}" for name, state in states.items()))
 
 
 @data_app.command("import")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import COMMANDS, settings
+from llm4retail.cli.common import COMMANDS, CliState, settings
 
 commands = typer.Typer()
 
@@ -16,6 +17,7 @@ def serve(
     context: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (one trains at start-up, all serve).")] = 1,
 ) -> None:
     """Run the REST API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -24,7 +26,16 @@ def serve(
 
     app_settings = settings(context)
     # uvicorn believes X-Forwarded-For from the proxies the app trusts, and no others (its own default is loopback).
-    uvicorn.run(
-        create_app(app_settings), host=host, port=port, log_level="info",
-        forwarded_allow_ips=app_settings.api.trusted_proxies,
-    )
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info",
+                               "forwarded_allow_ips": app_settings.api.trusted_proxies}
+    if workers == 1:
+        uvicorn.run(create_app(app_settings), **options)
+        return
+    # Worker processes build their app from the environment: pass the global options on through it.
+    state: CliState = context.find_object(CliState) or CliState()
+    os.environ["LLM4RETAIL_DATA_DIR"] = str(app_settings.data_dir)
+    if state.database_url:
+        os.environ["LLM4RETAIL_DATABASE_URL"] = state.database_url
+    if state.config:
+        os.environ["LLM4RETAIL_CONFIG"] = str(state.config)
+    uvicorn.run("llm4retail.api.app:app_from_environment", factory=True, workers=workers, **options)

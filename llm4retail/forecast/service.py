@@ -128,6 +128,10 @@ class ForecastService(CapabilityService):
         logger.info("forecast: trained version %s (%s)", version, auto.chosen_.value)
         return {**report, "version": version}
 
+    def warm_up(self) -> None:
+        """Loads the LATEST forecaster now rather than on the first request (never trains)."""
+        self.forecaster()
+
     def forecaster(self) -> AutoForecaster:
         """The fitted forecaster of the latest trained version (loaded on first use, never fitted here).
 

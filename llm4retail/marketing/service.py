@@ -169,6 +169,10 @@ class MarketingService(CapabilityService):
             reports["clv"] = evaluate_clv(orders, calibration_end=calibration_end, dataset=dataset)
         return reports
 
+    def warm_up(self) -> None:
+        """Loads the customer models and the scored customer table now rather than on the first request (never trains)."""
+        self.table()
+
     def customer_models(self) -> CustomerModels:
         """The served models: the `LATEST` version, loaded once (again after `refresh`).
 

@@ -80,6 +80,10 @@ class PricingService(CapabilityService):
                     report["n_series"])
         return {**report, "version": version}
 
+    def warm_up(self) -> None:
+        """Loads the LATEST model now rather than on the first request (never trains)."""
+        self.model()
+
     def model(self) -> ShrunkElasticityModel:
         """The fitted elasticities of the latest trained version (loaded on first use, never fitted here).
 

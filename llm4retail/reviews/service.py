@@ -245,6 +245,10 @@ class ReviewService(CapabilityService):
         return folder / MODEL_FOLDER
 
     # -- serving: loads LATEST once, never trains ------------------------------------------------------
+    def warm_up(self) -> None:
+        """Loads the LATEST model now rather than on the first request (never trains)."""
+        self.model()
+
     def model(self) -> SentimentModel:
         """The served sentiment model: the `LATEST` version, loaded once.
 

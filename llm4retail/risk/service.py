@@ -109,6 +109,10 @@ class RiskService(CapabilityService):
         frame = self.store_payments() if payments is None else payments
         return evaluate_risk(frame, dataset=dataset)
 
+    def warm_up(self) -> None:
+        """Loads the LATEST model now rather than on the first request (never trains)."""
+        self.model()
+
     def model(self) -> RiskModel:
         """The served model: the `LATEST` version, loaded once.
 

@@ -149,6 +149,10 @@ class SearchService(CapabilityService):
         )  # fmt: skip
 
     # -- serving -----------------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Loads the saved index now rather than on the first request (never trains)."""
+        self.engine()
+
     def engine(self) -> SearchEngine:
         """The served index: the `LATEST` version, loaded once and synced with the store's current catalog.
 

@@ -18,7 +18,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("risk-cli")
-    result = runner.invoke(app, ["--data-dir", str(directory), "demo", "init", "--json"])
+    result = runner.invoke(app, ["--data-dir", str(directory), "demo", "init", "--no-train", "--json"])
     assert result.exit_code == 0, result.output
     return directory
 
