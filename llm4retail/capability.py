@@ -14,7 +14,9 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +28,8 @@ from llm4retail.data.store import Store
 
 if TYPE_CHECKING:
     from llm4retail.container import Services
+
+logger = logging.getLogger(__name__)
 
 
 class ServiceStatus(BaseModel):
@@ -114,10 +118,15 @@ class CapabilityService(ABC):
     def run_training(self, *, on_start: bool = False) -> dict[str, Any] | None:
         """Trains with the state tracked for `status()`; a failure is recorded (and re-raised)."""
         self._training, self._failure = True, None
+        started = time.perf_counter()
+        logger.info("training %s", self.capability)
         try:
-            return self.train_on_start() if on_start else self.train()
+            report = self.train_on_start() if on_start else self.train()
         except Exception as error:
             self._failure = f"{type(error).__name__}: {error}"
             raise
         finally:
             self._training = False
+        version = report.get("version") if isinstance(report, dict) else getattr(report, "version", None)
+        logger.info("trained %s in %.1f s (version %s)", self.capability, time.perf_counter() - started, version)
+        return report

@@ -12,6 +12,7 @@ Exit codes: 0 success, 1 other domain error, 2 bad input data or option value, 3
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -34,11 +35,18 @@ def main_options(
     database_url: Annotated[
         str | None, typer.Option(help="postgresql://... (else LLM4RETAIL_DATABASE_URL; unset = embedded)")
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step to stderr.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no warnings on stderr (errors only).")] = False,
 ) -> None:
     """Global options apply to every command."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    context.obj = CliState(config=config, data_dir=data_dir, database_url=database_url)
+    level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # the progress line may lower llm4retail's level; the log stays at this one
+    if quiet:
+        os.environ["TQDM_DISABLE"] = "1"
+    # progress lines (cli/progress.py) are shown by each capability group; -v logs every step instead
+    context.obj = CliState(config=config, data_dir=data_dir, database_url=database_url, quiet=quiet or verbose)
 
 
 def main() -> None:

@@ -41,6 +41,7 @@ class CliState:
     config: Path | None = None
     data_dir: Path | None = None
     database_url: str | None = None
+    quiet: bool = False  # no progress line (-q, or -v which logs every step instead)
 
     def settings(self) -> Settings:
         """Settings with the global flags as the highest-precedence source."""
@@ -177,10 +178,20 @@ COMMANDS: dict[str, LazyCommand] = {
 
 def capability(name: str, *, default: str | None = None) -> typer.Typer:
     """The Typer group of one top-level command in `COMMANDS`; with `default`, a first token that is no
-    sub-command runs that sub-command."""
-    return typer.Typer(
+    sub-command runs that sub-command. Each of its commands shows a progress line on stderr while it runs."""
+    group = typer.Typer(
         name=name, help=COMMANDS[name].help, no_args_is_help=True, cls=default_to(default) if default else TyperGroup
     )
+
+    @group.callback()
+    def show_progress(context: typer.Context) -> None:
+        from llm4retail.cli.progress import INTERACTIVE, activity
+
+        state: CliState = context.find_object(CliState) or CliState()
+        verb = context.invoked_subcommand or ""
+        context.with_resource(activity(f"llm4retail {name} {verb}", quiet=state.quiet or verb in INTERACTIVE))
+
+    return group
 
 
 class RootGroup(TyperGroup):

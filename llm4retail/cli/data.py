@@ -40,8 +40,7 @@ def demo_init(
     for name in SERVICE_CLASSES:  # what `serve` would train at start-up, here, with progress
         service = container.get(name)
         if service.needs_training():
-            typer.echo(f"training {name} ...", err=True)
-            service.run_training(on_start=True)
+            service.run_training(on_start=True)  # its steps show on the progress line
     states = {status.capability: status.state for status in container.status()}
     if as_json:
         echo_json({"store": target.description, "tables": written, "models": states})
