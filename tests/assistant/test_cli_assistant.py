@@ -44,13 +44,13 @@ def test_chat_with_messages_prints_answers_and_hand_offs(cli_data_dir: Path, dem
     result = invoke(cli_data_dir, "chat", "--customer", order["customer_id"], "--backend", "template", "--json",
                     "--message", f"where is my order {order['order_id']}?", "--message", "转人工")
     assert result.exit_code == 0, result.output
-    first, second = (json.loads(line) for line in result.output.strip().splitlines())
+    first, second = (json.loads(line) for line in result.stdout.strip().splitlines())
     assert first["intent"] == "order_status" and order["order_id"] in first["text"]
     assert second["handoff"]["reason"] == "explicit_request"
     listed = invoke(cli_data_dir, "assistant", "handoffs", "--json")
-    handoff_id = json.loads(listed.output)["items"][0]["handoff_id"]
+    handoff_id = json.loads(listed.stdout)["items"][0]["handoff_id"]
     assert invoke(cli_data_dir, "assistant", "resolve", handoff_id, "--note", "done").exit_code == 0
-    assert json.loads(invoke(cli_data_dir, "assistant", "handoffs", "--json").output)["items"] == []
+    assert json.loads(invoke(cli_data_dir, "assistant", "handoffs", "--json").stdout)["items"] == []
 
 
 def test_chat_reads_stdin_and_refuses_unknown_customers_and_backends(cli_data_dir: Path, demo_tables) -> None:
@@ -68,7 +68,7 @@ def test_eval_on_the_store_runs_the_suite_through_the_container(cli_data_dir: Pa
     suite.write_text("\n".join([line for line in lines if line.strip()][:4]) + "\n", encoding="utf-8")
     result = invoke(cli_data_dir, "assistant", "eval", "--suite", str(suite), "--use-store", "--backend", "template", "--json")
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["capability"] == "assistant" and report["n"] == 4 and report["backend"] == "template"
     assert report["leaks"] == 0 and report["fabricated_facts"] == 0
     untrained = invoke(tmp_path / "empty", "assistant", "eval", "--suite", str(suite), "--use-store")
@@ -82,7 +82,7 @@ def test_eval_intent_on_files_with_text_and_intent(tmp_path: Path) -> None:
     pd.DataFrame(rows, columns=["text", "intent"]).to_csv(path, index=False)
     result = runner.invoke(app, ["eval", "intent", "--train", str(path), "--json"])
     assert result.exit_code == 0, result.output
-    metrics = json.loads(result.output)
+    metrics = json.loads(result.stdout)
     assert metrics["capability"] == "intent" and metrics["n"] == 10 and metrics["accuracy"] == 1.0
     assert {"accuracy_en", "accuracy_zh", "train_seconds", "macro_f1", "best"} <= set(metrics)
 
@@ -98,7 +98,7 @@ def test_assistant_train_saves_a_model(cli_data_dir: Path, tmp_path: Path) -> No
     assert invoke(data_dir, "assistant", "train", "--features", "bert").exit_code == 2
     result = invoke(data_dir, "assistant", "train", "--utterances", str(utterances), "--features", "tfidf", "--json")
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     assert summary["languages"]["zh"] > 100 and summary["version"] == "v0001"
     assert (data_dir / "models" / "assistant" / "v0001" / "model" / "meta.json").is_file()
     model = Services(get_settings(data_dir=data_dir)).assistant.intent_model()

@@ -27,7 +27,7 @@ def test_eval_search_prints_four_blocks(tmp_path: Path) -> None:
          "--qrels", str(tmp_path / "qrels.csv"), "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output.strip().splitlines()[-1])
+    report = json.loads(result.stdout.strip().splitlines()[-1])
     blocks = report["models"]
     assert set(blocks) == {"bm25", "zero_shot", "learned", "zero_shot_heldout"}
     for block in blocks.values():
