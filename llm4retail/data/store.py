@@ -363,7 +363,9 @@ def _create_all(metadata: sa.MetaData, engine: Engine) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the API) do not block the importer
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # first: a connection opened while another writes (or switches the file to WAL) waits instead of failing
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the API) do not block the importer
+    # WAL + NORMAL: a committed write survives a killed process (kill -9); only a power cut may lose the last ones
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
