@@ -213,6 +213,11 @@ class ModelSettings(BaseModel):
     train_on_start: bool = Field(
         True, description="`serve` trains every capability that has no model yet, in the background (see /ready)"
     )
+    checkpoint_seconds: float = Field(
+        30.0, ge=0,
+        description="a search index changed live (catalog writes, events) is checkpointed at most this many seconds "
+                    "after the change, so a crash costs no rebuild; 0 = only saved at shutdown",
+    )  # fmt: skip
 
 
 class RiskSettings(BaseModel):

@@ -150,10 +150,11 @@ class RecommendService(CapabilityService):
     @property
     def model_name(self) -> str:
         """What scores "for you": the saved model's name and version (the default's neighbours say so)."""
-        self._ready()
-        if self.model_ is None:
-            return f"{self.knn_.name} (default, {self.version_})"
-        return f"{self.model_.name} ({self.version_})"
+        with self.lock:  # the name and version of one loaded state
+            self._ready()
+            if self.model_ is None:
+                return f"{self.knn_.name} (default, {self.version_})"
+            return f"{self.model_.name} ({self.version_})"
 
     def warm_up(self) -> None:
         """Loads the newest trained version now rather than on the first request (never trains).

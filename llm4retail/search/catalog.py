@@ -115,6 +115,18 @@ class CatalogSlots:
         """Slots ever written."""
         return len(self.documents)
 
+    def copy(self) -> CatalogSlots:
+        """An independent copy to change while readers keep this one (copy-on-write of the search index):
+        lists and dicts are copied, arrays that `remove` writes into are copied, the others are shared
+        (`append` replaces them)."""
+        clone = CatalogSlots()
+        clone.documents, clone.title_terms = list(self.documents), list(self.title_terms)
+        clone.title_text, clone.colours = list(self.title_text), list(self.colours)
+        clone.slot_of, clone.alive = dict(self.slot_of), self.alive.copy()
+        clone.prices, clone.available, clone.brands = self.prices, self.available, self.brands
+        clone.categories, clone.popularity = self.categories, self.popularity
+        return clone
+
     def append(self, documents: Sequence[ProductDocument], *, title_terms: Sequence[list[str]]) -> None:
         """Add documents to new slots."""
         from llm4retail.search.text import normalise
@@ -143,14 +155,17 @@ class CatalogSlots:
         return {str(brand) for brand in self.brands[self.alive] if brand}
 
     def set_popularity(self, counts: Mapping[str, float]) -> None:
-        """Popularity feature in [0, 1]: log counts over the maximum."""
+        """Popularity feature in [0, 1]: log counts over the maximum (a new array: readers of the old one
+        are never disturbed)."""
         if not counts:
             return
         scale = math.log1p(max(counts.values()))
+        popularity = self.popularity.copy()
         for product_id, count in counts.items():
             slot = self.slot_of.get(product_id)
             if slot is not None:
-                self.popularity[slot] = math.log1p(count) / scale if scale else 0.0
+                popularity[slot] = math.log1p(count) / scale if scale else 0.0
+        self.popularity = popularity
 
     def filter_mask(self, filters: SearchFilters | None, *, parsed_price: PriceRange | None) -> np.ndarray:
         """Live slots that pass the filters (explicit filters win over a price read from the query)."""

@@ -14,6 +14,7 @@ over the result set → one page.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import logging
@@ -114,6 +115,29 @@ class SearchEngine(SearchModel):
         self._add(documents, vectors=vectors)
         return self
 
+    def copy(self) -> SearchEngine:
+        """An independent copy to change while readers keep searching this one (copy-on-write).
+
+        Catalog writes change the copy (`upsert`, `delete`, `sync`), `pack()` it and then replace the served
+        reference, so a search always runs over one consistent index. Costs a copy of the containers that
+        change in place (lists of slots, vocabularies), not of the vectors or analysed texts; the spelling
+        corrector is shared (it only learns words, under its own lock).
+        """
+        self._require_fitted()
+        clone = copy.copy(self)
+        clone.slots_ = self.slots_.copy()
+        clone.lexical_ = self.lexical_.copy()
+        clone.dense_ = self.dense_.copy()
+        clone.popularity_ = dict(self.popularity_)
+        clone.synonyms = dict(self.synonyms)
+        return clone
+
+    def pack(self) -> Self:
+        """Prepares what queries would otherwise build lazily (the BM25 postings); call before publishing."""
+        self._require_fitted()
+        self.lexical_.pack()
+        return self
+
     def upsert(self, products: pd.DataFrame) -> None:
         """Add new products or replace changed ones (including availability); no rebuild."""
         self._require_fitted()
@@ -128,15 +152,21 @@ class SearchEngine(SearchModel):
         return sum(self._tombstone(str(product_id)) for product_id in product_ids)
 
     def record_events(self, events: pd.DataFrame) -> None:
-        """Update popularity from events (purchase 3, add_to_cart 2, other 1) — the live feedback loop."""
+        """Update popularity from events (purchase 3, add_to_cart 2, other 1) — the live feedback loop.
+
+        Safe on a served index: the counts and the popularity feature are replaced, never written into,
+        so a search sees either the old or the new popularity, each whole.
+        """
         self._require_fitted()
         if events.empty:
             return
         kinds = events.get("event_type", pd.Series("purchase", index=events.index)).fillna("purchase")
         weights = kinds.map({"purchase": 3.0, "add_to_cart": 2.0}).fillna(1.0)
+        popularity = dict(self.popularity_)
         for product_id, weight in weights.groupby(events["product_id"].astype(str)).sum().items():
-            self.popularity_[product_id] = self.popularity_.get(product_id, 0.0) + float(weight)
-        self.slots_.set_popularity(self.popularity_)
+            popularity[product_id] = popularity.get(product_id, 0.0) + float(weight)
+        self.popularity_ = popularity
+        self.slots_.set_popularity(popularity)
 
     def _add(self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None) -> None:
         if not documents:
