@@ -27,6 +27,7 @@ import pandas as pd
 from llm4retail.artifacts import data_fingerprint
 from llm4retail.capability import CapabilityService
 from llm4retail.config import Settings
+from llm4retail.data.currency import currency_rates
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, NotTrainedError
@@ -61,6 +62,7 @@ class SearchService(CapabilityService):
         super().__init__(settings, store, services=services)
         self.semantic = semantic
         self.rewriter = QueryRewriter(ChatClient(settings.llm)) if settings.llm.base_url else None
+        self.rates = currency_rates(settings)
         self._engine: SearchEngine | None = None
         self._version: str | None = None  # the version the loaded engine came from
         self._changed = False  # the loaded engine differs from its version (live updates, catalog sync)
@@ -103,7 +105,7 @@ class SearchService(CapabilityService):
         }  # fmt: skip
         data_hash = data_fingerprint(products.astype(str), events.astype(str))
         report["version"] = self.models.save(engine, report=report, data_hash=data_hash)
-        engine.rewriter = self.rewriter
+        engine.rewriter, engine.rates = self.rewriter, self.rates
         with self.lock:
             self._engine, self._version, self._changed = engine, report["version"], False
         logger.info("search index %s trained: %d products, reranker %s", report["version"], engine.size,
@@ -172,7 +174,7 @@ class SearchService(CapabilityService):
             raise NotTrainedError(f"no search index is trained yet; run `{self.train_command}`")
         engine = self.models.load(version, expected=SearchEngine)
         changes = engine.sync(self.store.read_frame(Table.PRODUCTS))
-        engine.rewriter = self.rewriter
+        engine.rewriter, engine.rates = self.rewriter, self.rates
         self._engine, self._version = engine, version
         self._changed = bool(changes["added_or_changed"] or changes["removed"])
         logger.info("search index %s loaded: %s", version, changes)
