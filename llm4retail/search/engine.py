@@ -202,7 +202,7 @@ class SearchEngine(SearchModel):
         """Candidate slots within the filters and their feature matrix."""
         slots = self.slots_
         context.price_filter = resolve_price_filter(
-            filters, context.parsed, currencies=slots.currency.live(slots.alive), rates=self.rates
+            filters, context.parsed, column=slots.currency, alive=slots.alive, rates=self.rates
         )
         mask = slots.filter_mask(filters, price=context.price_filter, rates=self.rates)
         bm25 = self.lexical_.scores(context.terms) if context.terms else np.zeros(slots.n, dtype=np.float32)

@@ -11,14 +11,14 @@ Example:
     >>> column = CurrencyColumn()
     >>> column.append(["USD", "CNY", None])
     >>> price = resolve_price_filter(SearchFilters(price_max=50, currency="USD"), None,
-    ...                              currencies=column.live(np.ones(3, bool)), rates=RateTable())
+    ...                              column=column, alive=np.ones(3, bool), rates=RateTable())
     >>> price.mask(np.array([40.0, 40.0, 40.0]), column, rates=RateTable()).tolist()
     [True, False, True]
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -63,7 +63,8 @@ class CurrencyColumn:
 
     def live(self, alive: np.ndarray) -> list[str | None]:
         """Distinct currencies of live slots (None: the store default)."""
-        return [self.names[i] for i in np.unique(self.ids[alive])]
+        present = np.bincount(self.ids[alive], minlength=len(self.names)) > 0
+        return [name for name, used in zip(self.names, present, strict=True) if used]
 
 
 @dataclass(frozen=True)
@@ -117,14 +118,16 @@ class PriceFilter:
 
 
 def resolve_price_filter(
-    filters: SearchFilters | None, parsed: ParsedQuery | None, *, currencies: Collection[str | None], rates: RateTable
+    filters: SearchFilters | None, parsed: ParsedQuery | None, *, column: CurrencyColumn, alive: np.ndarray,
+    rates: RateTable,
 ) -> PriceFilter | None:
     """The price filter of one search: explicit bounds win over bounds read from the query, bound by bound.
 
     Args:
         filters: the request's filters (`price_min`, `price_max`, `currency`).
         parsed: the understood query (its `price`, with the currency it named, and its language).
-        currencies: the catalog's live currencies (None: products without one, in the default currency).
+        column: the index's currency per slot.
+        alive: which slots are live (the catalog's currencies are theirs).
         rates: configured default currency and exchange rates.
 
     Returns:
@@ -136,7 +139,7 @@ def resolve_price_filter(
     high = filters.price_max if filters.price_max is not None else (query_price.maximum if query_price else None)
     if low is None and high is None:
         return None
-    catalog = sorted({rates.resolve(code) for code in currencies})
+    catalog = sorted({rates.resolve(code) for code in column.live(alive)})
     language_currency = CURRENCY_OF_LANGUAGE.get(str(parsed.language)) if parsed is not None else None
     if filters.currency:
         currency, source = filters.currency, CurrencySource.REQUEST

@@ -90,8 +90,9 @@ def test_resolution_without_an_index() -> None:
     column = CurrencyColumn()
     column.append(["GBP", "GBP", None])
     parsed = QueryParser().parse("kettle under 30")
-    only_pounds = resolve_price_filter(None, parsed, currencies=column.live(np.array([True, True, False])), rates=RateTable())
+    alive = np.array([True, True, False])
+    only_pounds = resolve_price_filter(None, parsed, column=column, alive=alive, rates=RateTable())
     assert only_pounds is not None and (only_pounds.currency, only_pounds.source) == ("GBP", CurrencySource.CATALOG)
-    assert resolve_price_filter(None, QueryParser().parse("kettle"), currencies=["GBP"], rates=RateTable()) is None
+    assert resolve_price_filter(None, QueryParser().parse("kettle"), column=column, alive=alive, rates=RateTable()) is None
     mask = only_pounds.mask(np.array([25.0, 35.0, 25.0]), column, rates=RateTable())
     assert mask.tolist() == [True, False, False]  # the third is in the default currency (USD): no rate to GBP
