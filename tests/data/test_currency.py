@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from llm4retail.config import get_settings
-from llm4retail.data.currency import RateTable, catalog_currency, check_currency, convert, currency_rates, parse_currency
+from llm4retail.data.currency import (
+    RateTable,
+    catalog_currency,
+    check_currency,
+    convert,
+    currency_rates,
+    parse_currency,
+)
 from llm4retail.errors import ConfigError, DataValidationError
 
 pytestmark = pytest.mark.unit

@@ -38,8 +38,8 @@ def engine() -> SearchEngine:
     return SearchEngine(semantic=False).fit(MIXED)
 
 
-def _search(engine: SearchEngine, query: str, rates: RateTable = RateTable(), **filters: object) -> tuple[set[str], dict]:
-    engine.rates = rates
+def _search(engine: SearchEngine, query: str, rates: RateTable | None = None, **filters: object) -> tuple[set[str], dict]:
+    engine.rates = rates or RateTable()
     try:
         response = engine.search(query, top_k=20, filters=SearchFilters(**filters) if filters else None)
     finally:
