@@ -123,6 +123,11 @@ class RateTable:
         return to_base[source] / to_base[target]
 
 
+def with_currency(row: dict[str, object], *, rates: RateTable) -> dict[str, object]:
+    """A product row whose `currency` is never blank: its own (as an ISO code where it is a symbol), else the default."""
+    return {**row, "currency": rates.resolve(catalog_currency(row.get("currency")))}
+
+
 def convert(amount: float, source: str, target: str, rates: RateTable) -> float:
     """`amount` in `source` expressed in `target` at the configured rates.
 
