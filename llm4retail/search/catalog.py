@@ -137,7 +137,7 @@ class CatalogSlots:
         self.brands = np.concatenate([self.brands, np.asarray([d.brand for d in documents], dtype=object)])
         self.categories = np.concatenate([self.categories, np.asarray([d.category for d in documents], dtype=object)])
         self.popularity = np.concatenate([self.popularity, np.zeros(len(documents), dtype=np.float32)])
-        self.currency.append([document.currency for document in documents])
+        self.currency = self.currency.appended([document.currency for document in documents])
 
     def remove(self, slot: int) -> None:
         """Tombstone a slot."""

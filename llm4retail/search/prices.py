@@ -8,8 +8,7 @@ where no rate links the two currencies they are left out of a price-filtered res
 response's `understood.price_filter` names them, so a shopper is never shown a silent mix.
 
 Example:
-    >>> column = CurrencyColumn()
-    >>> column.append(["USD", "CNY", None])
+    >>> column = CurrencyColumn().appended(["USD", "CNY", None])
     >>> price = resolve_price_filter(SearchFilters(price_max=50, currency="USD"), None,
     ...                              column=column, alive=np.ones(3, bool), rates=RateTable())
     >>> price.mask(np.array([40.0, 40.0, 40.0]), column, rates=RateTable()).tolist()
@@ -41,21 +40,22 @@ class CurrencySource(str, Enum):
 
 
 class CurrencyColumn:
-    """Each index slot's currency as a small integer (None, the store default, is a value of its own)."""
+    """Each index slot's currency as a small integer (None, the store default, is a value of its own).
 
-    def __init__(self) -> None:
-        self.names: list[str | None] = []
-        self.ids = np.zeros(0, dtype=np.int32)
-        self._id_of: dict[str | None, int] = {}
+    Immutable like the index's other per-slot arrays: `appended` returns a new column, so a reader
+    holding the old one (a copy-on-write snapshot of the slots) never sees it change length.
+    """
 
-    def append(self, codes: Sequence[str | None]) -> None:
-        """Currencies of new slots, in slot order."""
-        for code in codes:
-            if code not in self._id_of:
-                self._id_of[code] = len(self.names)
-                self.names.append(code)
-        new = np.fromiter((self._id_of[code] for code in codes), dtype=np.int32, count=len(codes))
-        self.ids = np.concatenate([self.ids, new])
+    def __init__(self, names: tuple[str | None, ...] = (), ids: np.ndarray | None = None) -> None:
+        self.names = names
+        self.ids = np.zeros(0, dtype=np.int32) if ids is None else ids
+
+    def appended(self, codes: Sequence[str | None]) -> CurrencyColumn:
+        """A column with the currencies of new slots added, in slot order."""
+        names = self.names + tuple(dict.fromkeys(code for code in codes if code not in self.names))
+        id_of = {name: index for index, name in enumerate(names)}
+        new = np.fromiter((id_of[code] for code in codes), dtype=np.int32, count=len(codes))
+        return CurrencyColumn(names, np.concatenate([self.ids, new]))
 
     def resolved(self, slots: np.ndarray, rates: RateTable) -> list[str]:
         """The currency of each of `slots` (the default for products that name none)."""

@@ -87,8 +87,8 @@ def test_hits_and_price_facets_carry_the_currency(engine: SearchEngine) -> None:
 
 
 def test_resolution_without_an_index() -> None:
-    column = CurrencyColumn()
-    column.append(["GBP", "GBP", None])
+    column = CurrencyColumn().appended(["GBP", "GBP", None])
+    assert column.appended(["EUR"]).names == ("GBP", None, "EUR") and len(column.ids) == 3  # the old one unchanged
     parsed = QueryParser().parse("kettle under 30")
     alive = np.array([True, True, False])
     only_pounds = resolve_price_filter(None, parsed, column=column, alive=alive, rates=RateTable())
