@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -36,6 +37,7 @@ from llm4retail.api.safeguards import add_safeguards
 from llm4retail.api.web import add_web
 from llm4retail.config import Settings, get_settings
 from llm4retail.container import Services
+from llm4retail.data.currency import currency_rates, with_currency
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import (
@@ -112,6 +114,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             filters=("category", "brand", "available"),
             on_write=services.products_changed,
             on_delete=services.products_deleted,
+            present=partial(with_currency, rates=currency_rates(settings)),
         )
     )
     app.include_router(

@@ -183,8 +183,15 @@ class CatalogTool:
             logger.warning("recommendations failed: %s", error)
             return []
         rows = [self.product(item.product_id) for item in items]
-        rows = [row for row in rows if row and (price_max is None or (row.get("price") or 0) <= price_max)]
+        rows = [row for row in rows if row and (price_max is None or _within(row, price_max, currency))]
         return _in_currency(rows, currency)[:top_k]
+
+
+def _within(row: dict[str, Any], price_max: float, currency: str | None) -> bool:
+    """The row's price is at most `price_max`, a limit in `currency` (never compared with other currencies)."""
+    if currency is not None and row.get("currency") not in (currency, None):
+        return False
+    return (row.get("price") or 0) <= price_max
 
 
 def _in_currency(rows: list[dict[str, Any]], currency: str | None) -> list[dict[str, Any]]:

@@ -27,12 +27,14 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from llm4retail.artifacts import ModelState, register_model
+from llm4retail.data.currency import RateTable
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.search import dense as dense_module
 from llm4retail.search.base import SearchModel
 from llm4retail.search.catalog import CatalogSlots, ProductDocument, documents_from_frame
 from llm4retail.search.features import FEATURES, CandidateData, QueryContext, candidate_features, zero_shot_score
 from llm4retail.search.lexical import FieldedBM25
+from llm4retail.search.prices import resolve_price_filter
 from llm4retail.search.query import QueryParser
 from llm4retail.search.rerank import Reranker
 from llm4retail.search.results import SearchFilters, SearchResponse, diversify
@@ -90,6 +92,7 @@ class SearchEngine(SearchModel):
         self.dense_min_similarity = dense_min_similarity
         self.reranker: Reranker | None = None
         self.rewriter: Callable[[str], str | None] | None = None  # e.g. QueryRewriter; used on zero results
+        self.rates = RateTable()  # default currency and exchange rates: configuration, set by the service
         self.slots_: CatalogSlots | None = None
 
     # -- building and freshness --------------------------------------------------------------
@@ -228,7 +231,10 @@ class SearchEngine(SearchModel):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidate slots within the filters and their feature matrix."""
         slots = self.slots_
-        mask = slots.filter_mask(filters, parsed_price=context.parsed.price)
+        context.price_filter = resolve_price_filter(
+            filters, context.parsed, column=slots.currency, alive=slots.alive, rates=self.rates
+        )
+        mask = slots.filter_mask(filters, price=context.price_filter, rates=self.rates)
         bm25 = self.lexical_.scores(context.terms) if context.terms else np.zeros(slots.n, dtype=np.float32)
         if context.expansions:
             bm25 = bm25 + SYNONYM_WEIGHT * self.lexical_.scores(context.expansions)
@@ -292,13 +298,14 @@ class SearchEngine(SearchModel):
         if diversify_results:
             order = diversify(order, scores, brands=self.slots_.brands[slots_], categories=self.slots_.categories[slots_])
         page = order[offset : offset + top_k]
-        hits = [self.slots_.hit(int(slots_[i]), float(scores[i]), features[i] if explain else None) for i in page]
+        hits = [self.slots_.hit(int(slots_[i]), float(scores[i]), features[i] if explain else None, rates=self.rates)
+                for i in page]
         return SearchResponse(
             query=query,
             total=len(slots_),
             hits=hits,
-            facets=self.slots_.facets(slots_),
-            understood={**self.slots_.understood(context), "rewritten": rewritten},
+            facets=self.slots_.facets(slots_, rates=self.rates),
+            understood={**self.slots_.understood(context, rates=self.rates), "rewritten": rewritten},
         )
 
     # -- the model contract ------------------------------------------------------------------

@@ -31,6 +31,7 @@ import pandas as pd
 from llm4retail.artifacts import data_fingerprint
 from llm4retail.capability import CapabilityService
 from llm4retail.config import Settings
+from llm4retail.data.currency import currency_rates
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, Llm4RetailError, NotTrainedError
@@ -65,6 +66,7 @@ class SearchService(CapabilityService):
         super().__init__(settings, store, services=services)
         self.semantic = semantic
         self.rewriter = QueryRewriter(ChatClient(settings.llm)) if settings.llm.base_url else None
+        self.rates = currency_rates(settings)
         self._engine: SearchEngine | None = None
         self._version: str | None = None  # the version the loaded engine came from
         self._changed = False  # the loaded engine differs from its version (live updates, catalog sync)
@@ -111,7 +113,7 @@ class SearchService(CapabilityService):
         }  # fmt: skip
         data_hash = data_fingerprint(products.astype(str), events.astype(str))
         report["version"] = self.models.save(engine, report=report, data_hash=data_hash)
-        engine.rewriter = self.rewriter
+        engine.rewriter, engine.rates = self.rewriter, self.rates
         engine.pack()
         with self.lock:
             self._engine, self._version, self._changed = engine, report["version"], False
@@ -190,7 +192,7 @@ class SearchService(CapabilityService):
         checkpoint = self.models.checkpoint(base=version)
         engine = SearchEngine.load(checkpoint) if checkpoint else self.models.load(version, expected=SearchEngine)
         changes = engine.sync(self.store.read_frame(Table.PRODUCTS))
-        engine.rewriter = self.rewriter
+        engine.rewriter, engine.rates = self.rewriter, self.rates
         self._engine, self._version = engine.pack(), version
         self._changed = bool(checkpoint or changes["added_or_changed"] or changes["removed"])
         logger.info("search index %s loaded%s: %s", version, " from its checkpoint" if checkpoint else "", changes)
