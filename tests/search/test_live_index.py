@@ -124,3 +124,15 @@ def test_checkpoints_follow_changes_by_themselves(tmp_path: Path) -> None:
     service.close()  # shutdown saves a version; the checkpoint, now part of it, goes
     assert service.models.latest() == "v0002" and service.models.checkpoint(base="v0001") is None
     assert not list(service.models.root.glob("checkpoint-*"))
+
+
+def test_a_copy_keeps_every_products_currency() -> None:
+    priced = CATALOG.assign(currency=["CNY"] + ["EUR"] * (len(CATALOG) - 1))
+    served = SearchEngine(semantic=False).fit(priced).pack()
+    updated = served.copy()
+    updated.upsert(pd.DataFrame([{**TEAPOT, "currency": "USD"}]))
+    updated.pack()
+    currencies = {hit.product_id: hit.currency for title in [*priced["title"], TEAPOT["title"]]
+                  for hit in updated.search(title, top_k=3).hits}  # fmt: skip
+    assert currencies["zz1"] == "USD" and currencies[priced.iloc[0]["product_id"]] == "CNY"
+    assert {currencies[pid] for pid in priced["product_id"].iloc[1:]} == {"EUR"}
