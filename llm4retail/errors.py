@@ -125,6 +125,8 @@ class StorageError(Llm4RetailError):
             return None
         reason = getattr(error, "orig", None) or error
         detail = reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason).splitlines()[0]
+        if getattr(reason, "sqlite_errorcode", None) == _SQLITE_CANTOPEN:
+            detail += "; the embedded store writes beside its file even to read it"
         return kind(location=location, detail=detail)
 
 

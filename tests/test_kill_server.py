@@ -20,7 +20,7 @@ import pytest
 
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from tests.server import ADMIN, free_port, running_server, serve_command, server_env, stop
+from tests.faults import ADMIN, free_port, running_server, serve_command, server_env, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -1,4 +1,4 @@
-"""`llm4retail serve` as a real process for the fault tests: a free port, start-up, and a mount sandbox.
+"""Fault injection for the fault tests: `llm4retail serve` as a real process, a mount sandbox, a SQLite quota.
 
 The sandbox runs a shell script in a new user and mount namespace (`unshare --user --map-root-user
 --mount`), where it may mount a tiny tmpfs (a disk that fills up) or bind a folder read-only; chmod
@@ -22,6 +22,9 @@ from typing import IO
 
 import httpx
 import pytest
+import sqlalchemy as sa
+
+from llm4retail.data.store import Store
 
 ADMIN_KEY = "faults-test-admin-key-0123456789"
 ADMIN = {"X-API-Key": ADMIN_KEY}
@@ -117,3 +120,15 @@ def read_only(folder: Path) -> str:
     """Sandbox setup: `folder` bound onto itself read-only."""
     quoted = shlex.quote(str(folder))
     return f"mount --bind {quoted} {quoted}; mount -o remount,ro,bind {quoted}"
+
+
+def sqlite_store_with_quota(path: Path, *, spare_pages: int) -> Store:
+    """An embedded store (schema created) whose file may grow by `spare_pages` pages of 4 KiB: beyond that
+    SQLite answers SQLITE_FULL, as it does on a full disk (its `max_page_count` quota, set on every connection)."""
+    store = Store(f"sqlite:///{path}")
+    store.create_schema()
+    with store.engine.connect() as connection:
+        pages = int(connection.exec_driver_sql("PRAGMA page_count").scalar_one()) + spare_pages
+    sa.event.listen(store.engine, "connect", lambda dbapi, _record: dbapi.execute(f"PRAGMA max_page_count = {pages}"))
+    store.engine.dispose()  # the pooled connections have no quota yet
+    return store
