@@ -8,6 +8,7 @@ tmpfs of a few hundred KiB, or over a folder bound read-only.
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -116,3 +117,20 @@ def test_api_writes_on_a_read_only_data_dir_answer_503(tmp_path: Path) -> None:
         assert response.status_code == 503, response.text
         assert "read-only" in response.json()["error"]
     assert health == 200
+
+
+def test_start_up_training_into_a_read_only_data_dir_logs_one_clear_line(tmp_path: Path) -> None:
+    data_dir, database = tmp_path / "data", tmp_path / "db" / "llm4retail.sqlite"
+    data_dir.mkdir()
+    script = (
+        "import logging; logging.basicConfig(level=logging.ERROR)\n"
+        "from llm4retail.config import get_settings\n"
+        "from llm4retail.container import Services\n"
+        f"settings = get_settings(data_dir={str(data_dir)!r}, database_url={f'sqlite:///{database}'!r})\n"
+        "Services(settings).train_missing(background=False)\n"
+    )
+    command = in_sandbox(read_only(data_dir), [sys.executable, "-c", script])
+    result = subprocess.run(command, env=server_env(), capture_output=True, text=True, timeout=300)
+
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "start-up training stopped: cannot write to" in result.stderr and "read-only" in result.stderr

@@ -105,7 +105,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     add_safeguards(app, settings)  # rate limits, CORS, security headers: outside the size limit
-    _add_error_handlers(app)
+    _add_error_handlers(app, settings)
     app.include_router(health.router)
     app.include_router(auth_routes.router)
     app.include_router(
@@ -147,7 +147,7 @@ def _error(status_code: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status_code)
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(Llm4RetailError)
     async def domain_error(_request: Request, error: Llm4RetailError) -> JSONResponse:
         code = next(code for kind, code in _STATUS if isinstance(error, kind))
@@ -164,7 +164,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def os_error(request: Request, error: OSError) -> JSONResponse:
         # a file the server writes beside the store (a model, an index, the token key) on a full or
         # read-only disk; any other OSError is a bug and goes on to the 500 handler with its traceback
-        storage = StorageError.from_exception(error, location=str(error.filename or "the data directory"))
+        storage = StorageError.from_exception(error, location=str(error.filename or f"a file under {settings.data_dir}"))
         if storage is None:
             raise error
         return await domain_error(request, storage)

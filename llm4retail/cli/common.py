@@ -233,7 +233,9 @@ class RootGroup(TyperGroup):
         except Llm4RetailError as error:
             fail(error)
         except OSError as error:  # a file written outside the library's guarded writers, on a full or read-only disk
-            storage = StorageError.from_exception(error, location=str(error.filename or "the data directory"))
+            state: CliState = ctx.find_object(CliState) or CliState()
+            location = error.filename or f"a file under {state.data_dir or 'the data directory'}"
+            storage = StorageError.from_exception(error, location=str(location))
             if storage is None:
                 raise
             fail(storage)

@@ -57,3 +57,24 @@ def test_a_write_on_a_read_only_database_answers_503_and_reads_go_on(tmp_path: P
         assert response.status_code == 503, response.text
         assert "read-only" in response.json()["error"]
     assert listed.status_code == 200 and listed.json()["total"] == 0
+
+
+def test_a_file_the_server_writes_on_a_full_disk_answers_507_and_other_os_errors_stay_500(tmp_path: Path) -> None:
+    client = _client(Store(f"sqlite:///{tmp_path / 'llm4retail.sqlite'}"), tmp_path)
+    access = {"access": "anonymous"}
+
+    @client.app.post("/test-full", openapi_extra=access)  # type: ignore[attr-defined]
+    def write_to_a_full_device() -> None:
+        Path("/dev/full").write_text("x", encoding="utf-8")  # the kernel answers ENOSPC
+
+    @client.app.post("/test-missing", openapi_extra=access)  # type: ignore[attr-defined]
+    def read_a_missing_file() -> None:
+        (tmp_path / "missing").read_text(encoding="utf-8")
+
+    with client, TestClient(client.app, raise_server_exceptions=False) as quiet:
+        full = client.post("/test-full")
+        missing = quiet.post("/test-missing")
+
+    assert full.status_code == 507
+    assert full.json()["error"].startswith(f"cannot write to a file under {tmp_path}: the disk is full (No space left")
+    assert missing.status_code == 500
