@@ -1,7 +1,7 @@
 """`kill -9` of the server during a burst of event writes: every acknowledged event is stored, exactly once.
 
-Eight threads post batches of events to a real `llm4retail serve` process until it is killed with
-SIGKILL mid-burst; the store is then opened directly (SQLite recovers its write-ahead log, PostgreSQL
+Eight threads post batches of events to a real `llm4retail serve` (one process, or two workers writing
+one SQLite file) until it is killed with SIGKILL mid-burst; the store is then opened directly (SQLite recovers its write-ahead log, PostgreSQL
 its own) and must hold every event of every batch answered 2xx, each once. Half the batches carry
 their own `event_id`; the others get one from the server, so a marker per event (`session_id`) is
 what the duplicates are counted by. Killed imports are tested in tests/data/test_importer.py.
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 THREADS = 8
 BATCH = 10
-ACKNOWLEDGED_BEFORE_KILL = 400  # events; the kill comes while the threads keep posting
+ACKNOWLEDGED_BEFORE_KILL = 1000  # events; the kill comes while the threads keep posting
 
 
 class Burst:
@@ -84,9 +84,9 @@ def _event(thread: int, batch: int, index: int) -> dict[str, Any]:
     return event
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize(("backend", "workers"), [("sqlite", 1), ("sqlite", 2), ("postgresql", 1)])
 def test_kill_9_mid_burst_loses_no_acknowledged_event_and_duplicates_none(
-    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+    backend: str, workers: int, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     data_dir = tmp_path / "data"
     if backend == "sqlite":
@@ -96,9 +96,10 @@ def test_kill_9_mid_burst_loses_no_acknowledged_event_and_duplicates_none(
         env = server_env(LLM4RETAIL_DATABASE_URL=url.replace("postgresql+psycopg://", "postgresql://"))
     port = free_port()
 
-    with running_server(serve_command(data_dir, port), env, port) as (server, base_url), Burst(base_url) as burst:
+    command = [*serve_command(data_dir, port), "--workers", str(workers)]
+    with running_server(command, env, port) as (server, base_url), Burst(base_url) as burst:
         burst.wait_for(ACKNOWLEDGED_BEFORE_KILL)
-        stop(server)  # SIGKILL while every thread is still posting
+        stop(server)  # SIGKILL to the server and its workers while every thread is still posting
 
     assert not burst.refused, f"the server refused event batches: {burst.refused[:5]}"
     assert len(burst.cut) == THREADS, "every thread should still have been posting when the server was killed"
