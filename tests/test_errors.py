@@ -58,3 +58,11 @@ def test_sqlite_cannot_open_is_read_only_only_when_the_folder_refuses_writes(tmp
     assert cannot_open.sqlite_errorname == "SQLITE_CANTOPEN"  # type: ignore[attr-defined]
     assert StorageError.kind_of(cannot_open, directory=tmp_path / "no") is None  # a missing folder, not a read-only one
     assert StorageError.kind_of(ValueError("no storage fault")) is None
+
+
+def test_postgresql_disk_full_and_read_only_transactions_by_sqlstate() -> None:
+    import psycopg.errors
+
+    assert StorageError.kind_of(psycopg.errors.DiskFull("could not extend file")) is StorageFullError  # 53100
+    assert StorageError.kind_of(psycopg.errors.ReadOnlySqlTransaction("read-only")) is StorageReadOnlyError  # 25006
+    assert StorageError.kind_of(psycopg.errors.UniqueViolation("duplicate key")) is None
