@@ -22,7 +22,7 @@ from llm4retail.access import AccessControl
 from llm4retail.capability import CapabilityService, ServiceStatus
 from llm4retail.config import Settings
 from llm4retail.data.store import Store
-from llm4retail.errors import DataValidationError
+from llm4retail.errors import DataValidationError, StorageError, storage_faults
 from llm4retail.llm.health import EndpointMonitor
 
 if TYPE_CHECKING:
@@ -196,8 +196,11 @@ class Services:
         return None
 
     def _train_missing(self, *, train: bool = True) -> None:
-        with start_up_lock(self.settings.models_dir):  # several workers: one trains, the others wait, then load
-            self._train_each(train=train)
+        try:
+            with start_up_lock(self.settings.models_dir):  # several workers: one trains, the others wait, then load
+                self._train_each(train=train)
+        except StorageError as error:  # a full or read-only models folder: one clear line, then load what there is
+            logger.error("start-up training stopped: %s", error)
         self._warm_up()
 
     def _train_each(self, *, train: bool) -> None:
@@ -210,6 +213,8 @@ class Services:
                 service.run_training(on_start=True)
             except DataValidationError as error:  # the store lacks this capability's data: say so, no traceback
                 logger.warning("start-up training of %s skipped: %s", name, error)
+            except StorageError as error:  # the disk filled up or turned read-only: the operator must act
+                logger.error("start-up training of %s failed: %s", name, error)
             except Exception:  # recorded in status(); the other capabilities still train
                 logger.exception("start-up training of %s failed", name)
 
@@ -237,8 +242,10 @@ class Services:
 def start_up_lock(models_dir: Path) -> Iterator[None]:
     """Held while one process trains at start-up: `serve --workers N` starts N processes over one data dir,
     and only the first to take the lock trains; the others wait here, then find the models trained."""
-    models_dir.mkdir(parents=True, exist_ok=True)
-    with open(models_dir / ".start-up.lock", "a+b") as handle:
+    with storage_faults(models_dir):
+        models_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(models_dir / ".start-up.lock", "a+b")
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -32,6 +32,7 @@ LOWEST_ROLE: dict[Level, Role] = {
     Level.PUBLIC: Role.ANONYMOUS, Level.OWNER: Role.CUSTOMER, Level.STAFF: Role.STAFF, Level.ADMIN: Role.ADMIN,
 }
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}  # may answer 507 when the disk is full
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ def openapi_with_access(app: FastAPI) -> dict[str, Any]:
             responses.setdefault("403", {"description": f"The caller may not do this ({row.who})", **_ERROR})
         if "requestBody" in operation:
             responses.setdefault("413", {"description": "The body is larger than api.max_request_bytes", **_ERROR})
+        if row.method.upper() in _WRITE_METHODS:
+            responses.setdefault("507", {"description": "The disk is full: nothing was written", **_ERROR})
         if row.path not in UNLIMITED_PATHS:
             responses.setdefault("429", {
                 "description": "Too many requests from this caller; retry after `Retry-After` seconds", **_ERROR,

@@ -48,6 +48,9 @@ from llm4retail.errors import (
     NotFoundError,
     NotTrainedError,
     PermissionDeniedError,
+    StorageError,
+    StorageFullError,
+    StorageReadOnlyError,
     StoreUnavailableError,
 )
 
@@ -61,6 +64,8 @@ _STATUS: list[tuple[type[Llm4RetailError], int]] = [
     (ConflictError, 409),
     (DataValidationError, 422),
     (StoreUnavailableError, 503),
+    (StorageFullError, 507),  # Insufficient Storage: the write may succeed once space is freed
+    (StorageReadOnlyError, 503),
     (Llm4RetailError, 500),
 ]
 
@@ -80,7 +85,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         services.llm_endpoint.start()  # a configured LLM endpoint that does not answer is logged, and shown in /ready
         try:
             store.create_schema()
-        except StoreUnavailableError as error:  # /ready reports it; /health still answers
+        except (StoreUnavailableError, StorageError) as error:  # /ready reports it; /health still answers
             logger.error("%s", error)
         else:
             # trains what is missing (unless models.train_on_start is off), then loads every trained
@@ -105,7 +110,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     add_safeguards(app, settings)  # rate limits, CORS, security headers: outside the size limit
-    _add_error_handlers(app)
+    _add_error_handlers(app, settings)
     app.include_router(health.router)
     app.include_router(auth_routes.router)
     app.include_router(
@@ -149,16 +154,27 @@ def _error(status_code: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"error": message, **extra}, status_code=status_code)
 
 
-def _add_error_handlers(app: FastAPI) -> None:
+def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(Llm4RetailError)
     async def domain_error(_request: Request, error: Llm4RetailError) -> JSONResponse:
         code = next(code for kind, code in _STATUS if isinstance(error, kind))
         if code == 500:
             logger.exception("unhandled domain error", exc_info=error)
+        elif isinstance(error, StorageError):  # the operator must act: say it in the server log too
+            logger.error("%s", error)
         response = _error(code, str(error))
         if code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="llm4retail", charset="UTF-8"'
         return response
+
+    @app.exception_handler(OSError)
+    async def os_error(request: Request, error: OSError) -> JSONResponse:
+        # a file the server writes beside the store (a model, an index, the token key) on a full or
+        # read-only disk; any other OSError is a bug and goes on to the 500 handler with its traceback
+        storage = StorageError.from_exception(error, location=str(error.filename or f"a file under {settings.data_dir}"))
+        if storage is None:
+            raise error
+        return await domain_error(request, storage)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

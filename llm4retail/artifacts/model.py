@@ -38,7 +38,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel, Field, ValidationError
 
 from llm4retail import __version__
-from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError, NotTrainedError
+from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError, NotTrainedError, storage_faults
 
 META_FILE = "meta.json"
 ARRAYS_FILE = "arrays.npz"
@@ -133,38 +133,41 @@ class Artifact:
 
         Raises:
             NotFittedError: the model is not fitted.
+            StorageFullError: the disk is full.
+            StorageReadOnlyError: `directory` refuses writes.
         """
         if not self.model_type:
             raise NotImplementedError(f"{type(self).__name__} is not registered: decorate it with @register_model")
         state = self._state()
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        dense = {name: np.asarray(value) for name, value in state.arrays.items() if not sp.issparse(value)}
-        sparse = {name: value for name, value in state.arrays.items() if sp.issparse(value)}
-        if dense:
-            np.savez(directory / ARRAYS_FILE, **dense)
-        for name, matrix in sparse.items():
-            sp.save_npz(directory / f"{name}{SPARSE_SUFFIX}", sp.csr_matrix(matrix))
-        for name, text in state.texts.items():
-            (directory / f"{name}{TEXT_SUFFIX}").write_text(text, encoding="utf-8")
-        if state.facts:
-            (directory / STATE_FILE).write_text(json.dumps(state.facts, ensure_ascii=False, default=_json_default), "utf-8")
-        for name, part in state.parts.items():
-            part.save(directory / PARTS_FOLDER / name)
-        meta = ArtifactMeta(
-            type=self.model_type,
-            model_class=f"{type(self).__module__}:{type(self).__qualname__}",
-            format_version=self.format_version,
-            library_version=__version__,
-            data_hash=data_hash,
-            params=json.loads(json.dumps(self.get_params(), default=_json_default)),
-            metrics=json.loads(json.dumps(metrics or {}, default=_json_default)),
-            arrays=sorted(dense),
-            sparse=sorted(sparse),
-            texts=sorted(state.texts),
-            parts=sorted(state.parts),
-        )
-        (directory / META_FILE).write_text(meta.model_dump_json(indent=1), encoding="utf-8")
+        with storage_faults(directory):  # a full or read-only disk: a clear error, not a traceback
+            directory.mkdir(parents=True, exist_ok=True)
+            dense = {name: np.asarray(value) for name, value in state.arrays.items() if not sp.issparse(value)}
+            sparse = {name: value for name, value in state.arrays.items() if sp.issparse(value)}
+            if dense:
+                np.savez(directory / ARRAYS_FILE, **dense)
+            for name, matrix in sparse.items():
+                sp.save_npz(directory / f"{name}{SPARSE_SUFFIX}", sp.csr_matrix(matrix))
+            for name, text in state.texts.items():
+                (directory / f"{name}{TEXT_SUFFIX}").write_text(text, encoding="utf-8")
+            if state.facts:
+                (directory / STATE_FILE).write_text(json.dumps(state.facts, ensure_ascii=False, default=_json_default), "utf-8")
+            for name, part in state.parts.items():
+                part.save(directory / PARTS_FOLDER / name)
+            meta = ArtifactMeta(
+                type=self.model_type,
+                model_class=f"{type(self).__module__}:{type(self).__qualname__}",
+                format_version=self.format_version,
+                library_version=__version__,
+                data_hash=data_hash,
+                params=json.loads(json.dumps(self.get_params(), default=_json_default)),
+                metrics=json.loads(json.dumps(metrics or {}, default=_json_default)),
+                arrays=sorted(dense),
+                sparse=sorted(sparse),
+                texts=sorted(state.texts),
+                parts=sorted(state.parts),
+            )
+            (directory / META_FILE).write_text(meta.model_dump_json(indent=1), encoding="utf-8")
         return directory
 
     @classmethod

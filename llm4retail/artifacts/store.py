@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from llm4retail.artifacts.model import META_FILE, Artifact, read_meta
-from llm4retail.errors import DataValidationError, NotTrainedError
+from llm4retail.errors import DataValidationError, NotTrainedError, storage_faults
 
 logger = logging.getLogger(__name__)
 
@@ -84,18 +84,23 @@ class ModelStore:
 
         An exception inside the block discards the folder and leaves `LATEST` as it was.
         `report` is written as `report.json` (the block may also write or replace it).
+
+        Raises:
+            StorageFullError: the disk filled up while the version was written (nothing is published).
+            StorageReadOnlyError: the models folder refuses writes.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        staging = self.root / f".staging-{uuid.uuid4().hex[:12]}"
-        staging.mkdir()
-        try:
-            if report is not None:
-                _write_json(staging / REPORT_FILE, report)
-            yield staging
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        self._publish(staging)
+        with storage_faults(self.root):
+            self.root.mkdir(parents=True, exist_ok=True)
+            staging = self.root / f".staging-{uuid.uuid4().hex[:12]}"
+            staging.mkdir()
+            try:
+                if report is not None:
+                    _write_json(staging / REPORT_FILE, report)
+                yield staging
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            self._publish(staging)
 
     def save(
         self, model: Artifact, *, report: dict[str, Any], data_hash: str | None = None,

@@ -6,7 +6,7 @@ verbs are `train`, `eval` and the capability's serving verb (`search query`, `re
 when used (see `common.COMMANDS`).
 
 Exit codes: 0 success, 1 other domain error, 2 bad input data or option value, 3 bad configuration,
-4 database unreachable.
+4 database unreachable, 5 disk full, 6 data directory or database read-only.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ from llm4retail.errors import (
     ConfigError,
     DataValidationError,
     Llm4RetailError,
+    StorageError,
+    StorageFullError,
+    StorageReadOnlyError,
     StoreUnavailableError,
 )
 
@@ -26,6 +29,8 @@ EXIT_CODES: list[tuple[type[Llm4RetailError], int]] = [
     (DataValidationError, 2),
     (ConfigError, 3),
     (StoreUnavailableError, 4),
+    (StorageFullError, 5),
+    (StorageReadOnlyError, 6),
     (Llm4RetailError, 1),
 ]
 
@@ -227,4 +232,11 @@ class RootGroup(TyperGroup):
             return super().invoke(ctx)
         except Llm4RetailError as error:
             fail(error)
+        except OSError as error:  # a file written outside the library's guarded writers, on a full or read-only disk
+            state: CliState = ctx.find_object(CliState) or CliState()
+            location = error.filename or f"a file under {state.data_dir or 'the data directory'}"
+            storage = StorageError.from_exception(error, location=str(location))
+            if storage is None:
+                raise
+            fail(storage)
 

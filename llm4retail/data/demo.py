@@ -9,6 +9,7 @@ from pathlib import Path
 from llm4retail.data.schemas import SPECS
 from llm4retail.data.store import Store
 from llm4retail.data.synthetic import generate_demo_store
+from llm4retail.errors import storage_faults
 
 logger = logging.getLogger(__name__)
 TRUTH_FILE = Path("demo") / "truth.json"
@@ -30,6 +31,10 @@ def init_demo_store(store: Store, *, data_dir: Path, seed: int = 42, reset: bool
 
     Returns:
         Rows written per table.
+
+    Raises:
+        StorageFullError: the disk filled up (tables written before stay; run it again once there is room).
+        StorageReadOnlyError: the data directory or the database refuses writes.
     """
     if reset:
         store.drop_all()
@@ -44,6 +49,7 @@ def init_demo_store(store: Store, *, data_dir: Path, seed: int = 42, reset: bool
         written[table.value] = len(frame)
         logger.info("demo store: %s rows of %s", len(frame), table.value)
     truth_path = data_dir / TRUTH_FILE
-    truth_path.parent.mkdir(parents=True, exist_ok=True)
-    truth_path.write_text(json.dumps({"seed": seed, **demo.truth}, ensure_ascii=False, indent=1), encoding="utf-8")
+    with storage_faults(truth_path):
+        truth_path.parent.mkdir(parents=True, exist_ok=True)
+        truth_path.write_text(json.dumps({"seed": seed, **demo.truth}, ensure_ascii=False, indent=1), encoding="utf-8")
     return written

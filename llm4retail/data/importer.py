@@ -31,6 +31,7 @@ from llm4retail.data.adapters import FileTask, SkippedFile, plan
 from llm4retail.data.schemas import SPECS, Table
 from llm4retail.data.store import Store
 from llm4retail.data.validate import check_columns, ignored_columns, validate_chunk
+from llm4retail.errors import storage_faults
 
 logger = logging.getLogger(__name__)
 SAMPLE_REJECTIONS = 20
@@ -115,12 +116,13 @@ class RejectionLog:
         """Append one rejection."""
         if self.path is None:
             return
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.path, "w", newline="", encoding="utf-8")
-            self._writer = csv.writer(self._handle)
-            self._writer.writerow(["source", "line", "reason"])
-        self._writer.writerow([rejection.source, rejection.line, rejection.reason])
+        with storage_faults(self.path):
+            if self._writer is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = open(self.path, "w", newline="", encoding="utf-8")
+                self._writer = csv.writer(self._handle)
+                self._writer.writerow(["source", "line", "reason"])
+            self._writer.writerow([rejection.source, rejection.line, rejection.reason])
 
     @property
     def written(self) -> bool:

@@ -31,7 +31,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from llm4retail.config import Settings
 from llm4retail.data.schemas import SPECS, Kind, Table, TableSpec
-from llm4retail.errors import ConflictError, NotFoundError, StoreUnavailableError
+from llm4retail.errors import ConflictError, NotFoundError, StorageError, StoreUnavailableError, storage_faults
 
 logger = logging.getLogger(__name__)
 
@@ -129,12 +129,16 @@ class Store:
     def __init__(self, url: str) -> None:
         self.url = url
         self.dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+        self.directory: Path | None = None  # the folder of the embedded file
         if self.dialect == "sqlite":
             path = Path(url.removeprefix("sqlite:///"))
-            path.parent.mkdir(parents=True, exist_ok=True)
+            self.directory = path.parent
+            with storage_faults(path.parent):
+                path.parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = sa.create_engine(url, pool_pre_ping=True)
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        sa.event.listen(self.engine, "handle_error", self._storage_error)
         self.metadata, self.tables = build_metadata()
         self._schema_lock = threading.Lock()
         self._created: set[int] = set()  # ids of the metadata whose tables exist (created or checked)
@@ -154,6 +158,8 @@ class Store:
 
         Raises:
             StoreUnavailableError: the database cannot be reached.
+            StorageReadOnlyError: the database (or the embedded file's folder) refuses writes.
+            StorageFullError: the disk is full.
         """
         self.ensure_tables(self.metadata)
 
@@ -323,7 +329,7 @@ class Store:
         try:
             with self.engine.connect() as connection:
                 connection.execute(sa.text("SELECT 1"))
-        except OperationalError:
+        except (OperationalError, StorageError):
             return False
         return True
 
@@ -336,6 +342,17 @@ class Store:
     def close(self) -> None:
         """Release pooled connections."""
         self.engine.dispose()
+
+    def _storage_error(self, context: sa.engine.ExceptionContext) -> None:
+        """Raises `StorageFullError` / `StorageReadOnlyError` in place of a driver error that reports a full
+        disk or a read-only database (SQLAlchemy calls it for every failed statement and connection)."""
+        if context.is_pre_ping:  # the pool is only testing a connection
+            return
+        error = StorageError.from_exception(
+            context.original_exception, location=f"the database {self.description}", directory=self.directory
+        )
+        if error is not None:
+            raise error from context.original_exception
 
     def _key_clause(self, table: Table, key: Sequence[Any]) -> sa.ColumnElement[bool]:
         spec = SPECS[table]

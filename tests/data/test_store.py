@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,7 +11,14 @@ import sqlalchemy as sa
 
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import ConflictError, NotFoundError, StoreUnavailableError
+from llm4retail.errors import (
+    ConflictError,
+    NotFoundError,
+    StorageFullError,
+    StorageReadOnlyError,
+    StoreUnavailableError,
+)
+from tests.faults import sqlite_store_with_quota
 
 pytestmark = pytest.mark.integration
 
@@ -122,3 +130,21 @@ def test_tables_are_created_once_however_many_first_callers(store: Store) -> Non
     finally:
         for other in stores:
             other.close()
+
+
+def test_a_full_embedded_store_raises_storage_full_and_keeps_what_was_written(tmp_path: Path) -> None:
+    store = sqlite_store_with_quota(tmp_path / "store.sqlite", spare_pages=10)
+    store.upsert(Table.PRODUCTS, _products(3))
+    with pytest.raises(StorageFullError, match=r"cannot write to the database sqlite:///.*store\.sqlite: the disk is full"):
+        store.upsert(Table.PRODUCTS, _products(5000))
+    assert store.count(Table.PRODUCTS) == 3
+    store.close()
+
+
+def test_a_read_only_postgresql_database_raises_storage_read_only(postgres_schema: str) -> None:
+    Store(postgres_schema).create_schema()
+    store = Store(postgres_schema + "%20-cdefault_transaction_read_only%3Don")  # as on a hot standby
+    assert store.count(Table.PRODUCTS) == 0  # reads still work
+    with pytest.raises(StorageReadOnlyError, match="it is read-only .*read-only transaction"):
+        store.upsert(Table.PRODUCTS, _products(1))
+    store.close()
