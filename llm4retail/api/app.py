@@ -8,11 +8,11 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from llm4retail import __version__
 from llm4retail.access import Level
 from llm4retail.api.access_table import openapi_with_access, route_levels
+from llm4retail.api.inputs import reject_unstorable_input
 from llm4retail.api.logs import mask_personal_data_in_logs
 from llm4retail.api.routes import assistant as assistant_routes
 from llm4retail.api.routes import auth as auth_routes
@@ -93,6 +94,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         version=__version__,
         description="Retail search, recommendations, assistant and analytics over one data model.",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unstorable_input)],  # NUL, surrogates, NaN: 422 before any route's code
     )
     app.state.settings = settings
     app.state.store = store
@@ -103,21 +105,21 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     _add_error_handlers(app)
     app.include_router(health.router)
     app.include_router(auth_routes.router)
+    pages = settings.api.page_size_limit
     app.include_router(
         records.record_router(
             Table.PRODUCTS,
             filters=("category", "brand", "available"),
             on_write=services.products_changed,
             on_delete=services.products_deleted,
+            page_size_limit=pages,
         )
     )
-    app.include_router(
-        records.record_router(Table.CUSTOMERS, filters=("segment", "country"), read=Level.OWNER, owner_column="customer_id")
-    )
-    app.include_router(
-        records.record_router(Table.ORDERS, filters=("customer_id", "status"), read=Level.OWNER, owner_column="customer_id")
-    )
-    app.include_router(events.router)
+    for table, filters in ((Table.CUSTOMERS, ("segment", "country")), (Table.ORDERS, ("customer_id", "status"))):
+        app.include_router(
+            records.record_router(table, filters=filters, read=Level.OWNER, owner_column="customer_id", page_size_limit=pages)
+        )
+    app.include_router(events.event_router(page_size_limit=pages))
     app.include_router(search.router)
     app.include_router(recommend.router)
     app.include_router(risk_routes.router)
@@ -138,8 +140,8 @@ def app_from_environment() -> FastAPI:
     return create_app(get_settings())
 
 
-def _error(status_code: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status_code)
+def _error(status_code: int, message: str, *, headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status_code, headers=headers)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -163,7 +165,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return _error(error.status_code, str(error.detail))
+        return _error(error.status_code, str(error.detail), headers=error.headers)  # 405 keeps its Allow
 
 
 class _BodyTooLarge(StarletteHTTPException):
