@@ -127,6 +127,17 @@ def json_problem(value: Any, *, depth: int = 0) -> str | None:
     return f"holds a {type(value).__name__}, which is not JSON"
 
 
+def without_non_finite(value: Any) -> Any:
+    """A JSON value read from a file with NaN and infinities (pandas' missing values) made null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: without_non_finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_non_finite(item) for item in value]
+    return value
+
+
 def check_json(value: Any) -> Any:
     """`value` unchanged; ValueError (for Pydantic) when `json_problem` finds one."""
     problem = json_problem(value)

@@ -227,6 +227,8 @@ def validate_chunk(spec: TableSpec, chunk: RawChunk, *, source: str, key_prefix:
             continue
         values, present, bad = convert_column(column, raw[column.name], table=spec.table.value)
         reasons = _first_reason(reasons, bad, lambda row, c=column: _bad_value(c, raw.at[row, c.name]))
+        if column.kind in (Kind.JSON_OBJECT, Kind.JSON_LIST):  # a file's missing values inside JSON: null
+            values = values.map(bounds.without_non_finite)
         reasons = _check_storable(column, values, reasons)
         if column.required and column.name != spec.generated_key:
             reasons = _first_reason(reasons, ~present, lambda row, c=column: f"required column '{c.name}' is empty")
