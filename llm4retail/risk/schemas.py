@@ -32,7 +32,7 @@ class PaymentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     payment_id: Id | None = None
-    amount: Number = Field(ge=0, description="payment amount, not negative")
+    amount: Annotated[Number, Field(ge=0)] = Field(description="payment amount, not negative")
     currency: Annotated[str, Field(max_length=3), AfterValidator(_currency)] = Field(description="ISO 4217 code, e.g. EUR")
     timestamp: Instant | None = None
     customer_id: Id | None = None
