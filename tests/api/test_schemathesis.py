@@ -47,7 +47,7 @@ from llm4retail.data.store import Store
 from tests.api.conftest import DEMO_AUTH, DEMO_KEY
 
 logger = logging.getLogger(__name__)
-EXAMPLES = int(os.environ.get("LLM4RETAIL_TEST_SCHEMATHESIS_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("LLM4RETAIL_TEST_SCHEMATHESIS_EXAMPLES", "5"))
 """Generated requests per operation, generation mode and caller (raise it locally for a deeper run)."""
 NOT_TRAINED = re.compile(r"^no \w+ (?:model|index) is trained yet; run `llm4retail [\w -]+`")
 
