@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from llm4retail.access import Level, Role
 from llm4retail.api.deps import Access
 from llm4retail.api.safeguards import UNLIMITED_PATHS
+from llm4retail.data.schemas import Table
 from llm4retail.errors import ConfigError
 
 # Which roles a level admits: reads / writes (a customer only its own data; staff reads on OWNER routes).
@@ -97,6 +98,34 @@ def markdown_table(app: FastAPI) -> str:
     return "\n".join(lines) + "\n"
 
 
+NOT_FOUND_WITHOUT_PATH_PARAMETERS = frozenset({
+    ("POST", "/auth/customer-tokens"), ("POST", "/auth/demo-login"), ("POST", "/conversations"),
+})  # fmt: skip
+"""Operations that name a customer in their body and answer 404 when it does not exist."""
+ALWAYS_ANSWERS = frozenset({"/health"})
+"""Operations that need neither the store nor a model (never 503)."""
+
+
+def _document_outcomes(row: RouteAccess, operation: dict[str, Any]) -> None:
+    """Every status an operation can answer besides success and access: 404, 409, 413, 422, 503."""
+    responses = operation["responses"]
+    has_path = any(parameter.get("in") == "path" for parameter in operation.get("parameters", []))
+    if has_path or (row.method, row.path) in NOT_FOUND_WITHOUT_PATH_PARAMETERS:
+        responses.setdefault("404", {"description": "No such resource (or not the caller's)", **_ERROR})
+    if row.method == "POST" and row.path.strip("/") in {table.value for table in Table}:  # create a row
+        responses.setdefault("409", {"description": "A row with this key exists already", **_ERROR})
+    if "requestBody" in operation:
+        responses.setdefault("400", {"description": "The body cannot be read as JSON text (not UTF-8)", **_ERROR})
+        responses.setdefault("413", {"description": "The body is larger than api.max_request_bytes", **_ERROR})
+    # Every operation checks its parameters (and any query string) for text the store cannot hold.
+    responses["422"] = {"description": "Invalid input; `fields` names each bad field", **_ERROR}
+    if row.path not in ALWAYS_ANSWERS:
+        responses.setdefault("503", {
+            "description": "The store does not answer, or the capability has no trained model yet (the error names "
+            "the command to run)", **_ERROR,
+        })
+
+
 def openapi_with_access(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document with each operation's true security: credentials optional on public routes,
     an API key on staff and admin routes, a key or a customer token on owner routes; 401 and 403 documented."""
@@ -122,8 +151,7 @@ def openapi_with_access(app: FastAPI) -> dict[str, Any]:
             responses["401"]["description"] = "No valid credentials"
         if row.level is not Level.PUBLIC or row.scoped:
             responses.setdefault("403", {"description": f"The caller may not do this ({row.who})", **_ERROR})
-        if "requestBody" in operation:
-            responses.setdefault("413", {"description": "The body is larger than api.max_request_bytes", **_ERROR})
+        _document_outcomes(row, operation)
         if row.method.upper() in _WRITE_METHODS:
             responses.setdefault("507", {"description": "The disk is full: nothing was written", **_ERROR})
         if row.path not in UNLIMITED_PATHS:

@@ -8,20 +8,23 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from llm4retail import __version__
 from llm4retail.access import Level
 from llm4retail.api.access_table import openapi_with_access, route_levels
+from llm4retail.api.inputs import reject_unstorable_input
 from llm4retail.api.logs import mask_personal_data_in_logs
 from llm4retail.api.routes import assistant as assistant_routes
 from llm4retail.api.routes import auth as auth_routes
@@ -103,6 +106,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served by llm4retail.api.web with the package's own assets (offline)
         redoc_url=None,
+        dependencies=[Depends(reject_unstorable_input)],  # NUL, surrogates, NaN: 422 before any route's code
     )
     app.state.settings = settings
     app.state.store = store
@@ -113,6 +117,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     _add_error_handlers(app, settings)
     app.include_router(health.router)
     app.include_router(auth_routes.router)
+    pages = settings.api.page_size_limit
     app.include_router(
         records.record_router(
             Table.PRODUCTS,
@@ -120,15 +125,14 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             on_write=services.products_changed,
             on_delete=services.products_deleted,
             present=partial(with_currency, rates=currency_rates(settings)),
+            page_size_limit=pages,
         )
     )
-    app.include_router(
-        records.record_router(Table.CUSTOMERS, filters=("segment", "country"), read=Level.OWNER, owner_column="customer_id")
-    )
-    app.include_router(
-        records.record_router(Table.ORDERS, filters=("customer_id", "status"), read=Level.OWNER, owner_column="customer_id")
-    )
-    app.include_router(events.router)
+    for table, filters in ((Table.CUSTOMERS, ("segment", "country")), (Table.ORDERS, ("customer_id", "status"))):
+        app.include_router(
+            records.record_router(table, filters=filters, read=Level.OWNER, owner_column="customer_id", page_size_limit=pages)
+        )
+    app.include_router(events.event_router(page_size_limit=pages))
     app.include_router(search.router)
     app.include_router(recommend.router)
     app.include_router(risk_routes.router)
@@ -150,8 +154,8 @@ def app_from_environment() -> FastAPI:
     return create_app(get_settings())
 
 
-def _error(status_code: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": message, **extra}, status_code=status_code)
+def _error(status_code: int, message: str, *, headers: Mapping[str, str] | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status_code, headers=headers)
 
 
 def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
@@ -185,8 +189,20 @@ def _add_error_handlers(app: FastAPI, settings: Settings) -> None:
         return _error(422, f"invalid request: {summary}", fields=fields)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return _error(error.status_code, str(error.detail))
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:  # Starlette names the methods of the first route of the path only
+            headers["Allow"] = ", ".join(_allowed_methods(request))
+        return _error(error.status_code, str(error.detail), headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the request's path answers."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):  # included routers' routes, with their full paths
+        if isinstance(route.original_route, APIRoute) and compile_path(route.path)[0].match(request.url.path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 class _BodyTooLarge(StarletteHTTPException):

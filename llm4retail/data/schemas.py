@@ -13,7 +13,10 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from llm4retail.data import bounds
+from llm4retail.data.bounds import MAX_ID_LENGTH, MAX_STRING_LENGTH, MAX_TEXT_LENGTH
 
 
 class Table(str, Enum):
@@ -326,38 +329,55 @@ def spec_for(table: Table | str) -> TableSpec:
         raise DataValidationError(f"unknown table '{table}'; expected one of: {known}") from error
 
 
-def to_naive_utc(value: dt.datetime) -> dt.datetime:
-    """The contract stores instants as naive UTC; an offset-aware value is converted."""
-    if value.tzinfo is not None:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
+def _is_key(column: Column) -> bool:
+    return column.name.endswith("_id")
 
 
 def _field_type(column: Column) -> Any:
-    """The Pydantic type of a column, with the contract's constraints."""
-    python_type = PYTHON_TYPES[column.kind]
-    if column.kind is Kind.DATETIME:
-        return Annotated[dt.datetime, AfterValidator(to_naive_utc)]
-    if column.kind in (Kind.STRING, Kind.TEXT) and column.required:
-        return Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-    if column.minimum is not None or column.maximum is not None:
-        return Annotated[python_type, Field(ge=column.minimum, le=column.maximum)]
-    return python_type
+    """The Pydantic type of a column given to the API, with the contract's constraints and the shared bounds."""
+    if column.kind in (Kind.STRING, Kind.TEXT):
+        longest = MAX_ID_LENGTH if _is_key(column) else MAX_TEXT_LENGTH if column.kind is Kind.TEXT else MAX_STRING_LENGTH
+        return bounds.safe_text(max_length=longest, min_length=1 if column.required else 0)
+    if column.kind in (Kind.INT, Kind.FLOAT):
+        base = bounds.Int64 if column.kind is Kind.INT else bounds.Number
+        if column.minimum is not None or column.maximum is not None:
+            return Annotated[base, Field(ge=column.minimum, le=column.maximum)]
+        return base
+    return _INPUT_TYPES[column.kind]
+
+
+_INPUT_TYPES: dict[Kind, Any] = {
+    Kind.BOOL: bounds.Boolean,
+    Kind.DATETIME: bounds.Instant,
+    Kind.DATE: bounds.Day,
+    Kind.JSON_OBJECT: bounds.JsonObject,
+    Kind.JSON_LIST: bounds.JsonList,
+}
+
+
+def _output_type(column: Column) -> Any:
+    """The Pydantic type of a column in an answer: what the store holds, instants with their UTC offset."""
+    return bounds.InstantOut if column.kind is Kind.DATETIME else PYTHON_TYPES[column.kind]
 
 
 @cache
-def record_model(table: Table, *, partial: bool = False) -> type[BaseModel]:
+def record_model(table: Table, *, partial: bool = False, output: bool = False) -> type[BaseModel]:
     """A Pydantic model of one row of `table`, derived from its spec (same checks as the importer).
 
     Args:
         table: the table.
         partial: every field optional (for PATCH bodies); key columns are left out, and a
             required column may be omitted but not set to null.
+        output: the model of a stored row in an answer (`ProductsRow`): every column, values as stored
+            (a row stored before a bound existed is still answered), instants in UTC with their offset.
 
     Returns:
         A model class that forbids unknown fields, named e.g. `ProductsRecord`.
     """
     spec = SPECS[table]
+    if output:
+        columns = {c.name: (_output_type(c) | None, Field(description=c.description)) for c in spec.columns}
+        return create_model(table.value.capitalize() + "Row", **columns)
     fields: dict[str, Any] = {}
     for column in spec.columns:
         field_type = _field_type(column)
@@ -373,3 +393,4 @@ def record_model(table: Table, *, partial: bool = False) -> type[BaseModel]:
             fields[column.name] = (field_type | None, Field(column.default, description=column.description))
     name = table.value.capitalize() + ("Update" if partial else "Record")
     return create_model(name, __config__=ConfigDict(extra="forbid", str_strip_whitespace=True), **fields)
+

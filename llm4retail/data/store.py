@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from llm4retail.config import Settings
+from llm4retail.data import bounds
 from llm4retail.data.schemas import SPECS, Kind, Table, TableSpec
 from llm4retail.errors import ConflictError, NotFoundError, StorageError, StoreUnavailableError, storage_faults
 
@@ -322,7 +323,8 @@ class Store:
         sql_table = self.tables[table]
         selected = [sql_table.c[name] for name in columns] if columns else [sql_table]
         with self.transaction() as connection:
-            return pd.read_sql(sa.select(*selected), connection)
+            frame = pd.read_sql(sa.select(*selected), connection)
+        return _drop_implausible_instants(table, frame)
 
     def ping(self) -> bool:
         """True when the database answers."""
@@ -376,6 +378,36 @@ def _create_all(metadata: sa.MetaData, engine: Engine) -> None:
             if not ("already exists" in message or "pg_type_typname_nsp_index" in message) or attempt == 2:
                 raise
             logger.info("a table was created by another process meanwhile; checking again")
+
+
+def _drop_implausible_instants(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows stored before the bounds of `bounds.py` were enforced (an order dated in year 0069) would break
+    every analysis that reads the table (pandas datetimes span the years 1677..2262): a required instant out
+    of bounds drops the row, an optional one becomes missing; each case is logged."""
+    spec = SPECS[table]
+    keep = pd.Series(True, index=frame.index)
+    for column in spec.columns:
+        if column.kind not in (Kind.DATETIME, Kind.DATE) or column.name not in frame.columns:
+            continue
+        values = frame[column.name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            plausible = values.isna() | ((values >= bounds.MIN_INSTANT) & (values <= bounds.MAX_INSTANT))
+        else:  # dates, or instants pandas could not hold: the usual case is checked by the extremes only
+            given = values.dropna()
+            if given.empty or (bounds.instant_problem(given.min()) is None and bounds.instant_problem(given.max()) is None):
+                continue
+            plausible = values.map(lambda value: value is None or value != value or bounds.instant_problem(value) is None)
+        plausible = plausible.astype(bool)
+        if plausible.all():
+            continue
+        logger.warning(
+            "%s: %d rows hold a %s outside %s .. %s; %s", table.value, int((~plausible).sum()), column.name,
+            bounds.MIN_DATE, bounds.MAX_DATE, "they are left out" if column.required else "it is read as missing",
+        )
+        if column.required:
+            keep &= plausible
+        frame[column.name] = pd.to_datetime(values.where(plausible, None))
+    return frame[keep].reset_index(drop=True) if not keep.all() else frame
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

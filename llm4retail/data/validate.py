@@ -8,6 +8,7 @@ generated key (`<file>:<line>`) when the table has one and the input lacks it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from llm4retail.data import bounds
 from llm4retail.data.readers import RawChunk
 from llm4retail.data.schemas import Column, ExtraColumns, Kind, TableSpec
 from llm4retail.errors import MissingColumnError
@@ -107,7 +109,8 @@ def _to_float(series: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Seri
 
 def _to_int(series: pd.Series, present: pd.Series, *, label_words: bool = False) -> tuple[pd.Series, pd.Series]:
     numbers = _to_number(series, present, label_words=label_words)
-    integral = numbers.notna() & (numbers == np.round(numbers))
+    # float64 cannot hold 2**63 - 1 exactly: the largest accepted magnitude is the float just below 2**63
+    integral = numbers.notna() & (numbers == np.round(numbers)) & (numbers.abs() < 2.0**63)
     bad = present & ~integral
     return numbers.where(integral).astype("Int64"), bad
 
@@ -147,6 +150,7 @@ def _to_datetime(series: pd.Series, present: pd.Series, *, date_only: bool = Fal
                 out[parsed.index] = parsed.dt.tz_localize(None)
     if date_only:
         out = out.dt.normalize()
+    out = out.where((out >= bounds.MIN_INSTANT) & (out <= bounds.MAX_INSTANT))
     return out, present & out.isna()
 
 
@@ -223,6 +227,9 @@ def validate_chunk(spec: TableSpec, chunk: RawChunk, *, source: str, key_prefix:
             continue
         values, present, bad = convert_column(column, raw[column.name], table=spec.table.value)
         reasons = _first_reason(reasons, bad, lambda row, c=column: _bad_value(c, raw.at[row, c.name]))
+        if column.kind in (Kind.JSON_OBJECT, Kind.JSON_LIST):  # a file's missing values inside JSON: null
+            values = values.map(bounds.without_non_finite)
+        reasons = _check_storable(column, values, reasons)
         if column.required and column.name != spec.generated_key:
             reasons = _first_reason(reasons, ~present, lambda row, c=column: f"required column '{c.name}' is empty")
         if column.default is not None:
@@ -241,7 +248,25 @@ def validate_chunk(spec: TableSpec, chunk: RawChunk, *, source: str, key_prefix:
     return ValidatedChunk(frame=frame[~rejected].reset_index(drop=True), rejections=rejections)
 
 
+def _out_of_bounds(column: Column, value: object) -> str | None:
+    """Why a value that reads as its kind was still refused (a year out of bounds, an integer over 64 bits)."""
+    if column.kind in (Kind.DATETIME, Kind.DATE) and isinstance(value, (str, dt.date)):
+        try:
+            parsed = value if isinstance(value, dt.date) else dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+        return bounds.instant_problem(parsed)
+    if column.kind is Kind.INT:
+        number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+        if number == number and math.isfinite(number) and number == round(number):
+            return f"{_short(value)} does not fit a 64-bit integer"
+    return None
+
+
 def _bad_value(column: Column, value: object) -> str:
+    problem = _out_of_bounds(column, value)
+    if problem is not None:
+        return f"column '{column.name}': {problem}"
     return f"column '{column.name}': cannot read '{_short(value)}' as {_KIND_MESSAGES.get(column.kind, column.kind.value)}"
 
 
@@ -253,6 +278,34 @@ def _first_reason(reasons: pd.Series, mask: pd.Series, message: Callable[[object
     return reasons
 
 
+def _longest(column: Column) -> int:
+    if column.name.endswith("_id"):
+        return bounds.MAX_ID_LENGTH
+    return bounds.MAX_TEXT_LENGTH if column.kind is Kind.TEXT else bounds.MAX_STRING_LENGTH
+
+
+def _check_storable(column: Column, values: pd.Series, reasons: pd.Series) -> pd.Series:
+    """Reject text with a NUL or a lone surrogate, or longer than its bound, and JSON that breaks the bounds
+    (`bounds.py`: the same rules as the API)."""
+    if column.kind in (Kind.STRING, Kind.TEXT):
+        longest = _longest(column)
+
+        def problem(value: object) -> str | None:
+            if not isinstance(value, str):
+                return None
+            if len(value) > longest:
+                return f"is {len(value)} characters long; at most {longest} are accepted"
+            return bounds.text_problem(value)
+    elif column.kind in (Kind.JSON_OBJECT, Kind.JSON_LIST):
+
+        def problem(value: object) -> str | None:
+            return None if value is None else bounds.json_problem(value)
+    else:
+        return reasons
+    problems = values.map(problem)
+    return _first_reason(reasons, problems.notna(), lambda row, c=column: f"column '{c.name}': {problems[row]}")
+
+
 def _check_one_of(spec: TableSpec, out: dict[str, pd.Series], reasons: pd.Series) -> pd.Series:
     for group in spec.one_of:
         none_given = pd.concat([out[name].isna() for name in group], axis=1).all(axis=1)
@@ -262,16 +315,17 @@ def _check_one_of(spec: TableSpec, out: dict[str, pd.Series], reasons: pd.Series
 
 def _check_ranges(spec: TableSpec, out: dict[str, pd.Series], reasons: pd.Series) -> pd.Series:
     for column in spec.columns:
-        if column.minimum is None and column.maximum is None:
+        if column.kind is not Kind.FLOAT and column.minimum is None and column.maximum is None:
             continue
         name = column.name
-        low = -math.inf if column.minimum is None else column.minimum
-        high = math.inf if column.maximum is None else column.maximum
+        default = bounds.MAX_MAGNITUDE if column.kind is Kind.FLOAT else math.inf
+        low = -default if column.minimum is None else column.minimum
+        high = default if column.maximum is None else column.maximum
         values = pd.to_numeric(out[name], errors="coerce").astype(float)
         outside = values.notna() & ((values < low) | (values > high))
-        bounds = f"{low:g}..{high:g}" if math.isfinite(high) else f">= {low:g}"
+        allowed = f"{low:g}..{high:g}" if math.isfinite(high) else f">= {low:g}"
         reasons = _first_reason(
-            reasons, outside, lambda row, n=name, b=bounds: f"column '{n}': {_short(out[n][row])} is outside {b}"
+            reasons, outside, lambda row, n=name, b=allowed: f"column '{n}': {_short(out[n][row])} is outside {b}"
         )
     return reasons
 

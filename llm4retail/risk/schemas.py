@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from llm4retail.data.schemas import to_naive_utc
+from llm4retail.data.bounds import MAX_ID_LENGTH, Instant, Number, safe_text
 from llm4retail.errors import DataValidationError
 from llm4retail.risk.currencies import check_currency
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+Id = safe_text(min_length=1, max_length=MAX_ID_LENGTH)
 
 
 def _currency(value: str) -> str:
@@ -31,15 +31,15 @@ class PaymentRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    payment_id: str | None = Field(None, min_length=1, max_length=200)
-    amount: float = Field(ge=0, allow_inf_nan=False, description="payment amount, not negative")
-    currency: Annotated[str, AfterValidator(_currency)] = Field(description="ISO 4217 code, e.g. EUR")
-    timestamp: Annotated[dt.datetime, AfterValidator(to_naive_utc)] | None = None
-    customer_id: str | None = Field(None, min_length=1, max_length=200)
-    order_id: str | None = Field(None, min_length=1, max_length=200)
-    device_id: str | None = Field(None, min_length=1, max_length=200)
+    payment_id: Id | None = None
+    amount: Annotated[Number, Field(ge=0)] = Field(description="payment amount, not negative")
+    currency: Annotated[str, Field(max_length=3), AfterValidator(_currency)] = Field(description="ISO 4217 code, e.g. EUR")
+    timestamp: Instant | None = None
+    customer_id: Id | None = None
+    order_id: Id | None = None
+    device_id: Id | None = None
     country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 alpha-2")
-    features: dict[str, FiniteFloat] = Field(default_factory=dict, max_length=500)
+    features: dict[Annotated[str, Field(max_length=200)], Number] = Field(default_factory=dict, max_length=500)
 
     @field_validator("country")
     @classmethod

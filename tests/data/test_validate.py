@@ -49,7 +49,7 @@ def test_products_rows_are_typed_or_rejected_with_reason() -> None:
     reasons = dict(result.rejections)
     assert reasons[3] == "required column 'title' is empty"
     assert reasons[4] == "column 'price': cannot read 'abc' as a number"
-    assert reasons[5] == "column 'price': -3.0 is outside >= 0"
+    assert reasons[5] == "column 'price': -3.0 is outside 0..1e+15"
 
 
 def test_event_timestamps_iso_and_unix_agree_and_keys_are_generated() -> None:
@@ -122,3 +122,31 @@ def test_sales_dates_and_defaults() -> None:
     assert result.frame["open"].tolist() == [True]
     assert result.frame["date"].tolist() == [pd.Timestamp("2024-02-29")]
     assert result.rejections == [(3, "column 'date': cannot read '2023-02-29' as a date (YYYY-MM-DD)")]
+
+
+def test_the_api_bounds_apply_to_imports() -> None:
+    """The rules of `bounds.py`: implausible years, 64-bit overflows, NUL bytes and bad JSON are rejected rows."""
+    chunk = _chunk(
+        [
+            {"event_id": "e1", "customer_id": "c1", "product_id": "p1", "timestamp": "0069-01-01T00:00:00"},
+            {"event_id": "e2", "customer_id": "c1", "product_id": "p1", "seq": "1e30"},
+            {"event_id": "e3", "customer_id": "c\x00", "product_id": "p1", "seq": "1"},
+            {"event_id": "e4", "customer_id": "c1", "product_id": "p1", "seq": "2", "quantity": "1e300"},
+            {"event_id": "e5", "customer_id": "c1", "product_id": "p1", "timestamp": "2024-01-01T00:00:00"},
+        ]
+    )
+    result = validate_chunk(SPECS[Table.EVENTS], chunk, source="e.csv", key_prefix="e")
+    reasons = dict(result.rejections)
+    assert result.frame["event_id"].tolist() == ["e5"]
+    assert reasons[2] == "column 'timestamp': 0069-01-01T00:00:00 is outside 1970-01-01 .. 2099-12-31"
+    assert reasons[3] == "column 'seq': 1e30 does not fit a 64-bit integer"
+    assert reasons[4].startswith("column 'customer_id': contains a NUL character")
+    assert reasons[5] == "column 'quantity': 1e+300 is outside -1e+15..1e+15"
+
+
+def test_nan_inside_a_json_column_of_a_file_is_read_as_null() -> None:
+    chunk = _chunk([{"product_id": "p1", "store_id": "s", "date": "2024-01-01", "quantity": "1",
+                     "attributes": {"holiday": float("nan"), "footfall": 3}}])
+    result = validate_chunk(SPECS[Table.SALES], chunk, source="s.csv", key_prefix="s")
+    assert result.rejections == []
+    assert result.frame["attributes"].tolist() == [{"holiday": None, "footfall": 3}]

@@ -14,12 +14,18 @@ from llm4retail.data.schemas import Table, record_model
 
 EventIn = record_model(Table.EVENTS)
 router = APIRouter(tags=["events"])
-router.include_router(
-    record_router(
+
+
+def event_router(*, page_size_limit: int) -> APIRouter:
+    """`POST /events` and the listing routes of the events table (`GET /events`, `GET /events/{key}`)."""
+    listing = record_router(
         Table.EVENTS, filters=("customer_id", "product_id", "event_type"), writable=False,
-        read=Level.OWNER, owner_column="customer_id",
+        read=Level.OWNER, owner_column="customer_id", page_size_limit=page_size_limit,
     )
-)
+    combined = APIRouter()
+    combined.include_router(listing)
+    combined.include_router(router)
+    return combined
 
 
 def prepare_events(events: list[Any], *, received_at: dt.datetime) -> list[dict[str, Any]]:

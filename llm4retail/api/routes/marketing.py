@@ -41,7 +41,10 @@ def segments(services: ServicesDep, refresh: Refresh = False) -> dict[str, Any]:
     return {"as_of": service.table().attrs["as_of"], "segments": service.segments()}
 
 
-@router.get("/segments/{segment}/audience", summary="Campaign audience (CSV)", dependencies=[StaffAccess])
+@router.get(
+    "/segments/{segment}/audience", summary="Campaign audience (CSV)", dependencies=[StaffAccess], response_class=Response,
+    responses={200: {"description": "One row per customer", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def segment_audience(
     segment: Segment,
     services: ServicesDep,

@@ -11,22 +11,31 @@ import inspect
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Response, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query, Response, status
+from pydantic import BaseModel, create_model
 
 from llm4retail.access import Level, Principal
 from llm4retail.api.deps import Access, AdminAccess, SettingsDep, StoreDep
+from llm4retail.data.bounds import MAX_ID_LENGTH, MAX_OFFSET, MAX_STRING_LENGTH
 from llm4retail.data.schemas import PYTHON_TYPES, SPECS, Kind, Table, record_model
 from llm4retail.errors import NotFoundError
 
+DEFAULT_PAGE_SIZE_LIMIT = 1000
+
 
 class Page(BaseModel):
-    """One page of a listing."""
+    """One page of a listing (each table's listing answers a `<Table>Page` whose items are its rows)."""
 
     items: list[dict[str, Any]]
     total: int
     limit: int
     offset: int
+
+
+def page_model(table: Table) -> type[Page]:
+    """`Page` with items typed as the table's stored rows (so the OpenAPI document shows them)."""
+    row = record_model(table, output=True)
+    return create_model(f"{table.value.capitalize()}Page", __base__=Page, items=(list[row], ...))  # type: ignore[valid-type]
 
 
 class WriteResult(BaseModel):
@@ -46,7 +55,10 @@ def _filter_dependency(table: Table, names: tuple[str, ...]) -> Any:
         inspect.Parameter(
             name,
             inspect.Parameter.KEYWORD_ONLY,
-            default=Query(None, description=f"only rows whose {name} equals this"),
+            default=Query(
+                None, description=f"only rows whose {name} equals this",
+                max_length=MAX_STRING_LENGTH if spec.column(name).kind in (Kind.STRING, Kind.TEXT) else None,
+            ),
             annotation=PYTHON_TYPES[spec.column(name).kind] | None,
         )
         for name in names
@@ -66,6 +78,7 @@ def record_router(
     on_write: Callable[[list[dict[str, Any]]], None] | None = None,
     on_delete: Callable[[list[str]], None] | None = None,
     present: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    page_size_limit: int = DEFAULT_PAGE_SIZE_LIMIT,
 ) -> APIRouter:
     """Routes `GET /{table}`, `GET/PATCH/DELETE /{table}/{key}`, `POST /{table}` and `POST /{table}/bulk`.
 
@@ -77,6 +90,7 @@ def record_router(
         on_write: called with the stored rows after each committed write (e.g. to refresh the search index).
         on_delete: called with the deleted keys after a committed delete.
         present: applied to every row a read returns (e.g. a product's currency, defaulted).
+        page_size_limit: the largest `limit` of a listing (`api.page_size_limit`).
     """
     notify_write = on_write or (lambda rows: None)
     notify_delete = on_delete or (lambda keys: None)
@@ -87,6 +101,9 @@ def record_router(
     singular = name.removesuffix("s")
     create_model = record_model(table)
     update_model = record_model(table, partial=True)
+    row_model = record_model(table, output=True)
+    page = page_model(table)
+    Key = Annotated[str, Path(min_length=1, max_length=MAX_ID_LENGTH, description=f"the {key_name}")]  # noqa: N806
     router = APIRouter(prefix=f"/{name}", tags=[name])
     filter_dependency = _filter_dependency(table, filters)
     if read is Level.OWNER and owner_column is None:
@@ -94,17 +111,14 @@ def record_router(
     reader = Access(read)
     Reader = Annotated[Principal, Depends(reader)]  # noqa: N806 (a type alias, local to this table)
 
-    @router.get("", response_model=Page, summary=f"List {name}")
+    @router.get("", response_model=page, summary=f"List {name}")
     def list_rows(
         principal: Reader,
         store: StoreDep,
-        settings: SettingsDep,
         equals: Annotated[dict[str, Any], Depends(filter_dependency)],
-        limit: Annotated[int, Query(ge=1, description="page size")] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=page_size_limit, description="page size")] = min(50, page_size_limit),
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
     ) -> Page:
-        if limit > settings.api.page_size_limit:
-            raise HTTPException(422, f"limit must be at most {settings.api.page_size_limit}, got {limit}")
         if owner_column is not None and not principal.sees_everyone:
             asked = equals.get(owner_column)
             if asked is not None and asked != principal.customer_id:
@@ -113,8 +127,8 @@ def record_router(
         items, total = store.page(table, limit=limit, offset=offset, equals=equals)
         return Page(items=[shown(item) for item in items], total=total, limit=limit, offset=offset)
 
-    @router.get("/{key}", response_model=create_model, summary=f"Get one {singular}")
-    def get_row(key: str, principal: Reader, store: StoreDep) -> dict[str, Any]:
+    @router.get("/{key}", response_model=row_model, summary=f"Get one {singular}")
+    def get_row(key: Key, principal: Reader, store: StoreDep) -> dict[str, Any]:
         row = store.get(table, (key,))
         if owner_column is not None and not principal.sees_everyone and row.get(owner_column) != principal.customer_id:
             raise NotFoundError(table=name, key=key)  # another customer's row: as if it did not exist
@@ -123,20 +137,20 @@ def record_router(
     if not writable:
         return router
 
-    @router.post("", status_code=201, response_model=create_model, dependencies=[AdminAccess], summary=f"Create a {singular}")
+    @router.post("", status_code=201, response_model=row_model, dependencies=[AdminAccess], summary=f"Create a {singular}")
     def create_row(record: Annotated[create_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
         row = store.insert_new(table, record.model_dump())
         notify_write([row])
         return shown(row)
 
-    @router.patch("/{key}", response_model=create_model, dependencies=[AdminAccess], summary=f"Update a {singular}")
-    def update_row(key: str, changes: Annotated[update_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
+    @router.patch("/{key}", response_model=row_model, dependencies=[AdminAccess], summary=f"Update a {singular}")
+    def update_row(key: Key, changes: Annotated[update_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
         row = store.update(table, (key,), changes.model_dump(exclude_unset=True))
         notify_write([row])
         return shown(row)
 
     @router.delete("/{key}", status_code=204, dependencies=[AdminAccess], summary=f"Delete a {singular}")
-    def delete_row(key: str, store: StoreDep) -> Response:
+    def delete_row(key: Key, store: StoreDep) -> Response:
         store.delete(table, (key,))
         notify_delete([key])
         return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -165,4 +179,4 @@ def check_batch_size(rows: int, limit: int) -> None:
         raise HTTPException(413, f"the batch has {rows} rows; at most {limit} are accepted per request")
 
 
-__all__ = ["Page", "WriteResult", "check_batch_size", "record_router"]
+__all__ = ["Page", "WriteResult", "check_batch_size", "page_model", "record_router"]
