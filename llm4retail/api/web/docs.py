@@ -25,7 +25,11 @@ DOCS_POLICY = (
 @router.get("/docs", summary="API documentation (Swagger UI)")
 def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI over `/openapi.json`, served with its pinned assets."""
-    response = render(request, "docs.html", title="LLMforRetail API")
+    response = render(
+        request, "viewer.html", title="LLMforRetail API", container="swagger-ui",
+        stylesheets=["/static/vendor/swagger-ui-dist/swagger-ui.css"],
+        scripts=["/static/vendor/swagger-ui-dist/swagger-ui-bundle.js", "/static/docs.js"],
+    )
     response.headers["Content-Security-Policy"] = DOCS_POLICY
     return response
 
@@ -33,6 +37,9 @@ def swagger_ui(request: Request) -> HTMLResponse:
 @router.get("/redoc", summary="API documentation (ReDoc)")
 def redoc(request: Request) -> HTMLResponse:
     """ReDoc over `/openapi.json`, served with its pinned assets."""
-    response = render(request, "redoc.html", title="LLMforRetail API")
+    response = render(
+        request, "viewer.html", title="LLMforRetail API", container="redoc", stylesheets=[],
+        scripts=["/static/vendor/redoc/redoc.standalone.js", "/static/redoc.js"],
+    )
     response.headers["Content-Security-Policy"] = DOCS_POLICY
     return response
