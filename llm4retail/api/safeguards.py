@@ -53,11 +53,7 @@ def add_safeguards(app: FastAPI, settings: Settings) -> None:
         expose_headers=list(RATE_LIMIT_HEADERS),
         max_age=api.cors.max_age_seconds,
     )
-    # FastAPI's documentation pages load Swagger UI and ReDoc from a CDN and start them with an inline
-    # script, which the API's policy forbids; until this server serves those assets itself, the pages
-    # get only the policy's frame-ancestors (they still may not be framed).
-    pages = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url} - {None}
-    app.add_middleware(SecurityHeaders, content_security_policy=api.content_security_policy, cdn_pages=pages)
+    app.add_middleware(SecurityHeaders, content_security_policy=api.content_security_policy)
 
 
 def client_address(scope: Scope, trusted_proxies: Iterable[Network]) -> str:
@@ -190,19 +186,18 @@ class SecurityHeaders:
     """ASGI middleware: security headers on every answer, unless the route set them itself.
 
     `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer` and the
-    configured `Content-Security-Policy` (pages in `cdn_pages` get only `frame-ancestors 'none'`).
+    configured `Content-Security-Policy` (the web pages of `/docs` and `/redoc` set a wider one of their own).
     """
 
-    def __init__(self, app: ASGIApp, *, content_security_policy: str, cdn_pages: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp, *, content_security_policy: str) -> None:
         self.app = app
         self.content_security_policy = content_security_policy
-        self.cdn_pages = frozenset(cdn_pages)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = "frame-ancestors 'none'" if scope["path"] in self.cdn_pages else self.content_security_policy
+        policy = self.content_security_policy
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
