@@ -30,7 +30,14 @@ from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.search import dense as dense_module
 from llm4retail.search.base import SearchModel
 from llm4retail.search.catalog import CatalogSlots, ProductDocument, documents_from_frame
-from llm4retail.search.features import FEATURES, CandidateData, QueryContext, candidate_features, tfidf_row, zero_shot_score
+from llm4retail.search.features import (
+    FEATURES,
+    CandidateData,
+    QueryContext,
+    candidate_features,
+    tfidf_row,
+    zero_shot_score,
+)
 from llm4retail.search.lexical import FieldedBM25
 from llm4retail.search.query import QueryParser
 from llm4retail.search.rerank import Reranker
