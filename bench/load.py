@@ -280,7 +280,7 @@ async def highest_held_rate(
             break
         passing.append(rate)
     held: dict[str, Any] | None = None
-    for rate in reversed(passing[-2:]):  # the best probe, else the one before it
+    for rate in reversed(passing[-3:]):  # the best probe, else the ones before it (a hold is longer than a probe)
         phase = await generator.open_loop(f"{name} hold", workload, rate=rate, seconds=hold)
         logger.info("%s hold %s/s for %.0f s: p99 %.1f ms, %d errors", name, rate, hold, phase.p99_ms(), phase.n_errors)
         held = {"rate_per_second": rate, "held": passed(phase), **phase.summary()}
@@ -435,6 +435,7 @@ def markdown(results: dict[str, Any]) -> str:
         f"Server: `llm4retail serve`, one process, {results['cpus']} CPUs visible, data `{results['data_dir']}`; "
         f"{results['distinct_queries']} distinct judged queries from `{Path(results['query_dataset']).name}`; "
         f"run {results['started']}, {results['wall_seconds']:.0f} s, options `{results['options']}`.", "",
+        f"Load average at the start (other work on the machine): {results['load_average']}.", "",
         f"Generator ceiling (trivial server, same client): **{ceiling:.0f} req/s**; API `/health`: "
         f"{results['api_health']['achieved_per_second']:.0f} req/s.", "",
         "| workload | highest rate held (p99 ≤ SLO, 0 errors) | share of generator ceiling | hold p99 ms | server CPU ms/request |",
@@ -458,6 +459,12 @@ def markdown(results: dict[str, Any]) -> str:
                              f"{row.get('server_cpu_ms_per_request', '-')} |")  # fmt: skip
         lines += ["", f"p99 growth from 10 to 100 users: {users['thinking_p99_ratio_100_vs_10']}x with think time "
                       f"(acceptance ≤ 3x), {users['saturated_p99_ratio_100_vs_10']}x saturated."]  # fmt: skip
+        saturated = users["saturated_10"]
+        if saturated.get("server_cpu_ms_per_request"):
+            lines += ["", f"Saturated, the server used {saturated['server_cpu_share']} of a core "
+                          f"({saturated['server_cpu_ms_per_request']} ms of CPU per search): {results['cpus']} idle "
+                          f"cores would give about {1000 * results['cpus'] / saturated['server_cpu_ms_per_request']:.0f} "
+                          "searches/s (an estimate from CPU time, not a measured rate)."]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -490,6 +497,7 @@ def main() -> None:
     if args.data_dir is None:
         ensure_demo_store(data_dir)
     started, wall = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), time.monotonic()
+    load_average = os.getloadavg()
     api_port, trivial_port = free_port(), free_port()
     log_path = Path(tempfile.gettempdir()) / f"llm4retail-load-server-{api_port}.log"
     server = start_server(data_dir, api_port, log_path)
@@ -504,6 +512,7 @@ def main() -> None:
         stop(trivial)
     options = {key: value for key, value in vars(args).items() if key not in {"output", "data_dir", "queries"}}
     results = {"started": started, "wall_seconds": round(time.monotonic() - wall, 1), "cpus": os.cpu_count(),
+               "load_average": [round(value, 1) for value in load_average],
                "data_dir": str(data_dir), "options": options, "server_log": str(log_path), **results}  # fmt: skip
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.output}.json").write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")

@@ -148,21 +148,30 @@ def candidate_features(
     brands = {brand.lower() for brand in context.parsed.brands}
     colours = set(context.parsed.colours)
     numbers = {f"{value:g}" for value, _unit in context.parsed.quantities}
-    for row, slot in enumerate(slots):
+    per_candidate = (
+        "coverage", "matched_terms", "title_coverage", "bigram", "phrase", "first_term", "last_term",
+        "brand_match", "colour_match", "quantity_match", "title_terms",
+    )  # fmt: skip
+    rows = []  # one tuple per candidate, written as one block (item by item costs ~0.1 µs a cell)
+    for slot in slots:
         title = data.title_terms[slot]
         title_set = set(title)
         matched = len(terms & title_set)
-        out[row, column["coverage"]] = matched / len(terms) if terms else 0.0
-        out[row, column["matched_terms"]] = matched
-        out[row, column["title_coverage"]] = matched / len(title_set) if title_set else 0.0
-        out[row, column["bigram"]] = len(bigrams & set(zip(title, title[1:]))) / len(bigrams) if bigrams else 0.0
-        out[row, column["phrase"]] = float(bool(context.normalised_text) and context.normalised_text in data.title_text[slot])
-        out[row, column["first_term"]] = float(first in title_set)
-        out[row, column["last_term"]] = float(last in title_set)
-        out[row, column["brand_match"]] = float(bool(brands) and str(data.brands[slot]).lower() in brands)
-        out[row, column["colour_match"]] = float(bool(colours & data.colours[slot]))
-        out[row, column["quantity_match"]] = len(numbers & title_set) / len(numbers) if numbers else 0.0
-        out[row, column["title_terms"]] = len(title)
+        rows.append((
+            matched / len(terms) if terms else 0.0,
+            matched,
+            matched / len(title_set) if title_set else 0.0,
+            len(bigrams & set(zip(title, title[1:]))) / len(bigrams) if bigrams else 0.0,
+            float(bool(context.normalised_text) and context.normalised_text in data.title_text[slot]),
+            float(first in title_set),
+            float(last in title_set),
+            float(bool(brands) and str(data.brands[slot]).lower() in brands),
+            float(bool(colours & data.colours[slot])),
+            len(numbers & title_set) / len(numbers) if numbers else 0.0,
+            len(title),
+        ))  # fmt: skip
+    if rows:
+        out[:, [column[name] for name in per_candidate]] = np.asarray(rows, dtype=np.float32)
     out[:, column["popularity"]] = data.popularity[slots]
     out[:, column["personal"]] = personal
     out[:, column["query_terms"]] = len(context.terms)
