@@ -211,6 +211,55 @@ class AuthSettings(BaseModel):
         return value
 
 
+_CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+
+
+def _currency_code(value: Any) -> str:
+    code = str(value).strip().upper()
+    if not _CURRENCY_CODE.fullmatch(code):
+        raise ValueError(f"'{value}' is not a three-letter ISO 4217 currency code such as USD, EUR or CNY")
+    return code
+
+
+class CurrencySettings(BaseModel):
+    """Prices and currencies (`LLM4RETAIL_CURRENCY__*`; docs/search.md, "Prices and currencies").
+
+    Rates are the shop's own configuration: nothing is fetched. Without a rate between two currencies,
+    a price filter in one of them applies only to prices in that currency, and search says so.
+
+    Attributes:
+        default: the currency of products that name none (a store imported without a `currency` column).
+        base: the currency the rates are quoted in.
+        rates: currency -> units of `base` per unit, e.g. `{"CNY": 0.14, "EUR": 1.08}` with base USD;
+            from the environment as JSON (`LLM4RETAIL_CURRENCY__RATES='{"CNY": 0.14}'`). Empty: no conversion.
+    """
+
+    default: str = Field("USD", description="currency of products without one (ISO 4217)")
+    base: str = Field("USD", description="currency the rates are quoted in (ISO 4217)")
+    rates: dict[str, float] = Field(
+        default_factory=dict, description='units of `base` per unit of each currency, e.g. {"CNY": 0.14}; empty = none'
+    )
+
+    @field_validator("default", "base", mode="before")
+    @classmethod
+    def _check_code(cls, value: Any) -> str:
+        return _currency_code(value)
+
+    @field_validator("rates", mode="before")
+    @classmethod
+    def _check_rates(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip() else {}
+        if not isinstance(value, dict):
+            raise ValueError('rates must be a mapping such as {"CNY": 0.14}')
+        rates = {}
+        for code, rate in value.items():
+            if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0 or rate == float("inf"):
+                raise ValueError(f"the rate of {code} must be a positive number, got {rate!r}")
+            rates[_currency_code(code)] = float(rate)
+        return rates
+
+
 class ModelSettings(BaseModel):
     """The model store: `<data_dir>/models/<capability>/vNNNN`."""
 
@@ -218,6 +267,11 @@ class ModelSettings(BaseModel):
     train_on_start: bool = Field(
         True, description="`serve` trains every capability that has no model yet, in the background (see /ready)"
     )
+    checkpoint_seconds: float = Field(
+        30.0, ge=0,
+        description="a search index changed live (catalog writes, events) is checkpointed at most this many seconds "
+                    "after the change, so a crash costs no rebuild; 0 = only saved at shutdown",
+    )  # fmt: skip
 
 
 class RiskSettings(BaseModel):
@@ -270,6 +324,7 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    currency: CurrencySettings = Field(default_factory=CurrencySettings)
 
     @field_validator("api_keys", mode="before")
     @classmethod

@@ -88,12 +88,9 @@ class KeyRing:
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
-        self._ready = False
 
     def _begin(self) -> sa.engine.Connection:
-        if not self._ready:
-            METADATA.create_all(self.store.engine, checkfirst=True)
-            self._ready = True
+        self.store.ensure_tables(METADATA)  # once, under the store's lock (concurrent first requests)
         return self.store.engine.begin()  # type: ignore[return-value]
 
     # -- administration ------------------------------------------------------------------------

@@ -43,6 +43,7 @@ class RouteAccess:
     level: Level
     summary: str
     scoped: bool = False  # the handler checks which customer the caller may act for (403 possible)
+    page: bool = False  # a web page (HTML), not an operation of the JSON API's OpenAPI document
 
     @property
     def write(self) -> bool:
@@ -83,7 +84,8 @@ def route_levels(app: FastAPI) -> list[RouteAccess]:
         (level,) = levels
         scoped = any(named for _, named in found)
         for method in sorted(route.methods - {"HEAD"}):
-            table.append(RouteAccess(method, route.path, level, route.summary or route.name, scoped))
+            page = not route.original_route.include_in_schema
+            table.append(RouteAccess(method, route.path, level, route.summary or route.name, scoped, page))
     return sorted(table, key=lambda row: (row.path, row.method))
 
 
@@ -108,6 +110,8 @@ def openapi_with_access(app: FastAPI) -> dict[str, Any]:
     key, token = {"APIKeyHeader": []}, {"HTTPBearer": []}
     security = {Level.PUBLIC: [{}, key, token], Level.OWNER: [key, token], Level.STAFF: [key], Level.ADMIN: [key]}
     for row in route_levels(app):
+        if row.page:
+            continue
         operation = spec["paths"][row.path][row.method.lower()]
         operation["security"] = security[row.level]
         operation["x-access-level"] = row.level.value

@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from anyio import CapacityLimiter
@@ -35,8 +36,10 @@ from llm4retail.api.routes import pricing as pricing_routes
 from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import risk as risk_routes
 from llm4retail.api.safeguards import add_safeguards
+from llm4retail.api.web import add_web
 from llm4retail.config import Settings, get_settings
 from llm4retail.container import Services
+from llm4retail.data.currency import currency_rates, with_currency
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import (
@@ -95,6 +98,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         version=__version__,
         description="Retail search, recommendations, assistant and analytics over one data model.",
         lifespan=lifespan,
+        docs_url=None,  # served by llm4retail.api.web with the package's own assets (offline)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -112,6 +117,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
             filters=("category", "brand", "available"),
             on_write=services.products_changed,
             on_delete=services.products_deleted,
+            present=partial(with_currency, rates=currency_rates(settings)),
         )
     )
     app.include_router(
@@ -131,6 +137,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(assistant_routes.router)  # the customer-service assistant
     app.include_router(reviews_routes.router)  # reviews, aspects, summaries
     app.include_router(catalog_routes.router)  # attribute extraction
+    add_web(app)  # the storefront pages, /docs and /redoc
     route_levels(app)  # every route declares its access level (raises otherwise)
     app.openapi = lambda: openapi_with_access(app)  # type: ignore[method-assign]
     return app

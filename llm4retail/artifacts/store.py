@@ -1,5 +1,11 @@
 """The one model store: `<models_dir>/<capability>/vNNNN/` per trained version, `LATEST` naming the served one.
 
+A capability that changes its served model live (the search index follows catalog writes and
+events) can also keep a *checkpoint* of it: `checkpoint-<id>/` beside the versions, named by the
+`CHECKPOINT` pointer and tied to the version it grew from; written the same way (staging folder,
+rename, pointer replaced atomically), so a crash at any moment leaves the previous checkpoint or
+the new one, whole. A checkpoint of another version than `LATEST` is ignored (a newer training won).
+
 A version folder holds the model (`model/`, an `Artifact` folder), the training report
 (`report.json`) and any files the capability adds beside them (a search index's documents,
 a recommender's item vocabulary). A version is written into a hidden staging folder and
@@ -29,6 +35,8 @@ logger = logging.getLogger(__name__)
 MODEL_FOLDER = "model"
 REPORT_FILE = "report.json"
 LATEST_FILE = "LATEST"
+CHECKPOINT_FILE = "CHECKPOINT"
+CHECKPOINT_BASE_FILE = "base.json"
 ModelType = TypeVar("ModelType", bound=Artifact)
 
 
@@ -153,6 +161,51 @@ class ModelStore:
                 removed.append(folder.name)
         return removed
 
+    def save_checkpoint(self, model: Artifact, *, base: str, report: dict[str, Any] | None = None) -> Path:
+        """Saves `model`, the live state of version `base`, as the checkpoint (replacing the previous one
+        atomically); returns its folder. Not a version: `LATEST` and the versions are untouched."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = self.root / f".staging-{uuid.uuid4().hex[:12]}"
+        staging.mkdir()
+        try:
+            model.save(staging / MODEL_FOLDER)
+            _write_json(staging / CHECKPOINT_BASE_FILE, {"base": base, **(report or {})})
+            folder = self.root / f"checkpoint-{uuid.uuid4().hex[:12]}"
+            staging.rename(folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self._point(CHECKPOINT_FILE, folder.name)
+        for old in self.root.glob("checkpoint-*"):
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+        return folder
+
+    def checkpoint(self, *, base: str) -> Path | None:
+        """The model folder of the checkpoint grown from version `base`, or None (none saved, or of another version)."""
+        pointer = self.root / CHECKPOINT_FILE
+        if not pointer.is_file():
+            return None
+        folder = self.root / pointer.read_text(encoding="utf-8").strip()
+        meta = folder / CHECKPOINT_BASE_FILE
+        if not folder.name.startswith("checkpoint-") or not meta.is_file():
+            return None
+        if json.loads(meta.read_text(encoding="utf-8")).get("base") != base:
+            return None
+        return folder / MODEL_FOLDER
+
+    def drop_checkpoint(self) -> None:
+        """Deletes the checkpoint (once its state is saved as a version)."""
+        (self.root / CHECKPOINT_FILE).unlink(missing_ok=True)
+        for folder in self.root.glob("checkpoint-*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _point(self, name: str, target: str) -> None:
+        """Replaces the pointer file `name` atomically (a reader sees the old target or the new one)."""
+        pointer = self.root / f"{name}.{uuid.uuid4().hex[:8]}.tmp"
+        pointer.write_text(target, encoding="utf-8")
+        os.replace(pointer, self.root / name)
+
     def _publish(self, staging: Path) -> None:
         numbers = [int(folder.name[1:]) for folder in self._folders()]
         while True:  # two processes may publish at once: the rename of the loser fails and it takes the next number
@@ -162,9 +215,7 @@ class ModelStore:
                 break
             except OSError:
                 numbers.append(max(numbers, default=0) + 1)
-        pointer = self.root / f"{LATEST_FILE}.{uuid.uuid4().hex[:8]}.tmp"
-        pointer.write_text(version, encoding="utf-8")
-        os.replace(pointer, self.root / LATEST_FILE)
+        self._point(LATEST_FILE, version)
         removed = self.prune()
         logger.info("published %s model %s (pruned %s)", self.capability, version, removed or "nothing")
 

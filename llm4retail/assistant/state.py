@@ -125,13 +125,10 @@ class ConversationRepository:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._ready = False
 
     def _begin(self) -> Any:
-        if not self._ready:
-            self.store.create_schema()
-            METADATA.create_all(self.store.engine, checkfirst=True)
-            self._ready = True
+        self.store.create_schema()  # each once, under the store's lock (concurrent first chats)
+        self.store.ensure_tables(METADATA)
         return self.store.engine.begin()
 
     def create(self, *, customer_id: str, language: str | None = None) -> Conversation:

@@ -150,16 +150,18 @@ class CatalogTool:
 
     def product(self, product_id: str) -> dict[str, Any] | None:
         """One product row as a dict."""
-        if product_id not in self.products.index:
+        products = self.products
+        if product_id not in products.index:
             return None
-        return _plain(self.products.loc[product_id].to_dict())
+        return _plain(products.loc[product_id].to_dict())
 
     def variants(self, product_id: str) -> list[dict[str, Any]]:
         """Products with the same name apart from colour (the product itself included)."""
         product = self.product(product_id)
         if product is None:
             return []
-        same = self.products[(self.products["stem"] == product["stem"]) & (self.products["brand"].astype(str) == str(product["brand"]))]
+        products = self.products  # one frame for the whole mask (a `refresh` meanwhile builds a new one)
+        same = products[(products["stem"] == product["stem"]) & (products["brand"].astype(str) == str(product["brand"]))]
         return [_plain(row) for row in same.to_dict("records")]
 
     def search(self, query: str, *, price_max: float | None, currency: str | None, top_k: int = 3) -> list[dict[str, Any]]:
@@ -181,8 +183,15 @@ class CatalogTool:
             logger.warning("recommendations failed: %s", error)
             return []
         rows = [self.product(item.product_id) for item in items]
-        rows = [row for row in rows if row and (price_max is None or (row.get("price") or 0) <= price_max)]
+        rows = [row for row in rows if row and (price_max is None or _within(row, price_max, currency))]
         return _in_currency(rows, currency)[:top_k]
+
+
+def _within(row: dict[str, Any], price_max: float, currency: str | None) -> bool:
+    """The row's price is at most `price_max`, a limit in `currency` (never compared with other currencies)."""
+    if currency is not None and row.get("currency") not in (currency, None):
+        return False
+    return (row.get("price") or 0) <= price_max
 
 
 def _in_currency(rows: list[dict[str, Any]], currency: str | None) -> list[dict[str, Any]]:

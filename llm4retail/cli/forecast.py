@@ -196,7 +196,8 @@ def pricing_advise(
         return
     typer.echo(f"{advice['product_id']}: elasticity {advice['elasticity']:.2f} "
                f"[{advice['elasticity_lower_90']:.2f}, {advice['elasticity_upper_90']:.2f}] ({advice['category']})")
-    typer.echo(f"  price {advice['current_price']:.2f} -> {advice['recommended_price']:.2f} ({advice['change']:+.1%}); "
+    typer.echo(f"  price {advice['current_price']:.2f} {advice['currency']} ({advice['price_source']} price) -> "
+               f"{advice['recommended_price']:.2f} {advice['currency']} ({advice['change']:+.1%}); "
                f"cost {advice['unit_cost']:.2f} ({advice['cost_source']})")
     typer.echo(f"  profit over {advice['horizon_days']} days {advice['expected_profit_change']:+.2f} "
                f"[{advice['profit_change_lower_90']:+.2f}, {advice['profit_change_upper_90']:+.2f}], "

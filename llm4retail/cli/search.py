@@ -25,6 +25,7 @@ def query(
     brand: Annotated[list[str] | None, typer.Option(help="Brand filter (repeatable).")] = None,
     price_min: Annotated[float | None, typer.Option(min=0, help="Lowest price.")] = None,
     price_max: Annotated[float | None, typer.Option(min=0, help="Highest price.")] = None,
+    currency: Annotated[str | None, typer.Option(help="Currency of --price-min/--price-max (ISO code, e.g. CNY).")] = None,
     in_stock: Annotated[bool, typer.Option("--in-stock", help="Only available products.")] = False,
     customer_id: Annotated[str | None, typer.Option(help="Personalise with this customer's recent events.")] = None,
     explain: Annotated[bool, typer.Option(help="Show each hit's ranking features.")] = False,
@@ -39,7 +40,7 @@ def query(
     if rebuild:
         service.train()
     request = SearchRequest(
-        query=text, category=category, brands=brand, price_min=price_min, price_max=price_max,
+        query=text, category=category, brands=brand, price_min=price_min, price_max=price_max, currency=currency,
         available=True if in_stock else None, customer_id=customer_id, top_k=top_k, explain=explain, diversify=diversify,
     )  # fmt: skip
     response = service.search(request)
@@ -53,12 +54,18 @@ def _print_response(text: str, response: Any) -> None:
     understood = response.understood
     typer.echo(f"{response.total} results for {text!r} (read as {understood['text']!r}"
                + (f", corrected {', '.join(understood['corrections'])}" if understood["corrections"] else "")
-               + (f", price {understood['price']}" if understood["price"] else "") + ")")  # fmt: skip
+               + (f", {_price_text(understood['price_filter'])}" if understood["price_filter"] else "") + ")")  # fmt: skip
     for rank, hit in enumerate(response.hits, start=1):
-        price = "" if hit.price is None else f"{hit.price:,.2f}"
-        typer.echo(f"{rank:>3}. {hit.product_id:<12} {price:>10}  {hit.title[:90]}")
+        price = "" if hit.price is None else f"{hit.price:,.2f} {hit.currency}"
+        typer.echo(f"{rank:>3}. {hit.product_id:<12} {price:>14}  {hit.title[:90]}")
         if hit.features:
             typer.echo("      " + ", ".join(f"{k}={v:g}" for k, v in hit.features.items() if v))
+
+
+def _price_text(price: dict[str, Any]) -> str:
+    """'price ≤ 500 CNY (only prices in CNY: ...)'."""
+    bounds = [f"≥ {price['min']:g}" if price["min"] is not None else "", f"≤ {price['max']:g}" if price["max"] is not None else ""]
+    return f"price {' '.join(part for part in bounds if part)} {price['currency']}" + (f"; {price['note']}" if price["note"] else "")
 
 
 @search_app.command("train")

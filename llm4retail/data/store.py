@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from llm4retail.config import Settings
 from llm4retail.data.schemas import SPECS, Kind, Table, TableSpec
@@ -135,7 +136,8 @@ class Store:
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.metadata, self.tables = build_metadata()
-        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+        self._created: set[int] = set()  # ids of the metadata whose tables exist (created or checked)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Store:
@@ -153,13 +155,26 @@ class Store:
         Raises:
             StoreUnavailableError: the database cannot be reached.
         """
-        if self._schema_ready:
+        self.ensure_tables(self.metadata)
+
+    def ensure_tables(self, metadata: sa.MetaData) -> None:
+        """Create the missing tables of `metadata` once (the contract's, or a component's such as the
+        conversations or API keys): concurrent first requests take turns under a lock, and a table
+        another process created meanwhile is taken as created.
+
+        Raises:
+            StoreUnavailableError: the database cannot be reached.
+        """
+        if id(metadata) in self._created:
             return
-        try:
-            self.metadata.create_all(self.engine, checkfirst=True)
-        except OperationalError as error:
-            raise StoreUnavailableError(f"cannot reach the database at {self.description}: {error.orig}") from error
-        self._schema_ready = True
+        with self._schema_lock:
+            if id(metadata) in self._created:
+                return
+            try:
+                _create_all(metadata, self.engine)
+            except OperationalError as error:
+                raise StoreUnavailableError(f"cannot reach the database at {self.description}: {error.orig}") from error
+            self._created.add(id(metadata))
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -215,11 +230,14 @@ class Store:
         """
         spec = SPECS[table]
         key = tuple(record[name] for name in spec.primary_key)
-        with self.transaction() as connection:
-            if self._get(connection, table, key) is not None:
-                raise ConflictError(table=table.value, key="/".join(map(str, key)))
-            connection.execute(sa.insert(self.tables[table]), [dict(record)])
-            return self._get(connection, table, key) or {}
+        try:
+            with self.transaction() as connection:
+                if self._get(connection, table, key) is not None:
+                    raise ConflictError(table=table.value, key="/".join(map(str, key)))
+                connection.execute(sa.insert(self.tables[table]), [dict(record)])
+                return self._get(connection, table, key) or {}
+        except IntegrityError as error:  # a concurrent insert of the same key won the race
+            raise ConflictError(table=table.value, key="/".join(map(str, key))) from error
 
     def update(self, table: Table, key: Sequence[Any], changes: Mapping[str, Any]) -> dict[str, Any]:
         """Change some columns of an existing row.
@@ -311,8 +329,9 @@ class Store:
 
     def drop_all(self) -> None:
         """Drop every contract table (tests and `demo init --reset`)."""
-        self.metadata.drop_all(self.engine)
-        self._schema_ready = False
+        with self._schema_lock:
+            self.metadata.drop_all(self.engine)
+            self._created.discard(id(self.metadata))
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -328,9 +347,25 @@ class Store:
         return dict(row._mapping) if row is not None else None
 
 
+def _create_all(metadata: sa.MetaData, engine: Engine) -> None:
+    """`create_all` that tolerates a table created by another process between its check and its CREATE
+    (several workers starting at once): the loser checks again and finds it."""
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine, checkfirst=True)
+            return
+        except (OperationalError, DatabaseError) as error:
+            message = str(error.orig)
+            if not ("already exists" in message or "pg_type_typname_nsp_index" in message) or attempt == 2:
+                raise
+            logger.info("a table was created by another process meanwhile; checking again")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the API) do not block the importer
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # first: a connection opened while another writes (or switches the file to WAL) waits instead of failing
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (the API) do not block the importer
+    # WAL + NORMAL: a committed write survives a killed process (kill -9); only a power cut may lose the last ones
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

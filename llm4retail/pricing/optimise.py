@@ -68,7 +68,8 @@ class PriceConstraints:
 
 
 def recommend_price(
-    model: ElasticityEstimator, index: int, *, unit_cost: float, constraints: PriceConstraints, seed: int = 0
+    model: ElasticityEstimator, index: int, *, unit_cost: float, constraints: PriceConstraints, seed: int = 0,
+    current_price: float | None = None,
 ) -> dict[str, Any]:
     """Profit-maximising price of one series with the expected change and its uncertainty.
 
@@ -78,6 +79,8 @@ def recommend_price(
         unit_cost: cost of one unit.
         constraints: margin, step and ending rules.
         seed: seed of the elasticity draws.
+        current_price: the price to start from, e.g. the catalog price; None: the latest regular sales price
+            the model saw. Demand at it is read off the same elasticity curve (`base_demand` is at the sales price).
 
     Returns:
         JSON-ready advice: current and recommended price, elasticity with interval, expected daily demand,
@@ -85,12 +88,15 @@ def recommend_price(
         and the binding constraint if any.
 
     Raises:
-        DataValidationError: If the cost is not positive or no candidate price meets the margin.
+        DataValidationError: If the cost or the current price is not positive, or no candidate price meets the margin.
     """
     table = model.table
     if unit_cost <= 0 or not np.isfinite(unit_cost):
         raise DataValidationError(f"unit_cost must be a positive number, got {unit_cost}")
-    current = float(table.current_price[index])
+    if current_price is not None and not (np.isfinite(current_price) and current_price > 0):
+        raise DataValidationError(f"current_price must be a positive number, got {current_price}")
+    reference = float(table.current_price[index])  # the price base_demand was measured at
+    current = reference if current_price is None else float(current_price)
     candidates = _candidates(current, unit_cost, constraints)
     if candidates.size == 0:
         floor = unit_cost / (1 - constraints.min_margin)
@@ -101,13 +107,17 @@ def recommend_price(
     draws = np.random.default_rng(seed).normal(table.elasticity[index], table.elasticity_sd[index], N_DRAWS)
     base = float(table.base_demand[index])
     days = constraints.horizon_days
-    demand = base * (candidates[:, None] / current) ** draws[None, :]
-    profit_change = days * ((candidates[:, None] - unit_cost) * demand - (current - unit_cost) * base)
-    revenue_change = days * (candidates[:, None] * demand - current * base)
+    demand = base * (candidates[:, None] / reference) ** draws[None, :]
+    demand_now = base * (current / reference) ** draws[None, :]  # = base when starting from the sales price
+    profit_change = days * ((candidates[:, None] - unit_cost) * demand - (current - unit_cost) * demand_now)
+    revenue_change = days * (candidates[:, None] * demand - current * demand_now)
     best = int(np.argmax(profit_change.mean(axis=1)))
     price = float(candidates[best])
     return {
         **table.row(index),
+        "current_price": current,
+        "price_source": "sales" if current_price is None else "catalog",
+        "sales_price": reference,
         "unit_cost": unit_cost,
         "recommended_price": price,
         "change": price / current - 1,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from llm4retail.capability import CapabilityService
 from llm4retail.config import Settings
+from llm4retail.data.currency import catalog_currency, currency_rates
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import NotFoundError
@@ -106,6 +107,10 @@ class PricingService(CapabilityService):
     ) -> dict[str, Any]:
         """Recommended price of one product with expected revenue/profit change and their uncertainty.
 
+        The advice starts from the product's catalog price (`current_price`, `price_source` "catalog") in its
+        currency (`currency`: the catalog's, else `currency.default`); a product without a catalog price
+        starts from its latest regular sales price (`price_source` "sales"). `sales_price` is that sales price.
+
         Raises:
             NotTrainedError: Nothing is trained yet.
             NotFoundError: If the product has no sales.
@@ -113,20 +118,35 @@ class PricingService(CapabilityService):
         """
         model = self.model()
         index = series_index(model.table.keys, product_id, store_id)
-        cost, source = self._cost(str(product_id), unit_cost, float(model.table.current_price[index]))
-        advice = recommend_price(model, index, unit_cost=cost, constraints=constraints or PriceConstraints())
-        return {**advice, "cost_source": source}
+        product = self._product(str(product_id))
+        catalog_price = _positive(product.get("price"))
+        current = catalog_price if catalog_price is not None else float(model.table.current_price[index])
+        cost, source = self._cost(product, unit_cost, current)
+        advice = recommend_price(model, index, unit_cost=cost, constraints=constraints or PriceConstraints(),
+                                 current_price=catalog_price)  # fmt: skip
+        currency = currency_rates(self.settings).resolve(catalog_currency(product.get("currency")))
+        return {**advice, "currency": currency, "cost_source": source}
 
-    def _cost(self, product_id: str, given: float | None, current: float) -> tuple[float, str]:
+    def _product(self, product_id: str) -> dict[str, Any]:
+        """The product's catalog row; empty when the catalog does not list it (sales alone can name a product)."""
+        try:
+            return self.store.get(Table.PRODUCTS, [product_id])
+        except NotFoundError:
+            return {}
+
+    def _cost(self, product: dict[str, Any], given: float | None, current: float) -> tuple[float, str]:
         if given is not None:
             return given, "request"
-        try:
-            attributes = self.store.get(Table.PRODUCTS, [product_id]).get("attributes")
-        except NotFoundError:
-            attributes = None
+        attributes = product.get("attributes")
         if isinstance(attributes, dict):
             for key in COST_KEYS:
-                value = pd.to_numeric(attributes.get(key), errors="coerce")
-                if value is not None and value == value and value > 0:
-                    return float(value), f"product attribute '{key}'"
+                value = _positive(attributes.get(key))
+                if value is not None:
+                    return value, f"product attribute '{key}'"
         return round(self.cost_ratio * current, 2), f"assumed {self.cost_ratio:.0%} of the current price (no cost known)"
+
+
+def _positive(value: Any) -> float | None:
+    """A positive finite number, else None."""
+    number = pd.to_numeric(value, errors="coerce")
+    return float(number) if number is not None and np.isfinite(number) and number > 0 else None

@@ -35,6 +35,8 @@ class Recommendation(BaseModel):
     score: float
     reason: str = Field(description="what produced it, e.g. 'because you viewed Grey Sofa'")
     title: str | None = None
+    price: float | None = Field(None, description="catalog price, in `currency`; None when the catalog has none")
+    currency: str | None = Field(None, description="ISO 4217 code of `price` (the store's default when unnamed)")
 
 
 class RecommendationList(BaseModel):

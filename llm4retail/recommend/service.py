@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from llm4retail.artifacts.store import MODEL_FOLDER
 from llm4retail.capability import CapabilityService
 from llm4retail.config import Settings
+from llm4retail.data.currency import catalog_currency, currency_rates
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import ArtifactFormatError, NotFoundError
@@ -97,6 +98,8 @@ class RecommendService(CapabilityService):
         self.version_: str | None = None  # the loaded version; None until the first request (read under the lock)
         self.model_: Recommender | None = None  # the chosen model; None when the default neighbours score "for you"
         self.to_model_ = np.zeros(0, dtype=np.int64)
+        self.rates = currency_rates(settings)  # the currency of products that name none
+        self.offers_: dict[str, tuple[float | None, str | None]] = {}  # product_id -> catalog price, currency
 
     # -- training ----------------------------------------------------------------------------------
     def train(self, *, models: Sequence[str] | None = None) -> dict[str, Any]:
@@ -150,10 +153,11 @@ class RecommendService(CapabilityService):
     @property
     def model_name(self) -> str:
         """What scores "for you": the saved model's name and version (the default's neighbours say so)."""
-        self._ready()
-        if self.model_ is None:
-            return f"{self.knn_.name} (default, {self.version_})"
-        return f"{self.model_.name} ({self.version_})"
+        with self.lock:  # the name and version of one loaded state
+            self._ready()
+            if self.model_ is None:
+                return f"{self.knn_.name} (default, {self.version_})"
+            return f"{self.model_.name} ({self.version_})"
 
     def warm_up(self) -> None:
         """Loads the newest trained version now rather than on the first request (never trains).
@@ -183,7 +187,10 @@ class RecommendService(CapabilityService):
         model_ids = _read_product_ids(folder)
         report = self.models.report(folder.name)
         events = self.store.read_frame(Table.EVENTS)
-        products = self.store.read_frame(Table.PRODUCTS, columns=["product_id", "title", "brand", "category", "available"])
+        products = self.store.read_frame(
+            Table.PRODUCTS, columns=["product_id", "title", "brand", "category", "available", "price", "currency"]
+        )
+        self.offers_ = {str(row.product_id): _offer(row.price, row.currency) for row in products.itertuples()}
         ids = sorted(set(products["product_id"]) | set(events["product_id"].astype(str)))
         self.index_ = {product_id: i for i, product_id in enumerate(ids)}
         self.product_ids_ = np.array(ids, dtype=object)
@@ -224,6 +231,7 @@ class RecommendService(CapabilityService):
                 self.brands_[item] = row.get("brand")
                 self.categories_[item] = row.get("category")
                 self.titles_[item] = row.get("title")
+                self.offers_[str(row["product_id"])] = _offer(row.get("price"), row.get("currency"))
 
     def products_deleted(self, product_ids: Iterable[str]) -> None:
         """Deleted products are never recommended again."""
@@ -412,7 +420,16 @@ class RecommendService(CapabilityService):
         return [self._recommendation(i, scores[i], reasons.get(i, self._popular_reason(i))) for i in order]
 
     def _recommendation(self, item: int, score: float, reason: str) -> Recommendation:
-        return Recommendation(product_id=str(self.product_ids_[item]), score=round(float(score), 6), reason=reason, title=self._title(item))
+        product_id = str(self.product_ids_[item])
+        price, currency = self.offers_.get(product_id, (None, None))
+        return Recommendation(product_id=product_id, score=round(float(score), 6), reason=reason, title=self._title(item),
+                              price=price, currency=self.rates.resolve(currency))  # fmt: skip
+
+
+def _offer(price: Any, currency: Any) -> tuple[float | None, str | None]:
+    """A catalog price and its currency code (None: unpriced, or the store's default currency)."""
+    amount = pd.to_numeric(price, errors="coerce")
+    return (None if amount is None or amount != amount else float(amount)), catalog_currency(currency)
 
 
 def _basket_keys(events: pd.DataFrame) -> list[str | None]:

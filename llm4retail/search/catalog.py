@@ -10,9 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from llm4retail.data.currency import RateTable, catalog_currency
 from llm4retail.errors import DataValidationError
 from llm4retail.search.features import FEATURES, QueryContext
-from llm4retail.search.query import PriceRange, QueryParser
+from llm4retail.search.prices import CurrencyColumn, PriceFilter
+from llm4retail.search.query import QueryParser
 from llm4retail.search.results import Hit, SearchFilters, facet_counts
 
 _COLOUR_READER = QueryParser(max_length=100_000)
@@ -31,6 +33,7 @@ class ProductDocument:
     price: float | None = None
     available: bool = True
     attributes: dict[str, Any] = field(default_factory=dict)
+    currency: str | None = None  # ISO code; None: the store's default currency (`currency.default`)
 
     def field(self, name: str) -> str | None:
         """Text of a BM25 field."""
@@ -81,6 +84,7 @@ def documents_from_frame(products: pd.DataFrame) -> list[ProductDocument]:
                 price=float(price) if price is not None and not _is_nan(price) else None,
                 available=True if available is None or _is_nan(available) else bool(available),
                 attributes=attributes if isinstance(attributes, dict) else {},
+                currency=catalog_currency(row.get("currency")),
             )
         )
     return documents
@@ -109,11 +113,24 @@ class CatalogSlots:
         self.brands = np.zeros(0, dtype=object)
         self.categories = np.zeros(0, dtype=object)
         self.popularity = np.zeros(0, dtype=np.float32)
+        self.currency = CurrencyColumn()
 
     @property
     def n(self) -> int:
         """Slots ever written."""
         return len(self.documents)
+
+    def copy(self) -> CatalogSlots:
+        """An independent copy to change while readers keep this one (copy-on-write of the search index):
+        lists and dicts are copied, arrays that `remove` writes into are copied, the others are shared
+        (`append` replaces them)."""
+        clone = CatalogSlots()
+        clone.documents, clone.title_terms = list(self.documents), list(self.title_terms)
+        clone.title_text, clone.colours = list(self.title_text), list(self.colours)
+        clone.slot_of, clone.alive = dict(self.slot_of), self.alive.copy()
+        clone.prices, clone.available, clone.brands = self.prices, self.available, self.brands
+        clone.categories, clone.popularity, clone.currency = self.categories, self.popularity, self.currency
+        return clone
 
     def append(self, documents: Sequence[ProductDocument], *, title_terms: Sequence[list[str]]) -> None:
         """Add documents to new slots."""
@@ -132,6 +149,7 @@ class CatalogSlots:
         self.brands = np.concatenate([self.brands, np.asarray([d.brand for d in documents], dtype=object)])
         self.categories = np.concatenate([self.categories, np.asarray([d.category for d in documents], dtype=object)])
         self.popularity = np.concatenate([self.popularity, np.zeros(len(documents), dtype=np.float32)])
+        self.currency = self.currency.appended([document.currency for document in documents])
 
     def remove(self, slot: int) -> None:
         """Tombstone a slot."""
@@ -143,25 +161,24 @@ class CatalogSlots:
         return {str(brand) for brand in self.brands[self.alive] if brand}
 
     def set_popularity(self, counts: Mapping[str, float]) -> None:
-        """Popularity feature in [0, 1]: log counts over the maximum."""
+        """Popularity feature in [0, 1]: log counts over the maximum (a new array: readers of the old one
+        are never disturbed)."""
         if not counts:
             return
         scale = math.log1p(max(counts.values()))
+        popularity = self.popularity.copy()
         for product_id, count in counts.items():
             slot = self.slot_of.get(product_id)
             if slot is not None:
-                self.popularity[slot] = math.log1p(count) / scale if scale else 0.0
+                popularity[slot] = math.log1p(count) / scale if scale else 0.0
+        self.popularity = popularity
 
-    def filter_mask(self, filters: SearchFilters | None, *, parsed_price: PriceRange | None) -> np.ndarray:
-        """Live slots that pass the filters (explicit filters win over a price read from the query)."""
+    def filter_mask(self, filters: SearchFilters | None, *, price: PriceFilter | None, rates: RateTable) -> np.ndarray:
+        """Live slots that pass the filters; `price` is the resolved price filter (`prices.resolve_price_filter`)."""
         mask = self.alive.copy()
         filters = filters or SearchFilters()
-        low = filters.price_min if filters.price_min is not None else (parsed_price.minimum if parsed_price else None)
-        high = filters.price_max if filters.price_max is not None else (parsed_price.maximum if parsed_price else None)
-        if low is not None:
-            mask &= self.prices >= low
-        if high is not None:
-            mask &= self.prices <= high
+        if price is not None:
+            mask &= price.mask(self.prices, self.currency, rates=rates)
         if filters.available is not None:
             mask &= self.available == filters.available
         if filters.brands:
@@ -188,32 +205,36 @@ class CatalogSlots:
         same_category = np.fromiter((c in categories for c in self.categories[slots]), dtype=bool, count=len(slots))
         return (0.5 * same_brand + 0.5 * same_category).astype(np.float32)
 
-    def hit(self, slot: int, score: float, features: np.ndarray | None) -> Hit:
-        """The public view of a slot."""
+    def hit(self, slot: int, score: float, features: np.ndarray | None, *, rates: RateTable) -> Hit:
+        """The public view of a slot (its price in its currency)."""
         document = self.documents[slot]
         explained = None if features is None else {name: round(float(v), 5) for name, v in zip(FEATURES, features)}
         return Hit(document.product_id, round(score, 6), document.title, document.brand, document.category,
-                   document.price, document.available, explained)  # fmt: skip
+                   document.price, rates.resolve(document.currency), document.available, explained)  # fmt: skip
 
-    def facets(self, slots: np.ndarray) -> dict[str, list[dict[str, Any]]]:
-        """Facet counts over the result set."""
+    def facets(self, slots: np.ndarray, *, rates: RateTable) -> dict[str, list[dict[str, Any]]]:
+        """Facet counts over the result set (prices per currency)."""
         return facet_counts(
             categories=list(self.categories[slots]),
             brands=list(self.brands[slots]),
             prices=self.prices[slots],
+            currencies=self.currency.resolved(slots, rates),
             available=self.available[slots],
             colours=[self.colours[slot] for slot in slots],
         )
 
     @staticmethod
-    def understood(context: QueryContext) -> dict[str, Any]:
-        """What the query was read as (shown to the shopper and in `explain`)."""
+    def understood(context: QueryContext, *, rates: RateTable) -> dict[str, Any]:
+        """What the query was read as (shown to the shopper and in `explain`): `price` as read from the query
+        (with the currency it named, or None), `price_filter` as applied (currency, conversions, exclusions)."""
         parsed = context.parsed
+        price = parsed.price
         return {
             "text": parsed.text,
             "corrections": context.corrections,
             "synonyms": context.expansions,
-            "price": None if parsed.price is None else {"min": parsed.price.minimum, "max": parsed.price.maximum},
+            "price": None if price is None else {"min": price.minimum, "max": price.maximum, "currency": price.currency},
+            "price_filter": None if context.price_filter is None else context.price_filter.describe(rates),
             "brands": list(parsed.brands),
             "colours": list(parsed.colours),
             "sizes": list(parsed.sizes),

@@ -40,6 +40,14 @@ class DenseIndex:
         if self._index is not None:  # the HNSW graph grows in place; slots stay aligned
             self._index.add(vectors.astype(np.float32))
 
+    def copy(self) -> DenseIndex:
+        """An independent copy to change while readers keep this one (copy-on-write of the search index):
+        the vectors are shared (`add` replaces them, never writes into them), the live mask and graph are copied."""
+        clone = DenseIndex(hnsw_threshold=self.hnsw_threshold)
+        clone.vectors, clone.alive = self.vectors, self.alive.copy()
+        clone._index = None if self._index is None else faiss.clone_index(self._index)
+        return clone
+
     def remove(self, slot: int) -> None:
         """Tombstone a slot."""
         self.alive[slot] = False

@@ -14,6 +14,7 @@ over the result set → one page.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import logging
@@ -26,6 +27,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from llm4retail.artifacts import ModelState, register_model
+from llm4retail.data.currency import RateTable
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.search import dense as dense_module
 from llm4retail.search.base import SearchModel
@@ -39,6 +41,7 @@ from llm4retail.search.features import (
     zero_shot_score,
 )
 from llm4retail.search.lexical import FieldedBM25
+from llm4retail.search.prices import resolve_price_filter
 from llm4retail.search.query import QueryParser
 from llm4retail.search.rerank import Reranker
 from llm4retail.search.results import SearchFilters, SearchResponse, diversify
@@ -96,6 +99,7 @@ class SearchEngine(SearchModel):
         self.dense_min_similarity = dense_min_similarity
         self.reranker: Reranker | None = None
         self.rewriter: Callable[[str], str | None] | None = None  # e.g. QueryRewriter; used on zero results
+        self.rates = RateTable()  # default currency and exchange rates: configuration, set by the service
         self.slots_: CatalogSlots | None = None
 
     # -- building and freshness --------------------------------------------------------------
@@ -121,6 +125,29 @@ class SearchEngine(SearchModel):
         self._add(documents, vectors=vectors)
         return self
 
+    def copy(self) -> SearchEngine:
+        """An independent copy to change while readers keep searching this one (copy-on-write).
+
+        Catalog writes change the copy (`upsert`, `delete`, `sync`), `pack()` it and then replace the served
+        reference, so a search always runs over one consistent index. Costs a copy of the containers that
+        change in place (lists of slots, vocabularies), not of the vectors or analysed texts; the spelling
+        corrector is shared (it only learns words, under its own lock).
+        """
+        self._require_fitted()
+        clone = copy.copy(self)
+        clone.slots_ = self.slots_.copy()
+        clone.lexical_ = self.lexical_.copy()
+        clone.dense_ = self.dense_.copy()
+        clone.popularity_ = dict(self.popularity_)
+        clone.synonyms = dict(self.synonyms)
+        return clone
+
+    def pack(self) -> Self:
+        """Prepares what queries would otherwise build lazily (the BM25 postings); call before publishing."""
+        self._require_fitted()
+        self.lexical_.pack()
+        return self
+
     def upsert(self, products: pd.DataFrame) -> None:
         """Add new products or replace changed ones (including availability); no rebuild."""
         self._require_fitted()
@@ -135,15 +162,21 @@ class SearchEngine(SearchModel):
         return sum(self._tombstone(str(product_id)) for product_id in product_ids)
 
     def record_events(self, events: pd.DataFrame) -> None:
-        """Update popularity from events (purchase 3, add_to_cart 2, other 1) — the live feedback loop."""
+        """Update popularity from events (purchase 3, add_to_cart 2, other 1) — the live feedback loop.
+
+        Safe on a served index: the counts and the popularity feature are replaced, never written into,
+        so a search sees either the old or the new popularity, each whole.
+        """
         self._require_fitted()
         if events.empty:
             return
         kinds = events.get("event_type", pd.Series("purchase", index=events.index)).fillna("purchase")
         weights = kinds.map({"purchase": 3.0, "add_to_cart": 2.0}).fillna(1.0)
+        popularity = dict(self.popularity_)
         for product_id, weight in weights.groupby(events["product_id"].astype(str)).sum().items():
-            self.popularity_[product_id] = self.popularity_.get(product_id, 0.0) + float(weight)
-        self.slots_.set_popularity(self.popularity_)
+            popularity[product_id] = popularity.get(product_id, 0.0) + float(weight)
+        self.popularity_ = popularity
+        self.slots_.set_popularity(popularity)
 
     def _add(self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None) -> None:
         if not documents:
@@ -205,7 +238,10 @@ class SearchEngine(SearchModel):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Candidate slots within the filters and their feature matrix."""
         slots = self.slots_
-        mask = slots.filter_mask(filters, parsed_price=context.parsed.price)
+        context.price_filter = resolve_price_filter(
+            filters, context.parsed, column=slots.currency, alive=slots.alive, rates=self.rates
+        )
+        mask = slots.filter_mask(filters, price=context.price_filter, rates=self.rates)
         bm25 = self.lexical_.scores(context.terms) if context.terms else np.zeros(slots.n, dtype=np.float32)
         if context.expansions:
             bm25 = bm25 + SYNONYM_WEIGHT * self.lexical_.scores(context.expansions)
@@ -269,13 +305,14 @@ class SearchEngine(SearchModel):
         if diversify_results:
             order = diversify(order, scores, brands=self.slots_.brands[slots_], categories=self.slots_.categories[slots_])
         page = order[offset : offset + top_k]
-        hits = [self.slots_.hit(int(slots_[i]), float(scores[i]), features[i] if explain else None) for i in page]
+        hits = [self.slots_.hit(int(slots_[i]), float(scores[i]), features[i] if explain else None, rates=self.rates)
+                for i in page]
         return SearchResponse(
             query=query,
             total=len(slots_),
             hits=hits,
-            facets=self.slots_.facets(slots_),
-            understood={**self.slots_.understood(context), "rewritten": rewritten},
+            facets=self.slots_.facets(slots_, rates=self.rates),
+            understood={**self.slots_.understood(context, rates=self.rates), "rewritten": rewritten},
         )
 
     # -- the model contract ------------------------------------------------------------------

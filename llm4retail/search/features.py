@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from llm4retail.search.query import ParsedQuery
+
+if TYPE_CHECKING:
+    from llm4retail.search.prices import PriceFilter
 
 FEATURES: tuple[str, ...] = (
     "bm25",
@@ -95,6 +98,7 @@ class QueryContext:
     vector: np.ndarray | None = None
     char_vector: sp.csr_matrix | None = None
     expansions: list[str] = field(default_factory=list)
+    price_filter: PriceFilter | None = None  # resolved by the engine with the request's filters
     term_set: set[str] = field(init=False)
     bigrams: set[tuple[str, str]] = field(init=False)
 

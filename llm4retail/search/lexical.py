@@ -38,8 +38,24 @@ class SparseBM25:
         self._lengths: list[float] = []
         self._alive: list[bool] = []
         self._document_frequency = np.zeros(0, dtype=np.int64)
-        self._matrix: sp.csc_matrix | None = None
-        self._cache: tuple[np.ndarray, np.ndarray, int] = (np.zeros(0, dtype=bool), np.zeros(0, dtype=np.float32), 0)
+        # postings, live mask, length norms and live count, packed together after a change: one reference,
+        # so a reader never pairs the postings of one state with the norms of another
+        self._packed_state: tuple[sp.csc_matrix, np.ndarray, np.ndarray, int] | None = None
+
+    def copy(self) -> SparseBM25:
+        """An independent copy to change while readers keep this one (copy-on-write of the search index):
+        the containers that change in place are copied, the arrays they hold (never changed) are shared."""
+        clone = SparseBM25(k1=self.k1, b=self.b)
+        clone.vocabulary = dict(self.vocabulary)
+        clone._terms, clone._counts = list(self._terms), list(self._counts)
+        clone._lengths, clone._alive = list(self._lengths), list(self._alive)
+        clone._document_frequency = self._document_frequency.copy()
+        clone._packed_state = self._packed_state
+        return clone
+
+    def pack(self) -> None:
+        """Packs the postings now (a writer does, before publishing), so that no query pays for it."""
+        self._packed()
 
     @property
     def n_slots(self) -> int:
@@ -56,14 +72,14 @@ class SparseBM25:
             self._lengths.append(float(len(tokens)))
             self._alive.append(True)
             np.add.at(self._document_frequency, ids, 1)
-        self._matrix = None
+        self._packed_state = None
 
     def remove(self, slot: int) -> None:
         """Tombstone a slot (idempotent)."""
         if self._alive[slot]:
             self._alive[slot] = False
             np.subtract.at(self._document_frequency, self._terms[slot], 1)
-            self._matrix = None
+            self._packed_state = None
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every slot for the query tokens (dead slots score 0)."""
@@ -95,19 +111,20 @@ class SparseBM25:
 
     def _packed(self) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, int]:
         """Postings, live mask, per-slot length normalisation and live count, rebuilt after a change."""
-        if self._matrix is None:
+        state = self._packed_state
+        if state is None:
             sizes = [len(ids) for ids in self._terms]
             rows = np.repeat(np.arange(self.n_slots), sizes)
             columns = np.concatenate(self._terms) if self._terms else np.zeros(0, dtype=np.int64)
             data = np.concatenate(self._counts) if self._counts else np.zeros(0, dtype=np.float32)
             shape = (self.n_slots, max(len(self.vocabulary), 1))
-            self._matrix = sp.csc_matrix((data, (rows, columns)), shape=shape)
+            matrix = sp.csc_matrix((data, (rows, columns)), shape=shape)
             alive = np.asarray(self._alive, dtype=bool)
             lengths = np.asarray(self._lengths, dtype=np.float32)
             average = max(float(lengths[alive].mean()) if alive.any() else 1.0, 1e-6)
-            self._cache = (alive, (self.k1 * (1 - self.b + self.b * lengths / average)).astype(np.float32), int(alive.sum()))
-        alive, norm, n_live = self._cache
-        return self._matrix, alive, norm, max(n_live, 1)
+            norm = (self.k1 * (1 - self.b + self.b * lengths / average)).astype(np.float32)
+            state = self._packed_state = (matrix, alive, norm, max(int(alive.sum()), 1))
+        return state
 
 
 class FieldedBM25:
@@ -130,6 +147,17 @@ class FieldedBM25:
             raise DataValidationError(f"every field needs one token list per document, got sizes {sizes}")
         for name, index in self.fields.items():
             index.add(documents[name])
+
+    def copy(self) -> FieldedBM25:
+        """An independent copy to change while readers keep this one (see `SparseBM25.copy`)."""
+        clone = FieldedBM25(self.weights)
+        clone.fields = {name: index.copy() for name, index in self.fields.items()}
+        return clone
+
+    def pack(self) -> None:
+        """Packs every field's postings (see `SparseBM25.pack`)."""
+        for index in self.fields.values():
+            index.pack()
 
     def remove(self, slot: int) -> None:
         """Tombstone a slot in every field."""

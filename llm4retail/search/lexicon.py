@@ -91,12 +91,15 @@ CHINESE_MULTIPLIERS: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万"
 
 # Price words, as regular expressions: currency before and after an amount, and the phrases
 # that bound a price from above, from below, or around a value (±AROUND_TOLERANCE).
-CURRENCY_BEFORE = r"(?:us\$|[$¥￥]|usd|rmb)"
+# Each names a currency (`llm4retail.data.currency.CURRENCY_WORDS` reads it as an ISO code).
+CURRENCY_BEFORE = r"(?:us\$|hk\$|[$¥￥€£]|usd|rmb|cny|eur|gbp)"
 # Words that announce a price ("预算两千左右", "价格在100-200之间", "price under 800", "在50到100元之间").
 PRICE_CONTEXT = (
     r"(?:(?:价格|价位|预算|(?<![a-z])(?:price|budget))\s*[:：]?\s*(?:在|为|是)?|(?<![\u3400-\u9fff])在)\s*"
 )
-CURRENCY_AFTER = r"(?:dollars?|bucks|usd|rmb|yuan|元钱?|块钱?)"
+CURRENCY_AFTER = (
+    r"(?:dollars?|bucks|usd|rmb|yuan|cny|euros?|eur|gbp|[€£]|美元|美金|欧元|英镑|日元|港元|港币|人民币|元钱?|块钱?)"
+)
 # "air max 90", "pro max" and "power max 726" are model names, not price caps.
 UPPER_BEFORE = (
     r"(?:(?<![a-z-])(?:under|below|less than|cheaper than|lower than|up to|no more than|not more than|at most|"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
+from llm4retail.data.currency import parse_currency
 from llm4retail.errors import ConfigError, DataValidationError
 from llm4retail.search import lexicon
 from llm4retail.text.language import Language, detect_language
@@ -38,10 +39,18 @@ class PriceBound(Enum):
 
 @dataclass(frozen=True)
 class PriceRange:
-    """Price bounds in the query's currency, both inclusive; `None` is unbounded."""
+    """Price bounds in the query's currency, both inclusive; `None` is unbounded.
+
+    Attributes:
+        minimum: lowest price, or None.
+        maximum: highest price, or None.
+        currency: the ISO code the query named ("500元" CNY, "$50" USD, "50 euros" EUR); None when it named
+            none (the search then infers it from the query's language and the catalog, `search/prices.py`).
+    """
 
     minimum: float | None
     maximum: float | None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ _NOT_COLOURS = re.compile("|".join(lexicon.NOT_COLOURS_ZH))
 def _amount(name: str) -> str:
     """Regex of one price amount ("$1,200", "1.5k", "500元", "五百块"): groups `name`, `name_before`, `name_after`."""
     return (
-        rf"(?<![0-9a-z.,/$¥])(?P<{name}_before>{lexicon.CURRENCY_BEFORE}\s?)?"
+        rf"(?<![0-9a-z.,/$¥￥€£])(?P<{name}_before>{lexicon.CURRENCY_BEFORE}\s?)?"
         rf"(?P<{name}>{_NUMBER}(?:\s?k(?![a-z])|[万千])?|{_CHINESE_NUMBER})"
         rf"(?P<{name}_after>\s?{lexicon.CURRENCY_AFTER})?(?![0-9a-z/]|\.\d|\s*{lexicon.NOT_PRICE_AFTER})"
     )
@@ -251,10 +260,21 @@ def _price_bounds(match: re.Match[str], bound: PriceBound) -> tuple[float | None
     return (None, value) if bound is PriceBound.UPPER else (value, None)
 
 
+def _named_currency(match: re.Match[str]) -> str | None:
+    """The ISO code of the first currency symbol or word in a price phrase ("$", "元", "euros"), if any."""
+    for name, value in match.groupdict().items():
+        if value and name.endswith(("_before", "_after")):
+            code = parse_currency(value.strip())
+            if code is not None:
+                return code
+    return None
+
+
 def _extract_price(claims: _Claims) -> tuple[PriceRange | None, list[tuple[int, int]]]:
-    """Price bounds of all price phrases together (the tightest of each), and the phrases' spans."""
+    """Price bounds of all price phrases together (the tightest of each), the first currency named, the spans."""
     minimum: float | None = None
     maximum: float | None = None
+    currency: str | None = None
     spans: list[tuple[int, int]] = []
     for pattern, bound in _PRICE_PATTERNS:
         for match in claims.find(pattern):
@@ -263,10 +283,11 @@ def _extract_price(claims: _Claims) -> tuple[PriceRange | None, list[tuple[int, 
                 continue
             claims.claim(match)
             spans.append(match.span())
+            currency = currency or _named_currency(match)
             low, high = bounds
             minimum = low if minimum is None else max(minimum, low) if low is not None else minimum
             maximum = high if maximum is None else min(maximum, high) if high is not None else maximum
-    return (PriceRange(minimum=minimum, maximum=maximum) if spans else None), spans
+    return (PriceRange(minimum=minimum, maximum=maximum, currency=currency) if spans else None), spans
 
 
 def _extract_colours(claims: _Claims) -> tuple[str, ...]:
@@ -337,7 +358,7 @@ class QueryParser:
         >>> parser = QueryParser(brands=["HP", "Epson"])
         >>> parsed = parser.parse("hp laptop 16gb under 1000")
         >>> parsed.text, parsed.brands, parsed.price, parsed.quantities
-        ('hp laptop 16gb', ('HP',), PriceRange(minimum=None, maximum=1000.0), ((16.0, 'gb'),))
+        ('hp laptop 16gb', ('HP',), PriceRange(minimum=None, maximum=1000.0, currency=None), ((16.0, 'gb'),))
         >>> parser.parse("儿童防水雨靴 100元以内").text
         '儿童防水雨靴'
     """

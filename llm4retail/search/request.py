@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
+from llm4retail.data.currency import check_currency
 from llm4retail.search.results import SearchFilters, SearchResponse
 
 MAX_QUERY_LENGTH = 512
@@ -26,6 +27,7 @@ def build_filters(
     price_min: float | None = None,
     price_max: float | None = None,
     available: bool | None = None,
+    currency: str | None = None,
 ) -> SearchFilters:
     """Hard filters from request fields; None (or no brands) means no constraint.
 
@@ -35,12 +37,17 @@ def build_filters(
         price_min: lowest price, inclusive.
         price_max: highest price, inclusive.
         available: only available (True) or unavailable (False) products; None for both.
+        currency: ISO code of `price_min`/`price_max` ("usd" is read as USD); None: the query's currency.
 
     Returns:
         The filters the engine applies.
+
+    Raises:
+        DataValidationError: `currency` is not an ISO 4217 code.
     """
     return SearchFilters(
-        category=category, brands=tuple(brands or ()), price_min=price_min, price_max=price_max, available=available
+        category=category, brands=tuple(brands or ()), price_min=price_min, price_max=price_max, available=available,
+        currency=None if currency is None else check_currency(currency),
     )
 
 
@@ -57,6 +64,9 @@ class SearchRequest(BaseModel):
     price_min: float | None = Field(None, ge=0, description="lowest price, inclusive")
     price_max: float | None = Field(None, ge=0, description="highest price, inclusive")
     available: bool | None = Field(None, description="only available (true) or unavailable (false) products")
+    currency: str | None = Field(
+        None, min_length=3, max_length=3, description="ISO code of price_min/price_max (e.g. CNY); default: the query's"
+    )
     customer_id: str | None = Field(None, description="boost products like this shopper's recent ones")
     top_k: int = Field(10, ge=1, le=MAX_PAGE_SIZE, description="results per page")
     offset: int = Field(0, ge=0, description="results skipped: (page - 1) * page size")
@@ -66,7 +76,7 @@ class SearchRequest(BaseModel):
     def filters(self) -> SearchFilters:
         """The hard filters of this request (`build_filters`)."""
         return build_filters(category=self.category, brands=self.brands, price_min=self.price_min,
-                             price_max=self.price_max, available=self.available)  # fmt: skip
+                             price_max=self.price_max, available=self.available, currency=self.currency)  # fmt: skip
 
 
 def search_products(

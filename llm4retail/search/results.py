@@ -24,6 +24,7 @@ class SearchFilters:
         price_max: highest price, inclusive.
         available: only available (True) or unavailable (False) products.
         attributes: attribute name -> accepted values (case-insensitive).
+        currency: ISO code of `price_min`/`price_max`; None: the query's currency (`search/prices.py`).
     """
 
     category: str | None = None
@@ -32,6 +33,7 @@ class SearchFilters:
     price_max: float | None = None
     available: bool | None = None
     attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    currency: str | None = None
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Hit:
     brand: str | None
     category: str | None
     price: float | None
+    currency: str
     available: bool
     features: dict[str, float] | None = None
 
@@ -60,10 +63,11 @@ class SearchResponse:
 
 
 def facet_counts(
-    *, categories: Sequence[str | None], brands: Sequence[str | None], prices: np.ndarray, available: np.ndarray,
-    colours: Sequence[set[str]], top: int = 20,
+    *, categories: Sequence[str | None], brands: Sequence[str | None], prices: np.ndarray, currencies: Sequence[str],
+    available: np.ndarray, colours: Sequence[set[str]], top: int = 20,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Counts of the result set by category (every level of the path), brand, price bucket, availability, colour."""
+    """Counts of the result set by category (every level of the path), brand, currency and price bucket,
+    availability, colour."""
     category_counts: Counter[str] = Counter()
     for path in categories:
         if path:
@@ -72,14 +76,10 @@ def facet_counts(
     colour_counts: Counter[str] = Counter()
     for values in colours:
         colour_counts.update(values)
-    # one searchsorted over the whole result set (a search facets up to a few hundred candidates)
-    indices, counts = np.unique(np.searchsorted(PRICE_BUCKETS, prices[~np.isnan(prices)], side="right") - 1,
-                                return_counts=True)  # fmt: skip
-    price_counts = Counter({_bucket_label(int(index)): int(count) for index, count in zip(indices, counts)})
     return {
         "category": _as_list(category_counts, top),
         "brand": _as_list(brand_counts, top),
-        "price": [{"value": key, "count": count} for key, count in sorted(price_counts.items(), key=_bucket_order)],
+        "price": price_facets(prices, currencies),
         "available": _as_list(Counter("true" if flag else "false" for flag in available), top),
         "colour": _as_list(colour_counts, top),
     }
@@ -92,14 +92,19 @@ def _category_levels(path: str) -> tuple[str, ...]:
     return tuple(" > ".join(parts[: level + 1]) for level in range(len(parts)))
 
 
-def _bucket_label(index: int) -> str:
-    low = PRICE_BUCKETS[index]
-    high = PRICE_BUCKETS[index + 1] if index + 1 < len(PRICE_BUCKETS) else None
-    return f"{low}-{high}" if high is not None else f"{low}+"
-
-
-def _bucket_order(item: tuple[str, int]) -> float:
-    return float(item[0].split("-")[0].rstrip("+"))
+def price_facets(prices: np.ndarray, currencies: Sequence[str]) -> list[dict[str, Any]]:
+    """Counts of priced results by currency and price bucket: `{"value": "50-100", "currency": "USD", "count": 3}`."""
+    prices = np.asarray(prices, dtype=np.float64)
+    priced = ~np.isnan(prices)
+    buckets = np.searchsorted(PRICE_BUCKETS, prices[priced], side="right") - 1
+    codes = np.asarray(currencies, dtype=object)[priced] if len(currencies) else np.zeros(0, dtype=object)
+    counts: Counter[tuple[str, int]] = Counter(zip(codes.tolist(), buckets.tolist(), strict=True))
+    facets = []
+    for (currency, index), count in sorted(counts.items()):
+        low = PRICE_BUCKETS[index]
+        high = PRICE_BUCKETS[index + 1] if index + 1 < len(PRICE_BUCKETS) else None
+        facets.append({"value": f"{low}-{high}" if high is not None else f"{low}+", "currency": currency, "count": count})
+    return facets
 
 
 def _as_list(counts: Counter[str], top: int) -> list[dict[str, Any]]:

@@ -6,7 +6,10 @@ whole index as a new version in `<data-dir>/models/search/vNNNN`; `train_on_star
 `serve` runs when nothing is saved, saves the index alone (zero-shot ranking). Serving loads `LATEST` once (synced with the store's
 current catalog) and never trains: without a saved index it raises `NotTrainedError`
 naming the train command. Product writes and events posted to the API update the loaded
-index in memory at once; `close()` saves it as a new version when it changed.
+index at once, copy-on-write (a changed copy replaces the served one, so searches never see a
+half-updated index); `checkpoint()`, run by itself `models.checkpoint_seconds` after a change,
+saves the live index beside its version so a restart after a crash loads it instead of
+re-indexing, and `close()` saves it as a new version when it changed.
 
 Example:
     >>> service = Services(get_settings(data_dir="store")).search
@@ -18,8 +21,9 @@ Example:
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -27,9 +31,10 @@ import pandas as pd
 from llm4retail.artifacts import data_fingerprint
 from llm4retail.capability import CapabilityService
 from llm4retail.config import Settings
+from llm4retail.data.currency import currency_rates
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import DataValidationError, NotTrainedError
+from llm4retail.errors import DataValidationError, Llm4RetailError, NotTrainedError
 from llm4retail.eval import EvalReport
 from llm4retail.llm.client import ChatClient
 from llm4retail.search.engine import SearchEngine
@@ -61,9 +66,14 @@ class SearchService(CapabilityService):
         super().__init__(settings, store, services=services)
         self.semantic = semantic
         self.rewriter = QueryRewriter(ChatClient(settings.llm)) if settings.llm.base_url else None
+        self.rates = currency_rates(settings)
         self._engine: SearchEngine | None = None
         self._version: str | None = None  # the version the loaded engine came from
         self._changed = False  # the loaded engine differs from its version (live updates, catalog sync)
+        self._generation = 0  # live changes so far; `_saved_generation`: those in the latest checkpoint or version
+        self._saved_generation = 0
+        self._timer: threading.Timer | None = None  # the pending checkpoint
+        self._save_lock = threading.Lock()  # one checkpoint or save at a time
 
     @property
     def loaded(self) -> bool:
@@ -103,9 +113,11 @@ class SearchService(CapabilityService):
         }  # fmt: skip
         data_hash = data_fingerprint(products.astype(str), events.astype(str))
         report["version"] = self.models.save(engine, report=report, data_hash=data_hash)
-        engine.rewriter = self.rewriter
+        engine.rewriter, engine.rates = self.rewriter, self.rates
+        engine.pack()
         with self.lock:
             self._engine, self._version, self._changed = engine, report["version"], False
+            self._saved_generation = self._generation
         logger.info("search index %s trained: %d products, reranker %s", report["version"], engine.size,
                     "trained" if importance else "not trained")  # fmt: skip
         return report
@@ -154,13 +166,20 @@ class SearchService(CapabilityService):
         self.engine()
 
     def engine(self) -> SearchEngine:
-        """The served index: the `LATEST` version, loaded once and synced with the store's current catalog.
+        """The served index: the `LATEST` version (with its checkpoint of live changes, if any), loaded once
+        and synced with the store's current catalog.
+
+        The index is never changed in place: catalog writes build a changed copy and swap this reference,
+        so a caller takes it once per request and searches one consistent index.
 
         Raises:
             NotTrainedError: no version is saved (run `llm4retail search train`).
             ArtifactFormatError: the saved version was written in another format.
         """
-        with self.lock:
+        engine = self._engine
+        if engine is not None:
+            return engine
+        with self.lock:  # checked again under the lock: concurrent first requests load once
             if self._engine is None:
                 self._load()
             assert self._engine is not None
@@ -170,12 +189,13 @@ class SearchService(CapabilityService):
         version = self.models.latest()
         if version is None:
             raise NotTrainedError(f"no search index is trained yet; run `{self.train_command}`")
-        engine = self.models.load(version, expected=SearchEngine)
+        checkpoint = self.models.checkpoint(base=version)
+        engine = SearchEngine.load(checkpoint) if checkpoint else self.models.load(version, expected=SearchEngine)
         changes = engine.sync(self.store.read_frame(Table.PRODUCTS))
-        engine.rewriter = self.rewriter
-        self._engine, self._version = engine, version
-        self._changed = bool(changes["added_or_changed"] or changes["removed"])
-        logger.info("search index %s loaded: %s", version, changes)
+        engine.rewriter, engine.rates = self.rewriter, self.rates
+        self._engine, self._version = engine.pack(), version
+        self._changed = bool(checkpoint or changes["added_or_changed"] or changes["removed"])
+        logger.info("search index %s loaded%s: %s", version, " from its checkpoint" if checkpoint else "", changes)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """One page of results for `request` (personalised when it names a customer).
@@ -192,38 +212,93 @@ class SearchService(CapabilityService):
     # -- live updates ------------------------------------------------------------------------------
     def products_changed(self, rows: Iterable[dict[str, Any]]) -> None:
         """Applies created or updated products to a loaded index (nothing to do before it is loaded)."""
-        rows = list(rows)
-        with self.lock:
-            if self._engine is not None and rows:
-                self._engine.upsert(pd.DataFrame(rows))
-                self._changed = True
+        frame = pd.DataFrame(list(rows))
+        if not frame.empty:
+            self._update(lambda engine: _upserted(engine, frame))
 
     def products_deleted(self, product_ids: Iterable[str]) -> None:
         """Drops deleted products from a loaded index."""
-        with self.lock:
-            if self._engine is not None and self._engine.delete(product_ids):
-                self._changed = True
+        product_ids = list(product_ids)
+        if product_ids:
+            self._update(lambda engine: engine.delete(product_ids) > 0)
 
     def events_recorded(self, rows: Iterable[dict[str, Any]]) -> None:
-        """Feeds new events into popularity (the feedback loop)."""
+        """Feeds new events into popularity (the feedback loop; replaces the popularity, see `record_events`)."""
         rows = list(rows)
         with self.lock:
             if self._engine is not None and rows:
                 self._engine.record_events(pd.DataFrame(rows))
-                self._changed = True
+                self._mark_changed()
+
+    def _update(self, change: Callable[[SearchEngine], bool]) -> None:
+        """Copy-on-write: `change` edits a copy of the served index (returning whether it changed anything),
+        which then replaces it in one assignment; searches under way finish on the index they took."""
+        with self.lock:  # writers take turns; readers never wait
+            if self._engine is None:
+                return
+            updated = self._engine.copy()
+            if change(updated):
+                self._engine = updated.pack()
+                self._mark_changed()
+
+    def _mark_changed(self) -> None:
+        """Records a live change and schedules a checkpoint (`models.checkpoint_seconds` from now). Under the lock."""
+        self._changed = True
+        self._generation += 1
+        delay = self.settings.models.checkpoint_seconds
+        if delay > 0 and self._timer is None:
+            self._timer = threading.Timer(delay, self._checkpoint_quietly)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def checkpoint(self) -> str | None:
+        """Saves the served index, if live changes are not saved yet, as the checkpoint of its version
+        (atomically; the next start loads it instead of re-indexing the changes); returns its folder.
+
+        Runs by itself `models.checkpoint_seconds` after a change; searches and writes go on meanwhile
+        (the saved index is a snapshot no write changes)."""
+        with self._save_lock:
+            with self.lock:
+                self._timer = None  # changes from now on schedule the next checkpoint
+                engine, version, generation = self._engine, self._version, self._generation
+            if engine is None or version is None or generation == self._saved_generation:
+                return None
+            started = time.perf_counter()
+            folder = self.models.save_checkpoint(engine, base=version, report={"products": engine.size})
+            self._saved_generation = generation
+            logger.info("search index checkpoint of %s saved in %.2f s (%d products)", version,
+                        time.perf_counter() - started, engine.size)  # fmt: skip
+            return str(folder)
+
+    def _checkpoint_quietly(self) -> None:
+        try:
+            self.checkpoint()
+        except (OSError, Llm4RetailError):  # a full or read-only disk: the next change tries again
+            logger.exception("search index checkpoint failed")
 
     def close(self) -> None:
-        """Saves the loaded index as a new version if it changed since it was loaded or trained."""
-        with self.lock:
+        """Saves the loaded index as a new version if it changed since it was loaded or trained (the
+        checkpoint, now part of that version, is deleted)."""
+        with self._save_lock, self.lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             if self._engine is None or not self._changed:
                 return
             report = {**self._report(self._version), "products": self._engine.size, "updated_from": self._version}
             version = self.models.save(self._engine, report=report)
+            self.models.drop_checkpoint()
             logger.info("search index %s saved with live updates (from %s)", version, self._version)
             self._version, self._changed = version, False
+            self._saved_generation = self._generation
 
     def _report(self, version: str | None) -> dict[str, Any]:
         try:
             return self.models.report(version)
         except NotTrainedError:  # the version was pruned meanwhile
             return {}
+
+
+def _upserted(engine: SearchEngine, products: pd.DataFrame) -> bool:
+    engine.upsert(products)
+    return True

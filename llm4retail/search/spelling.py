@@ -10,6 +10,7 @@ joined word. Numbers, Chinese and short words are never touched.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,10 +43,17 @@ class SpellCorrector:
         self.counts: dict[str, int] = {}
         self.known: set[str] = set()
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        # one corrector serves every snapshot of a search index (copying SymSpell's tables per catalog
+        # write would cost more than the write): learning and correcting take turns
+        self._lock = threading.RLock()
         self.add(counts)
 
     def add(self, counts: Counter[str]) -> None:
         """Learn more catalog words (new or changed products)."""
+        with self._lock:
+            self._learn(counts)
+
+    def _learn(self, counts: Counter[str]) -> None:
         self.all_counts.update(counts)
         self.known.update(counts)
         for word in counts:
@@ -68,6 +76,10 @@ class SpellCorrector:
 
     def correct(self, tokens: list[str]) -> tuple[list[str], list[Correction]]:
         """Corrected tokens (unknown words fixed, joined pairs added) and the corrections made."""
+        with self._lock:
+            return self._correct(tokens)
+
+    def _correct(self, tokens: list[str]) -> tuple[list[str], list[Correction]]:
         output: list[str] = []
         corrections: list[Correction] = []
         for token in tokens:

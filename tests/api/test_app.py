@@ -83,6 +83,15 @@ def test_create_fills_contract_defaults(client: TestClient) -> None:
     assert created.status_code == 201
     assert created.json()["available"] is True
     assert created.json()["price"] is None
+    assert created.json()["currency"] == "USD"  # every product shows a currency: its own, else currency.default
+
+
+def test_products_show_their_currency_or_the_configured_default(tmp_path: Path) -> None:
+    settings = get_settings(data_dir=tmp_path / "data", api_keys=API_KEY, currency={"default": "CNY"})
+    with TestClient(create_app(settings)) as shop:
+        shop.post("/products/bulk", json=[_product("p1", price=5.0), _product("p2", price=2.0, currency="eur")], headers=AUTH)
+        listed = {row["product_id"]: row["currency"] for row in shop.get("/products").json()["items"]}
+        assert listed == {"p1": "CNY", "p2": "EUR"} and shop.get("/products/p1").json()["currency"] == "CNY"
 
 
 def test_duplicate_create_is_409_and_keeps_the_first(client: TestClient) -> None:

@@ -48,6 +48,8 @@ def test_similar_and_bought_together(client: TestClient) -> None:
     assert len(similar) == 3 and "p00001" not in [item["product_id"] for item in similar]
     session = client.post("/recommendations/session", json={"product_ids": ["p00001", "unknown"], "top_k": 3}).json()
     assert len(session["items"]) == 3
+    prices = {item["product_id"]: (item["price"], item["currency"]) for item in similar + session["items"]}
+    assert all(price > 0 and currency in {"USD", "CNY"} for price, currency in prices.values())  # the demo's two
 
 
 def test_posted_events_change_the_next_recommendations(client: TestClient, demo_auth: dict[str, str]) -> None:

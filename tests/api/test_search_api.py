@@ -34,11 +34,29 @@ def test_search_understands_and_filters(client: TestClient) -> None:
     response = client.get("/search", params={"q": "grey sofa under 2000", "page_size": 5})
     assert response.status_code == 200
     body = response.json()
-    assert body["understood"]["price"] == {"min": None, "max": 2000.0}
+    assert body["understood"]["price"] == {"min": None, "max": 2000.0, "currency": None}
     assert body["understood"]["colours"] == ["grey"]
-    assert body["hits"] and all(hit["price"] <= 2000 for hit in body["hits"])
+    assert body["hits"] and all(hit["price"] <= 2000 and hit["currency"] == "USD" for hit in body["hits"])
     assert "sofa" in body["hits"][0]["title"].lower()
     assert {"category", "brand", "price", "available", "colour"} <= set(body["facets"])
+
+
+def test_results_show_the_currency_and_price_filters_say_which(client: TestClient) -> None:
+    """The demo store prices its Chinese listings in CNY and its English ones in USD; no rate is configured."""
+    body = client.get("/search", params={"q": "沙发 5000元以下", "page_size": 20}).json()
+    price = body["understood"]["price_filter"]
+    assert (price["max"], price["currency"], price["currency_source"], price["converted"]) == (5000.0, "CNY", "query", False)
+    assert price["excluded_currencies"] == ["USD"] and "no exchange rate" in price["note"]
+    assert body["hits"] and all(hit["currency"] == "CNY" and hit["price"] <= 5000 for hit in body["hits"])
+    assert {facet["currency"] for facet in body["facets"]["price"]} == {"CNY"}
+
+    dollars = client.get("/search", params={"q": "sofa", "price_max": 700, "currency": "usd", "page_size": 20}).json()
+    assert dollars["hits"] and {hit["currency"] for hit in dollars["hits"]} == {"USD"}
+    assert dollars["understood"]["price_filter"]["currency_source"] == "request"
+    mixed = client.get("/search", params={"q": "沙发 sofa", "page_size": 50}).json()
+    assert {hit["currency"] for hit in mixed["hits"]} == {"USD", "CNY"}  # no price filter: both, each labelled
+    assert client.get("/search", params={"q": "sofa", "price_max": 5, "currency": "ZZZ"}).status_code == 422
+
 
 
 def test_chinese_query_and_paging(client: TestClient) -> None:

@@ -103,3 +103,22 @@ def test_unreachable_database_is_a_clear_error() -> None:
     assert store.ping() is False
     with pytest.raises(StoreUnavailableError, match="cannot reach the database"):
         store.create_schema()
+
+
+def test_tables_are_created_once_however_many_first_callers(store: Store) -> None:
+    """Concurrent first requests (threads of one store) and several workers (stores of their own) create
+    a component's tables at once: no 'already exists' error reaches anyone, and the table is usable."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    metadata = sa.MetaData()
+    probe = sa.Table("race_probe", metadata, sa.Column("probe_id", sa.Integer, primary_key=True))
+    stores = [Store(store.url) for _ in range(3)]
+    try:
+        with ThreadPoolExecutor(9) as pool:
+            list(pool.map(lambda i: stores[i % 3].ensure_tables(metadata), range(9)))
+        with stores[0].transaction() as connection:
+            connection.execute(sa.insert(probe), [{"probe_id": 1}])
+            assert connection.execute(sa.select(sa.func.count()).select_from(probe)).scalar_one() == 1
+    finally:
+        for other in stores:
+            other.close()

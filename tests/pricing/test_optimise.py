@@ -64,3 +64,21 @@ def test_margin_floor_and_invalid_rules_are_explicit() -> None:
     with pytest.raises(ConfigError, match="max_change"):
         PriceConstraints(max_change=0)
     assert PriceEnding.WHOLE.apply(np.array([9.4, 9.6])).tolist() == [9.0, 10.0]
+
+
+def test_advice_starts_from_the_given_catalog_price() -> None:
+    # Markup optimum 9.0 (see above); starting from a catalog price of 12 the step limit of 10% binds at 10.8.
+    model = _model(-3.0, 1e-6)
+    advice = recommend_price(model, 0, unit_cost=6.0, constraints=PriceConstraints(max_change=0.1), current_price=12.0)
+    assert (advice["current_price"], advice["sales_price"], advice["price_source"]) == (12.0, 10.0, "catalog")
+    assert advice["recommended_price"] == pytest.approx(10.8) and advice["binding"] == "max_change"
+    assert advice["change"] == pytest.approx(-0.1)
+    # Demand at 12 is read off the curve (100 * (12/10)^-3 = 57.9/day): moving to 10.8 gains profit.
+    demand_now = 100.0 * 1.2**-3.0
+    expected = 28 * ((10.8 - 6.0) * 100.0 * 1.08**-3.0 - (12.0 - 6.0) * demand_now)
+    assert advice["expected_profit_change"] == pytest.approx(expected, rel=1e-3)
+    same = recommend_price(model, 0, unit_cost=6.0, constraints=PriceConstraints(), current_price=10.0)
+    assert same["expected_profit_change"] == pytest.approx(
+        recommend_price(model, 0, unit_cost=6.0, constraints=PriceConstraints())["expected_profit_change"])
+    with pytest.raises(DataValidationError, match="current_price must be a positive number"):
+        recommend_price(model, 0, unit_cost=6.0, constraints=PriceConstraints(), current_price=0.0)

@@ -56,3 +56,25 @@ def test_elasticities_saved_before_the_shared_format_ask_to_retrain(store: Store
 
     with pytest.raises(ArtifactFormatError, match="retrain with `llm4retail pricing train`"):
         service.elasticities()
+
+
+def test_advice_starts_from_the_catalog_price_in_its_currency(store: Store, tmp_path: Path) -> None:
+    store.upsert(Table.SALES, _sales())
+    store.upsert(Table.PRODUCTS, pd.DataFrame([
+        {"product_id": "p0", "title": "Teapot", "price": 12.5, "currency": "CNY"},
+        {"product_id": "p1", "title": "Kettle", "price": 11.0},  # no currency: the configured default
+    ]))  # fmt: skip
+    settings = get_settings(data_dir=tmp_path, currency={"default": "EUR"})
+    service = PricingService(settings, store)
+    service.train()
+    sales_price = float(service.model().table.current_price[0])
+
+    advice = service.price_advice("p0", unit_cost=4.0)
+    assert (advice["current_price"], advice["currency"], advice["price_source"]) == (12.5, "CNY", "catalog")
+    assert advice["sales_price"] == sales_price != 12.5
+    assert 12.5 * 0.9 - 0.01 <= advice["recommended_price"] <= 12.5 * 1.1 + 0.01  # a step from the catalog price
+    assert "assumed" in (assumed := service.price_advice("p1"))["cost_source"]
+    assert (assumed["currency"], assumed["unit_cost"]) == ("EUR", round(0.6 * 11.0, 2))  # cost from the catalog price
+    unlisted = service.price_advice("p2")  # sold but not in the catalog: starts from its sales price
+    assert (unlisted["price_source"], unlisted["currency"]) == ("sales", "EUR")
+    assert unlisted["current_price"] == unlisted["sales_price"]

@@ -30,7 +30,7 @@ CATALOG = pd.DataFrame(
         ("p10", "Bluetooth Speaker portable", "Voltix", "Electronics > Audio > Speakers", 49.0, True, {}),
     ],
     columns=["product_id", "title", "brand", "category", "price", "available", "attributes"],
-)
+).assign(currency=["USD"] * 6 + ["CNY", "CNY"] + ["USD"] * 2)  # the Chinese listings are priced in yuan
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +52,15 @@ def test_typos_are_corrected_against_the_catalog(engine: SearchEngine) -> None:
 @pytest.mark.unit
 def test_price_in_the_query_becomes_a_filter(engine: SearchEngine) -> None:
     response = engine.search("red velvet sofa under 500")
-    assert response.understood["price"] == {"min": None, "max": 500.0}
+    assert response.understood["price"] == {"min": None, "max": 500.0, "currency": None}
     assert _ids(engine, "red velvet sofa under 500")[0] == "p2"
-    assert all(hit.price <= 500 for hit in response.hits)
+    assert all(hit.price <= 500 and hit.currency == "USD" for hit in response.hits)
 
 
 @pytest.mark.unit
 def test_chinese_query_with_price_constraint(engine: SearchEngine) -> None:
     response = engine.search("儿童防水雨靴 100元以内")
-    assert response.hits[0].product_id == "p7"
+    assert response.hits[0].product_id == "p7" and response.hits[0].currency == "CNY"
     assert response.understood["language"] == "zh"
 
 
@@ -180,4 +180,4 @@ def test_real_chinese_queries(datasets: Path) -> None:
         assert response.understood["language"] == "zh"
         found += product_id in [hit.product_id for hit in response.hits]
     assert found / len(positives) >= 0.45  # 0.53 measured: the paraphrase is in the top 10
-    assert engine.search("花呗 500元以下怎么还款").understood["price"] == {"min": None, "max": 500.0}
+    assert engine.search("花呗 500元以下怎么还款").understood["price"] == {"min": None, "max": 500.0, "currency": "CNY"}

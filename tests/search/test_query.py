@@ -218,7 +218,23 @@ def parser() -> QueryParser:
 @pytest.mark.unit
 @pytest.mark.parametrize(("query", "minimum", "maximum"), ENGLISH_PRICES + CHINESE_PRICES)
 def test_price_expressions(parser: QueryParser, query: str, minimum: float | None, maximum: float | None) -> None:
-    assert parser.parse(query).price == PriceRange(minimum=minimum, maximum=maximum)
+    price = parser.parse(query).price
+    assert price is not None and (price.minimum, price.maximum) == (minimum, maximum)
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("query", "currency"),
+    [
+        ("500元以下", "CNY"), ("¥200以内 耳机", "CNY"), ("100块钱左右", "CNY"), ("rmb 300 以下", "CNY"),
+        ("under $50", "USD"), ("lamp under 50 dollars", "USD"), ("100美元以内", "USD"),
+        ("€30-€60 shoes", "EUR"), ("under 40 euros", "EUR"), ("£20 to £30", "GBP"),
+        ("sofa under 500", None), ("预算两千左右", None),  # no currency named: the search infers one
+    ],
+)  # fmt: skip
+def test_price_phrases_carry_the_currency_they_name(parser: QueryParser, query: str, currency: str | None) -> None:
+    price = parser.parse(query).price
+    assert price is not None and price.currency == currency
 
 
 @pytest.mark.unit
@@ -271,7 +287,7 @@ def test_mixed_query_reads_every_constraint(parser: QueryParser) -> None:
     assert parsed == ParsedQuery(
         original="nike 红色 跑步鞋 42码 300元以内",
         text="nike 红色 跑步鞋 42码",
-        price=PriceRange(minimum=None, maximum=300.0),
+        price=PriceRange(minimum=None, maximum=300.0, currency="CNY"),
         brands=("Nike",),
         colours=("red",),
         sizes=("42",),

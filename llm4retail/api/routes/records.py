@@ -65,6 +65,7 @@ def record_router(
     owner_column: str | None = None,
     on_write: Callable[[list[dict[str, Any]]], None] | None = None,
     on_delete: Callable[[list[str]], None] | None = None,
+    present: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> APIRouter:
     """Routes `GET /{table}`, `GET/PATCH/DELETE /{table}/{key}`, `POST /{table}` and `POST /{table}/bulk`.
 
@@ -75,9 +76,11 @@ def record_router(
         read: who may read: `PUBLIC`, or `OWNER` with `owner_column` naming the customer a row belongs to.
         on_write: called with the stored rows after each committed write (e.g. to refresh the search index).
         on_delete: called with the deleted keys after a committed delete.
+        present: applied to every row a read returns (e.g. a product's currency, defaulted).
     """
     notify_write = on_write or (lambda rows: None)
     notify_delete = on_delete or (lambda keys: None)
+    shown = present or (lambda row: row)
     spec = SPECS[table]
     (key_name,) = spec.primary_key
     name = table.value
@@ -108,14 +111,14 @@ def record_router(
                 principal.require_owner(str(asked))  # 403: another customer's rows
             equals = equals | {owner_column: principal.customer_id}
         items, total = store.page(table, limit=limit, offset=offset, equals=equals)
-        return Page(items=items, total=total, limit=limit, offset=offset)
+        return Page(items=[shown(item) for item in items], total=total, limit=limit, offset=offset)
 
     @router.get("/{key}", response_model=create_model, summary=f"Get one {singular}")
     def get_row(key: str, principal: Reader, store: StoreDep) -> dict[str, Any]:
         row = store.get(table, (key,))
         if owner_column is not None and not principal.sees_everyone and row.get(owner_column) != principal.customer_id:
             raise NotFoundError(table=name, key=key)  # another customer's row: as if it did not exist
-        return row
+        return shown(row)
 
     if not writable:
         return router
@@ -124,13 +127,13 @@ def record_router(
     def create_row(record: Annotated[create_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
         row = store.insert_new(table, record.model_dump())
         notify_write([row])
-        return row
+        return shown(row)
 
     @router.patch("/{key}", response_model=create_model, dependencies=[AdminAccess], summary=f"Update a {singular}")
     def update_row(key: str, changes: Annotated[update_model, Body()], store: StoreDep) -> dict[str, Any]:  # type: ignore[valid-type]
         row = store.update(table, (key,), changes.model_dump(exclude_unset=True))
         notify_write([row])
-        return row
+        return shown(row)
 
     @router.delete("/{key}", status_code=204, dependencies=[AdminAccess], summary=f"Delete a {singular}")
     def delete_row(key: str, store: StoreDep) -> Response:

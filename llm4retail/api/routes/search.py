@@ -24,6 +24,10 @@ async def search(
     price_min: Annotated[float | None, Query(ge=0)] = None,
     price_max: Annotated[float | None, Query(ge=0)] = None,
     available: Annotated[bool | None, Query(description="only in-stock (true) or out-of-stock (false)")] = None,
+    currency: Annotated[
+        str | None,
+        Query(min_length=3, max_length=3, description="ISO code of price_min/price_max, e.g. CNY; default: the query's"),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=100)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 10,
     customer_id: Annotated[str | None, Query(description="boost products like this shopper's recent ones")] = None,
@@ -33,12 +37,15 @@ async def search(
     """Results, facet counts over the whole result set, and how the query was understood.
 
     A price in the query ("under 500", "500元以下") becomes a filter unless `price_min`/`price_max` are given.
+    Every hit carries its `currency`; the filter compares prices in its currency (`currency`, else the one the query
+    names or implies) and converts others only at configured rates: `understood.price_filter` says which.
     `customer_id` needs that customer's token (or a staff or admin key). Without a trained index the answer is 503 naming `llm4retail search train`.
     """
     if customer_id is not None:
         caller.require_owner(customer_id)  # personalising by a customer's history is theirs (or staff's) to ask
     request = SearchRequest(
         query=q, category=category, brands=brand, price_min=price_min, price_max=price_max, available=available,
+        currency=currency,
         customer_id=customer_id, top_k=page_size, offset=(page - 1) * page_size, explain=explain, diversify=diversify,
     )  # fmt: skip
     # Admission control: a search is CPU work; at most `api.cpu_slots` run at once (on worker threads)
