@@ -174,6 +174,11 @@ class ApiSettings(BaseModel):
             except ValueError as error:
                 raise ValueError(f"trusted proxy '{proxy}' is not an IP address or network: {error}") from None
         return networks
+    cpu_slots: int | None = Field(
+        None, ge=1, le=256,
+        description="searches computed at once; the others wait their turn without holding a thread "
+        "(default: the CPU count; more only adds contention for the cores and the GIL)",
+    )  # fmt: skip
     max_request_bytes: int = Field(20 * 1024 * 1024, gt=0, description="larger bodies get 413")
     max_batch_rows: int = Field(50_000, gt=0, description="rows per bulk/batch write request")
     page_size_limit: int = Field(1000, gt=0)

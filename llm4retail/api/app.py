@@ -8,11 +8,13 @@ Example:
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -111,6 +113,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.services = services = Services(settings, store=store)
+    app.state.cpu_slots = CapacityLimiter(settings.api.cpu_slots or os.cpu_count() or 1)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     add_safeguards(app, settings)  # rate limits, CORS, security headers: outside the size limit

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from llm4retail.access import Level, Principal
 from llm4retail.config import Settings
@@ -20,29 +22,38 @@ bearer_scheme = HTTPBearer(
 )
 
 
-def get_settings_dep(request: Request) -> Settings:
+# The dependencies are coroutines where they do no I/O: FastAPI runs a plain function in the thread
+# pool, and each of those hops costs a thread hand-off and an event-loop wake-up per request.
+async def get_settings_dep(request: Request) -> Settings:
     """The settings the app was built with."""
     return request.app.state.settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The app's store."""
     return request.app.state.store
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The app's service container (every capability service is reached through it)."""
     return request.app.state.services
 
 
-def get_principal(
+async def get_cpu_slots(request: Request) -> CapacityLimiter:
+    """The limiter of CPU-heavy work (`settings.api.cpu_slots` at once; the rest wait in arrival order)."""
+    return request.app.state.cpu_slots
+
+
+async def get_principal(
     services: Annotated[Services, Depends(get_services)],
     api_key: Annotated[str | None, Depends(api_key_header)],
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """The caller of the request (anonymous without credentials; 401 for credentials that are not valid)."""
     token = bearer.credentials if bearer is not None else None
-    return services.access.authenticate(api_key=api_key, bearer=token)
+    if api_key is None and token is None:
+        return services.access.authenticate(api_key=None, bearer=None)  # anonymous: no lookup
+    return await run_in_threadpool(services.access.authenticate, api_key=api_key, bearer=token)  # may read keys
 
 
 class Access:
@@ -56,7 +67,7 @@ class Access:
         self.level = level
         self.scoped = scoped  # public, but the handler checks which customer the caller may act for
 
-    def __call__(self, request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def __call__(self, request: Request, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         principal.require(self.level, write=request.method not in ("GET", "HEAD", "OPTIONS"))
         request.state.principal = principal
         return principal
@@ -71,6 +82,7 @@ ADMIN = Access(Level.ADMIN)
 StoreDep = Annotated[Store, Depends(get_store)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+CpuSlotsDep = Annotated[CapacityLimiter, Depends(get_cpu_slots)]
 PublicCaller = Annotated[Principal, Depends(PUBLIC)]
 ScopedCaller = Annotated[Principal, Depends(SCOPED)]
 OwnerCaller = Annotated[Principal, Depends(OWNER)]

@@ -32,7 +32,14 @@ from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.search import dense as dense_module
 from llm4retail.search.base import SearchModel
 from llm4retail.search.catalog import CatalogSlots, ProductDocument, documents_from_frame
-from llm4retail.search.features import FEATURES, CandidateData, QueryContext, candidate_features, zero_shot_score
+from llm4retail.search.features import (
+    FEATURES,
+    CandidateData,
+    QueryContext,
+    candidate_features,
+    tfidf_row,
+    zero_shot_score,
+)
 from llm4retail.search.lexical import FieldedBM25
 from llm4retail.search.prices import resolve_price_filter
 from llm4retail.search.query import QueryParser
@@ -41,7 +48,7 @@ from llm4retail.search.results import SearchFilters, SearchResponse, diversify
 from llm4retail.search.spelling import SpellCorrector
 from llm4retail.search.synonyms import mine_cross_lingual_synonyms
 from llm4retail.search.text import normalise, stem, surface_tokens
-from llm4retail.text.encoder import encode
+from llm4retail.text.encoder import encode, encode_query
 
 logger = logging.getLogger(__name__)
 
@@ -221,9 +228,9 @@ class SearchEngine(SearchModel):
             parsed, terms, [f"{c.original} → {c.corrected}" for c in corrections], normalise(parsed.text).strip()
         )
         context.expansions = [word for term in terms for word in self.synonyms.get(term, ()) if word not in terms]
-        context.char_vector = self.char_.transform([normalise(" ".join(corrected))]) if corrected else None
+        context.char_vector = tfidf_row(self.char_, normalise(" ".join(corrected))) if corrected else None
         if self.semantic and parsed.text.strip():
-            context.vector = vector if vector is not None else encode([parsed.text])[0]
+            context.vector = vector if vector is not None else encode_query(parsed.text)
         return context
 
     def candidates(

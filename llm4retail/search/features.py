@@ -9,8 +9,9 @@ that blend with LightGBM lambdarank over the same features.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,6 +56,35 @@ ZERO_SHOT_WEIGHTS: dict[str, float] = {
     "quantity_match": 0.05,
     "personal": 0.1,
 }
+
+
+def tfidf_row(vectorizer: Any, text: str) -> sp.csr_matrix:
+    """`vectorizer.transform([text])` of a fitted `TfidfVectorizer`, for one text, without scikit-learn's
+    per-call input checks (about 3 ms a query, most of the char feature's cost, against 0.1 ms).
+
+    The same arithmetic (counts, then `1 + log` when sublinear, times idf, then the l2 norm); other
+    settings (binary counts, another norm) go through `transform` itself.
+    """
+    if vectorizer.binary or vectorizer.norm not in ("l2", None):
+        return sp.csr_matrix(vectorizer.transform([text]))
+    vocabulary = vectorizer.vocabulary_
+    counts: Counter[int] = Counter()
+    for gram in vectorizer.build_analyzer()(text):
+        column = vocabulary.get(gram)
+        if column is not None:
+            counts[column] += 1
+    columns = np.asarray(sorted(counts), dtype=np.int32)
+    values = np.asarray([counts[column] for column in columns.tolist()], dtype=vectorizer.dtype)
+    if len(columns) == 0:
+        return sp.csr_matrix((1, len(vocabulary)), dtype=vectorizer.dtype)
+    if vectorizer.sublinear_tf:
+        np.log(values, values)
+        values += 1.0
+    if vectorizer.use_idf:
+        values *= vectorizer.idf_[columns]
+    if vectorizer.norm == "l2":
+        values /= np.sqrt(np.dot(values, values))
+    return sp.csr_matrix((values, columns, np.asarray([0, len(columns)], dtype=np.int32)), shape=(1, len(vocabulary)))
 
 
 @dataclass
@@ -122,21 +152,30 @@ def candidate_features(
     brands = {brand.lower() for brand in context.parsed.brands}
     colours = set(context.parsed.colours)
     numbers = {f"{value:g}" for value, _unit in context.parsed.quantities}
-    for row, slot in enumerate(slots):
+    per_candidate = (
+        "coverage", "matched_terms", "title_coverage", "bigram", "phrase", "first_term", "last_term",
+        "brand_match", "colour_match", "quantity_match", "title_terms",
+    )  # fmt: skip
+    rows = []  # one tuple per candidate, written as one block (item by item costs ~0.1 µs a cell)
+    for slot in slots:
         title = data.title_terms[slot]
         title_set = set(title)
         matched = len(terms & title_set)
-        out[row, column["coverage"]] = matched / len(terms) if terms else 0.0
-        out[row, column["matched_terms"]] = matched
-        out[row, column["title_coverage"]] = matched / len(title_set) if title_set else 0.0
-        out[row, column["bigram"]] = len(bigrams & set(zip(title, title[1:]))) / len(bigrams) if bigrams else 0.0
-        out[row, column["phrase"]] = float(bool(context.normalised_text) and context.normalised_text in data.title_text[slot])
-        out[row, column["first_term"]] = float(first in title_set)
-        out[row, column["last_term"]] = float(last in title_set)
-        out[row, column["brand_match"]] = float(bool(brands) and str(data.brands[slot]).lower() in brands)
-        out[row, column["colour_match"]] = float(bool(colours & data.colours[slot]))
-        out[row, column["quantity_match"]] = len(numbers & title_set) / len(numbers) if numbers else 0.0
-        out[row, column["title_terms"]] = len(title)
+        rows.append((
+            matched / len(terms) if terms else 0.0,
+            matched,
+            matched / len(title_set) if title_set else 0.0,
+            len(bigrams & set(zip(title, title[1:]))) / len(bigrams) if bigrams else 0.0,
+            float(bool(context.normalised_text) and context.normalised_text in data.title_text[slot]),
+            float(first in title_set),
+            float(last in title_set),
+            float(bool(brands) and str(data.brands[slot]).lower() in brands),
+            float(bool(colours & data.colours[slot])),
+            len(numbers & title_set) / len(numbers) if numbers else 0.0,
+            len(title),
+        ))  # fmt: skip
+    if rows:
+        out[:, [column[name] for name in per_candidate]] = np.asarray(rows, dtype=np.float32)
     out[:, column["popularity"]] = data.popularity[slots]
     out[:, column["personal"]] = personal
     out[:, column["query_terms"]] = len(context.terms)

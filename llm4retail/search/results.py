@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,8 +71,7 @@ def facet_counts(
     category_counts: Counter[str] = Counter()
     for path in categories:
         if path:
-            parts = [part.strip() for part in str(path).split(">")]
-            category_counts.update(" > ".join(parts[: level + 1]) for level in range(len(parts)))
+            category_counts.update(_category_levels(str(path)))
     brand_counts = Counter(str(brand) for brand in brands if brand)
     colour_counts: Counter[str] = Counter()
     for values in colours:
@@ -83,6 +83,13 @@ def facet_counts(
         "available": _as_list(Counter("true" if flag else "false" for flag in available), top),
         "colour": _as_list(colour_counts, top),
     }
+
+
+@functools.lru_cache(maxsize=8192)
+def _category_levels(path: str) -> tuple[str, ...]:
+    """Every level of a category path: "A > B" -> ("A", "A > B") (catalogs repeat few paths)."""
+    parts = [part.strip() for part in path.split(">")]
+    return tuple(" > ".join(parts[: level + 1]) for level in range(len(parts)))
 
 
 def price_facets(prices: np.ndarray, currencies: Sequence[str]) -> list[dict[str, Any]]:

@@ -4,18 +4,20 @@
 import dataclasses
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Query
 
-from llm4retail.api.deps import ScopedCaller, ServicesDep
+from llm4retail.api.deps import CpuSlotsDep, ScopedCaller, ServicesDep
 from llm4retail.search.request import MAX_PAGE_SIZE, MAX_QUERY_LENGTH, SearchRequest
 
 router = APIRouter(tags=["search"])
 
 
 @router.get("/search", summary="Search products")
-def search(
+async def search(
     caller: ScopedCaller,
     services: ServicesDep,
+    cpu_slots: CpuSlotsDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH, description='what the shopper typed, e.g. "red velvet sofa under 500"')] = "",
     category: Annotated[str | None, Query(description='category path prefix, e.g. "Home > Furniture"')] = None,
     brand: Annotated[list[str] | None, Query(description="one or more brands")] = None,
@@ -46,5 +48,8 @@ def search(
         currency=currency,
         customer_id=customer_id, top_k=page_size, offset=(page - 1) * page_size, explain=explain, diversify=diversify,
     )  # fmt: skip
-    response = services.search.search(request)
-    return {**dataclasses.asdict(response), "page": page, "page_size": page_size}
+    # Admission control: a search is CPU work; at most `api.cpu_slots` run at once (on worker threads)
+    # and the rest wait in arrival order holding no thread, so a burst queues instead of every request
+    # slowing down together, and CPU per search stays flat as concurrency grows.
+    response = await to_thread.run_sync(lambda: dataclasses.asdict(services.search.search(request)), limiter=cpu_slots)
+    return {**response, "page": page, "page_size": page_size}
