@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
 
-from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -26,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from llm4retail import __version__
 from llm4retail.access import Level
 from llm4retail.api.access_table import openapi_with_access, route_levels
+from llm4retail.api.deps import CpuSlots
 from llm4retail.api.inputs import reject_unstorable_input
 from llm4retail.api.logs import mask_personal_data_in_logs
 from llm4retail.api.routes import assistant as assistant_routes
@@ -113,7 +113,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.services = services = Services(settings, store=store)
-    app.state.cpu_slots = CapacityLimiter(settings.api.cpu_slots or os.cpu_count() or 1)
+    app.state.cpu_slots = CpuSlots(settings.api.cpu_slots or os.cpu_count() or 1)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
     add_safeguards(app, settings)  # rate limits, CORS, security headers: outside the size limit

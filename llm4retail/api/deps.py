@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import weakref
 from typing import Annotated
 
 from anyio import CapacityLimiter
@@ -39,9 +42,31 @@ async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
+class CpuSlots:
+    """At most `total` CPU-heavy requests computed at once, the rest waiting in arrival order.
+
+    One anyio limiter per event loop: a limiter's waiters are woken through their own loop, so sharing one
+    between loops (the test client runs each request of a thread in a loop of its own) can leave a waiter
+    asleep forever. A server has one loop per worker, hence one limiter.
+    """
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def limiter(self) -> CapacityLimiter:
+        """The limiter of the running event loop."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if loop not in self._limiters:
+                self._limiters[loop] = CapacityLimiter(self.total)
+            return self._limiters[loop]
+
+
 async def get_cpu_slots(request: Request) -> CapacityLimiter:
     """The limiter of CPU-heavy work (`settings.api.cpu_slots` at once; the rest wait in arrival order)."""
-    return request.app.state.cpu_slots
+    return request.app.state.cpu_slots.limiter()
 
 
 async def get_principal(

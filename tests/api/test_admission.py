@@ -59,3 +59,31 @@ def test_searches_beyond_the_slots_wait_their_turn(tmp_path: Path, slots: int) -
     assert [response.status_code for response in responses] == [200] * 8
     assert responses[0].json()["hits"][0]["title"].endswith("sofa")
     assert most[0] == slots  # never more at once, and the slots are used
+
+
+def test_slots_are_shared_safely_by_requests_from_several_event_loops(tmp_path: Path) -> None:
+    """Threads of the test client each run their requests in an event loop of their own: waiting for a slot
+    in one loop while another loop frees it must not hang (it did with one limiter for all loops)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    settings = get_settings(data_dir=tmp_path, api=ApiSettings(cpu_slots=1), models=ModelSettings(train_on_start=False))
+    store = Store.from_settings(settings)
+    store.create_schema()
+    store.upsert(Table.PRODUCTS, PRODUCTS)
+    app = create_app(settings, store=store)
+    service = app.state.services.search
+    service.train(reranker=False)
+    search = service.search
+
+    def slow(request: Any) -> Any:
+        time.sleep(0.02)  # long enough for the others to queue
+        return search(request)
+
+    service.search = slow
+    client = TestClient(app)
+    with ThreadPoolExecutor(6) as pool:
+        futures = [pool.submit(client.get, "/search", params={"q": f"sofa {number}"}) for number in range(24)]
+        statuses = [future.result(timeout=60).status_code for future in futures]
+    assert statuses == [200] * 24
