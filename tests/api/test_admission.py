@@ -25,6 +25,17 @@ PRODUCTS = pd.DataFrame({
 })  # fmt: skip
 
 
+def _app(tmp_path: Path, *, slots: int) -> Any:
+    """An app with `slots` CPU slots over a small catalog, its search index trained."""
+    settings = get_settings(data_dir=tmp_path, api=ApiSettings(cpu_slots=slots), models=ModelSettings(train_on_start=False))
+    store = Store.from_settings(settings)
+    store.create_schema()
+    store.upsert(Table.PRODUCTS, PRODUCTS)
+    app = create_app(settings, store=store)
+    app.state.services.search.train(reranker=False)
+    return app
+
+
 async def _searches(app: Any, count: int) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
@@ -33,13 +44,8 @@ async def _searches(app: Any, count: int) -> list[httpx.Response]:
 
 @pytest.mark.parametrize("slots", [1, 3])
 def test_searches_beyond_the_slots_wait_their_turn(tmp_path: Path, slots: int) -> None:
-    settings = get_settings(data_dir=tmp_path, api=ApiSettings(cpu_slots=slots), models=ModelSettings(train_on_start=False))
-    store = Store.from_settings(settings)
-    store.create_schema()
-    store.upsert(Table.PRODUCTS, PRODUCTS)
-    app = create_app(settings, store=store)
+    app = _app(tmp_path, slots=slots)
     service = app.state.services.search
-    service.train(reranker=False)
     search = service.search
     lock, running, most = threading.Lock(), [0], [0]
 
@@ -68,13 +74,8 @@ def test_slots_are_shared_safely_by_requests_from_several_event_loops(tmp_path: 
 
     from fastapi.testclient import TestClient
 
-    settings = get_settings(data_dir=tmp_path, api=ApiSettings(cpu_slots=1), models=ModelSettings(train_on_start=False))
-    store = Store.from_settings(settings)
-    store.create_schema()
-    store.upsert(Table.PRODUCTS, PRODUCTS)
-    app = create_app(settings, store=store)
+    app = _app(tmp_path, slots=1)
     service = app.state.services.search
-    service.train(reranker=False)
     search = service.search
 
     def slow(request: Any) -> Any:
