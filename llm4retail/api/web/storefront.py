@@ -10,11 +10,12 @@ import math
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from anyio import to_thread
 from fastapi import APIRouter, Path, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from llm4retail.api.deps import PublicAccess, ServicesDep
+from llm4retail.api.deps import CpuSlotsDep, PublicAccess, ServicesDep
 from llm4retail.api.web.render import render
 from llm4retail.data.schemas import Table
 from llm4retail.errors import Llm4RetailError, NotFoundError, NotTrainedError
@@ -26,9 +27,10 @@ FILTER_PARAMS = ("category", "brand", "price_min", "price_max", "available")
 
 
 @router.get("/", summary="Storefront: search")
-def search_page(
+async def search_page(
     request: Request,
     services: ServicesDep,
+    cpu_slots: CpuSlotsDep,
     q: Annotated[str, Query(max_length=MAX_QUERY_LENGTH)] = "",
     category: Annotated[str | None, Query(max_length=300)] = None,
     brand: Annotated[list[str] | None, Query(max_length=20)] = None,
@@ -44,14 +46,16 @@ def search_page(
     )  # fmt: skip
     context: dict[str, Any] = {"q": q, "page": page, "filters": _active_filters(request), "links": _Links(request)}
     try:
-        response = services.search.search(search)
+        # the same admission control as GET /search: searches are CPU work, computed a few at a time
+        response = await to_thread.run_sync(services.search.search, search, limiter=cpu_slots)
     except NotTrainedError as error:
         context |= {"unavailable": str(error), "response": None}
     else:
         context |= {"response": dataclasses.asdict(response), "pages": max(1, math.ceil(response.total / PAGE_SIZE))}
         if response.total == 0 and (context["filters"] or response.understood.get("price")):
             relaxed = SearchRequest(query=response.understood.get("text") or q, top_k=PAGE_SIZE)
-            context["nearest"] = [dataclasses.asdict(hit) for hit in services.search.search(relaxed).hits]
+            nearest = await to_thread.run_sync(services.search.search, relaxed, limiter=cpu_slots)
+            context["nearest"] = [dataclasses.asdict(hit) for hit in nearest.hits]
     template = "_results.html" if request.headers.get("hx-request") else "search.html"
     return render(request, template, **context)
 
