@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from llm4retail.access import Level, Principal
 from llm4retail.config import Settings
@@ -114,3 +116,12 @@ OwnerCaller = Annotated[Principal, Depends(OWNER)]
 PublicAccess = Depends(PUBLIC)
 StaffAccess = Depends(STAFF)
 AdminAccess = Depends(ADMIN)
+
+
+def json_response(payload: Any, *, status_code: int = 200) -> Response:
+    """`payload` as JSON written by orjson: dataclasses and numpy values as they are, NaN as null.
+
+    For hot routes (search): a route returning this skips FastAPI's validation and encoding of its
+    return value (its return annotation still documents the answer in OpenAPI)."""
+    body = orjson.dumps(payload, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS)
+    return Response(body, status_code=status_code, media_type="application/json")

@@ -218,6 +218,13 @@ class SearchEngine(SearchModel):
             raise NotFittedError("the search index is empty: call fit(products) (or run `llm4retail search train`) first")
 
     # -- querying ------------------------------------------------------------------------------
+    def semantic_text(self, query: str) -> str | None:
+        """The text `understand` encodes for `query` (the query less its price phrase), or None."""
+        if not self.semantic or getattr(self, "parser_", None) is None:
+            return None
+        text = self.parser_.parse(query).text
+        return text if text.strip() else None
+
     def understand(self, query: str, *, vector: np.ndarray | None = None) -> QueryContext:
         """Parse, correct and expand a query once."""
         self._require_fitted()

@@ -41,6 +41,7 @@ from llm4retail.search.engine import SearchEngine
 from llm4retail.search.request import SearchRequest, search_products
 from llm4retail.search.results import SearchResponse
 from llm4retail.search.rewrite import QueryRewriter
+from llm4retail.text.encoder import encode_query_async
 
 if TYPE_CHECKING:
     from llm4retail.container import Services
@@ -196,6 +197,17 @@ class SearchService(CapabilityService):
         self._engine, self._version = engine.pack(), version
         self._changed = bool(checkpoint or changes["added_or_changed"] or changes["removed"])
         logger.info("search index %s loaded%s: %s", version, " from its checkpoint" if checkpoint else "", changes)
+
+    async def encode_ahead(self, query: str) -> None:
+        """Encodes `query`'s vector into the query cache without blocking the event loop, batched with the
+        other queries waiting (`llm4retail.text.batching`), so that the search that follows finds it.
+
+        A request awaits this before it waits for a CPU slot: the queries of queued requests are then
+        encoded together instead of one by one. Does nothing before the index is loaded."""
+        engine = self._engine  # never loads here: loading is the search's (on a worker thread)
+        text = engine.semantic_text(query) if engine is not None else None
+        if text is not None:
+            await encode_query_async(text)
 
     def search(self, request: SearchRequest) -> SearchResponse:
         """One page of results for `request` (personalised when it names a customer).

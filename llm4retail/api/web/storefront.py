@@ -47,6 +47,7 @@ async def search_page(
     context: dict[str, Any] = {"q": q, "page": page, "filters": _active_filters(request), "links": _Links(request)}
     try:
         # the same admission control as GET /search: searches are CPU work, computed a few at a time
+        await services.search.encode_ahead(q)
         response = await to_thread.run_sync(services.search.search, search, limiter=cpu_slots)
     except NotTrainedError as error:
         context |= {"unavailable": str(error), "response": None}
