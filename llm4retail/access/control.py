@@ -6,14 +6,16 @@ import datetime as dt
 
 from pydantic import BaseModel
 
-from llm4retail.access.keys import KeyRing
-from llm4retail.access.roles import ANONYMOUS, Principal
+from llm4retail.access.keys import BOOTSTRAP_KEY_ID, KeyRing, utc_now
+from llm4retail.access.roles import ANONYMOUS, Principal, Role
 from llm4retail.access.tokens import CustomerTokens
 from llm4retail.config import Settings
 from llm4retail.data.demo import TRUTH_FILE
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
-from llm4retail.errors import PermissionDeniedError
+from llm4retail.errors import AuthenticationError, NotFoundError, PermissionDeniedError
+
+CONSOLE_SESSION_SECONDS = 8 * 3600  # a working day; the key's revocation ends it sooner
 
 
 class CustomerToken(BaseModel):
@@ -57,6 +59,38 @@ class AccessControl:
         if bearer is not None:
             return self.tokens.authenticate(bearer)
         return ANONYMOUS
+
+    def console_session(self, api_key: str, *, ttl_seconds: int = CONSOLE_SESSION_SECONDS) -> tuple[str, Principal]:
+        """A signed console session (the web console's cookie) for a staff or admin key, and its principal.
+
+        Raises:
+            AuthenticationError: an unknown, revoked or expired key.
+            PermissionDeniedError: a key below staff.
+        """
+        principal = self.keys.authenticate(api_key)
+        if principal.role < Role.STAFF or principal.key_id is None:
+            raise PermissionDeniedError("the console needs a staff or admin key")
+        return self.tokens.issue_session(key_id=principal.key_id, role=principal.role, ttl_seconds=ttl_seconds), principal
+
+    def console_caller(self, session: str) -> Principal:
+        """The staff or admin principal of a console session, while its key is still active (a revoked key
+        ends its sessions at their next request).
+
+        Raises:
+            AuthenticationError: the session is not valid, or its key was revoked, rotated away or expired.
+        """
+        key_id, role = self.tokens.read_session(session)
+        if key_id == BOOTSTRAP_KEY_ID:
+            if not self.settings.api_keys:
+                raise AuthenticationError("the key of this console session is no longer configured; sign in again")
+            return Principal(role, key_id=key_id)
+        try:
+            key = self.keys.get(key_id)
+        except NotFoundError:
+            raise AuthenticationError("the key of this console session no longer exists; sign in again") from None
+        if not key.active(utc_now()):
+            raise AuthenticationError("the key of this console session was revoked or has expired; sign in again")
+        return Principal(min(role, Role.parse(key.role.value)), key_id=key_id)
 
     def customer_token(self, customer_id: str, *, ttl_seconds: int | None = None) -> CustomerToken:
         """A token for an existing customer (what the shop's backend asks for once a shopper signs in).

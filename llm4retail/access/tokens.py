@@ -24,6 +24,7 @@ ISSUER = "llm4retail"
 ALGORITHM = "HS256"
 SECRET_FILE = Path("secrets") / "token.key"  # under the data dir, when no secret is configured
 MAX_TTL_SECONDS = 7 * 86400
+SESSION_AUDIENCE = "console"
 
 
 class CustomerTokens:
@@ -82,6 +83,33 @@ class CustomerTokens:
         if claims.get("role") != Role.CUSTOMER.label or not isinstance(claims.get("sub"), str):
             raise AuthenticationError("invalid customer token: not a customer token")
         return Principal(Role.CUSTOMER, customer_id=claims["sub"])
+
+
+    def issue_session(self, *, key_id: str, role: Role, ttl_seconds: int) -> str:
+        """A console session for a staff or admin key (the web console's cookie): the key's id and role,
+        for `audience` "console", so that it is never taken for a customer token (which has none)."""
+        now = dt.datetime.now(dt.UTC)
+        claims = {"sub": key_id, "role": role.label, "iss": ISSUER, "aud": SESSION_AUDIENCE, "iat": now,
+                  "exp": now + dt.timedelta(seconds=ttl_seconds)}  # fmt: skip
+        return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
+
+    def read_session(self, session: str) -> tuple[str, Role]:
+        """The key id and role of a console session.
+
+        Raises:
+            AuthenticationError: malformed, forged, expired, or not a console session.
+        """
+        try:
+            claims = jwt.decode(
+                session, self._secret, algorithms=[ALGORITHM], issuer=ISSUER, audience=SESSION_AUDIENCE,
+                options={"require": ["sub", "exp", "iss", "role", "aud"]},
+            )
+            role = Role.parse(str(claims["role"]))
+        except (jwt.InvalidTokenError, ValueError) as error:
+            raise AuthenticationError(f"the console session is not valid ({error}); sign in again") from error
+        if role < Role.STAFF or not isinstance(claims.get("sub"), str):
+            raise AuthenticationError("not a console session; sign in again")
+        return claims["sub"], role
 
 
 def _local_secret(path: Path) -> bytes:

@@ -1,4 +1,5 @@
-"""The web faces of the server: the storefront (`/`, `/item/{id}`) and the offline API docs (`/docs`, `/redoc`).
+"""The web faces of the server: the storefront (`/`, `/item/{id}`, `/signin`, `/for-you`, the chat widget),
+the operator console (`/console`) and the offline API docs (`/docs`, `/redoc`).
 
 Pages are rendered on the server (Jinja2) with htmx for as-you-type updates; every asset is served from
 `llm4retail/api/web/static/` (vendored from the npm registry at pinned versions by `scripts/vendor_web_assets.py`).
@@ -9,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from llm4retail.api.web import docs, storefront
+from llm4retail.api.web import account, console, docs, storefront
 from llm4retail.api.web.render import STATIC_DIR
 
 
@@ -18,6 +19,8 @@ def add_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(docs.router)
     app.include_router(storefront.router)
+    app.include_router(account.router)
+    app.include_router(console.router)
 
 
 __all__ = ["add_web"]

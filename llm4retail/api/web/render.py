@@ -25,6 +25,9 @@ def render(request: Request, template: str, *, status_code: int = 200, **context
                             "version": __version__, **context},
         status_code=status_code,
     )  # fmt: skip
+    # Same-origin requests keep their Origin and Referer (a browser sends `Origin: null` on a form post
+    # from a no-referrer page, and the page forms' same-origin check needs the real one); other sites get neither.
+    response.headers["Referrer-Policy"] = "same-origin"
     if request.query_params.get("lang") == language:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
     return response

@@ -19,12 +19,14 @@ import httpx
 import pytest
 import uvicorn
 
+from llm4retail.access.roles import KeyRole
 from llm4retail.api.app import create_app
 from llm4retail.config import ModelSettings, get_settings
 from llm4retail.data.demo import init_demo_store
 from llm4retail.data.store import Store
 
 ROOT = Path(__file__).resolve().parents[3]
+STAFF_KEY: dict[str, str] = {}  # a staff API key of the site, for the console tests
 ARTIFACTS = Path(os.environ.get("LLM4RETAIL_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "web"
 
 
@@ -43,8 +45,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     init_demo_store(store, data_dir=data_dir)
     app = create_app(settings, store=store)
     services = app.state.services
-    for service in (services.search, services.recommend, services.reviews):
+    for service in (services.search, services.recommend, services.reviews, services.assistant):
         service.train_on_start()  # the quick defaults `serve` trains
+    _key, STAFF_KEY["key"] = services.access.keys.create(name="web tests", role=KeyRole.STAFF)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -1,0 +1,107 @@
+"""The operator console (`/console`): staff sign in with a staff or admin API key; the hand-off queue
+(summary and transcript of each conversation handed to a person, resolved from the page) and the
+conversations (any conversation with its intents, tool calls and grounding verdicts).
+
+The key is checked once, at sign-in, and exchanged for a signed session in an HttpOnly, SameSite=Strict
+cookie; every console request re-checks that the key is still active, so revoking it ends its sessions.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the parameter annotations at import time.
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from llm4retail.access.control import CONSOLE_SESSION_SECONDS
+from llm4retail.access.roles import Principal
+from llm4retail.api.deps import PublicAccess, ServicesDep
+from llm4retail.api.web.account import form_fields
+from llm4retail.api.web.render import render
+from llm4retail.api.web.session import CONSOLE_COOKIE, console_caller, require_same_origin, set_cookie
+from llm4retail.assistant.state import HandoffStatus
+from llm4retail.errors import AuthenticationError, Llm4RetailError, NotFoundError, PermissionDeniedError
+
+router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess])
+
+
+def _signed_in(request: Request, services: Any) -> Principal | None:
+    return console_caller(request, services)
+
+
+def _to_signin() -> RedirectResponse:
+    return RedirectResponse("/console/signin", status_code=303)
+
+
+@router.get("/signin", summary="Console: sign in")
+def signin_page(request: Request) -> HTMLResponse:
+    """The key form."""
+    return render(request, "console/signin.html")
+
+
+@router.post("/signin", summary="Console: sign in with a staff or admin key", response_model=None)
+async def signin(request: Request, services: ServicesDep) -> Response:
+    """Exchanges the key for a session cookie and opens the hand-off queue."""
+    require_same_origin(request)
+    key = (await form_fields(request)).get("api_key", "").strip()
+    try:
+        session, _principal = services.access.console_session(key)
+    except (AuthenticationError, PermissionDeniedError) as error:
+        return render(request, "console/signin.html", status_code=401, error=str(error))
+    response = RedirectResponse("/console", status_code=303)
+    set_cookie(request, response, CONSOLE_COOKIE, session, max_age=CONSOLE_SESSION_SECONDS, strict=True)
+    return response
+
+
+@router.post("/signout", summary="Console: sign out")
+def signout(request: Request) -> RedirectResponse:
+    """Forgets the console session."""
+    require_same_origin(request)
+    response = _to_signin()
+    response.delete_cookie(CONSOLE_COOKIE, path="/")
+    return response
+
+
+@router.get("", summary="Console: hand-off queue", response_model=None)
+def handoffs_page(
+    request: Request, services: ServicesDep, status: Annotated[str, Query(pattern="^(open|resolved)$")] = "open"
+) -> Response:
+    """Open (or resolved) hand-offs, newest first, each with its summary and transcript."""
+    caller = _signed_in(request, services)
+    if caller is None:
+        return _to_signin()
+    items = services.assistant.handoffs(status=HandoffStatus(status), limit=100)
+    return render(request, "console/handoffs.html", caller=caller, status=status,
+                  handoffs=[item.model_dump() for item in items], section="handoffs")  # fmt: skip
+
+
+@router.post("/handoffs/{handoff_id}/resolve", summary="Console: resolve a hand-off", response_model=None)
+async def resolve(request: Request, services: ServicesDep, handoff_id: Annotated[str, Path(max_length=64)]) -> Response:
+    """Closes the hand-off with the note typed on the page; back to the queue."""
+    require_same_origin(request)
+    if _signed_in(request, services) is None:
+        return _to_signin()
+    note = (await form_fields(request)).get("resolution", "").strip()[:2000] or None
+    try:
+        services.assistant.resolve_handoff(handoff_id, resolution=note)
+    except NotFoundError:
+        return render(request, "not_found.html", status_code=404, what=handoff_id)
+    return RedirectResponse("/console", status_code=303)
+
+
+@router.get("/conversations/{conversation_id}", summary="Console: one conversation", response_model=None)
+def conversation_page(
+    request: Request, services: ServicesDep, conversation_id: Annotated[str, Path(max_length=64)]
+) -> Response:
+    """The conversation's (masked) messages with their intents, tool calls and grounding verdicts."""
+    caller = _signed_in(request, services)
+    if caller is None:
+        return _to_signin()
+    try:
+        view = services.assistant.conversation(conversation_id).model_dump()
+    except NotFoundError:
+        return render(request, "not_found.html", status_code=404, what=conversation_id)
+    except Llm4RetailError as error:
+        return render(request, "console/conversation.html", caller=caller, conversation=None, error=str(error),
+                      section="conversations")  # fmt: skip
+    return render(request, "console/conversation.html", caller=caller, conversation=view, section="conversations")

@@ -1,0 +1,117 @@
+"""Signed-in shopping, the chat widget and the operator console in a real browser (Chromium via Playwright)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.api.web.conftest import STAFF_KEY
+
+pytestmark = pytest.mark.slow
+
+
+def _sign_in(tab: object, customer_id: str | None = None) -> str:
+    """Picks a demo customer (the first with orders when none is named) and returns its id."""
+    tab.locator("#demo-customers").wait_for()  # type: ignore[attr-defined]
+    buttons = tab.locator("#demo-customers button")  # type: ignore[attr-defined]
+    chosen = customer_id or buttons.first.inner_text().strip()
+    tab.get_by_role("button", name=re.compile(f"^(Sign in as )?{re.escape(chosen)}$")).click()  # type: ignore[attr-defined]
+    tab.wait_for_url(re.compile(r"/for-you$"))  # type: ignore[attr-defined]
+    return chosen
+
+
+def _customer_with_orders(site: str) -> tuple[str, dict]:
+    """A demo customer on the sign-in page who has an order (read through the page itself)."""
+    with httpx.Client(base_url=site) as client:
+        page = client.get("/signin").text
+        for customer_id in re.findall(r'name="customer_id" value="([^"]+)"', page):
+            client.post("/signin", data={"customer_id": customer_id})
+            mine = client.get("/for-you").text
+            found = re.search(r'<tr id="order-([^"]+)"><td>[^<]*</td><td>[^<]*</td>\s*<td>([^<]+)</td>', mine)
+            if found:
+                return customer_id, {"order_id": found.group(1), "status": found.group(2).strip()}
+    pytest.fail("no demo customer on the sign-in page has an order")
+
+
+def test_a_signed_in_demo_customer_sees_for_you_and_signs_out(page) -> None:
+    tab = page.open("/signin")
+    customer_id = _sign_in(tab)
+    assert customer_id in tab.locator("h1").inner_text()
+    cards = tab.locator("#recommendations .card")
+    assert cards.count() > 0
+    assert all(card.locator(".reason").inner_text().strip() for card in cards.all())  # each says why
+    page.screenshot("storefront-for-you")
+    tab.get_by_role("button", name="Sign out").click()
+    tab.wait_for_url(re.compile(r"/$"))
+    tab.goto(page.base + "/for-you")
+    assert tab.url.endswith("/signin")  # signed out: "for you" asks to sign in again
+    assert page.errors == []
+
+
+def test_a_chat_turn_streams_the_customers_real_order_status(page, site) -> None:
+    customer_id, order = _customer_with_orders(site)
+    tab = page.open("/signin")
+    _sign_in(tab, customer_id)
+    tab.locator("#chat summary").click()
+    tab.get_by_label("Your message").fill(f"where is my order {order['order_id']}?")
+    tab.get_by_role("button", name="Send").click()
+    answer = tab.locator(".chat-bot").last
+    answer.locator(".order-card").wait_for()  # the order card comes with the finished answer
+    text = answer.locator(".chat-text").inner_text()
+    assert order["order_id"] in text and order["status"] in text
+    assert answer.get_attribute("data-intent") == "order_status"
+    page.screenshot("storefront-chat")
+    assert page.errors == []
+
+
+def test_a_request_for_a_human_reaches_the_console_queue_and_is_resolved(browser, site) -> None:
+    from tests.api.web.conftest import Page
+
+    shopper = Page(browser, site)
+    tab = shopper.open("/")
+    tab.locator("#chat summary").click()
+    tab.get_by_label("Your message").fill("I want to talk to a human agent please")
+    tab.get_by_role("button", name="Send").click()
+    tab.locator("#chat-handoff").wait_for(state="visible")
+    assert shopper.errors == []
+
+    staff = Page(browser, site)
+    console = staff.tab
+    console.goto(site + "/console")
+    assert console.url.endswith("/console/signin")  # not signed in: the key form
+    console.get_by_label("API key").fill(STAFF_KEY["key"])
+    console.get_by_role("button", name="Sign in").click()
+    console.wait_for_url(re.compile(r"/console$"))
+    item = console.locator(".handoff", has_text="I want to talk to a human agent please").first
+    item.wait_for()
+    assert "explicit_request" in item.locator("h2").inner_text()
+    staff.screenshot("console-handoffs")
+    item.locator("summary").click()  # the transcript
+    item.get_by_label("Resolution note").fill("called the customer back")
+    item.get_by_role("button", name="Resolve").click()
+    console.wait_for_url(re.compile(r"/console$"))
+    assert console.locator(".handoff", has_text="I want to talk to a human agent please").count() == 0
+    console.goto(site + "/console?status=resolved")
+    resolved = console.locator(".handoff", has_text="I want to talk to a human agent please").first
+    assert "called the customer back" in resolved.inner_text()
+    resolved.get_by_role("link", name="Read the conversation").click()
+    console.locator("#messages").wait_for()
+    assert "human_request" in console.locator("#messages").inner_text()  # intents of each turn
+    staff.screenshot("console-conversation")
+    assert staff.errors == []
+    shopper.tab.close()
+    staff.tab.close()
+
+
+def test_the_console_refuses_a_wrong_key_and_forged_posts(page, site) -> None:
+    tab = page.open("/console/signin")
+    tab.get_by_label("API key").fill("not-a-key")
+    tab.get_by_role("button", name="Sign in").click()
+    assert tab.locator("[role=alert]").inner_text()
+    page.errors.clear()  # the 401 of the refused sign-in is the expected answer
+    with httpx.Client(base_url=site) as client:  # another site's page posting here
+        forged = client.post("/console/signin", data={"api_key": STAFF_KEY["key"]}, headers={"Origin": "https://evil.example"})
+        assert forged.status_code == 403 and "l4r_console" not in forged.headers.get("set-cookie", "")
+        assert client.get("/console", follow_redirects=False).headers["location"] == "/console/signin"
