@@ -1,6 +1,7 @@
 """The operator console (`/console`): staff sign in with a staff or admin API key; the hand-off queue
-(summary and transcript of each conversation handed to a person, resolved from the page) and the
-conversations (any conversation with its intents, tool calls and grounding verdicts).
+(summary and transcript of each conversation handed to a person, resolved from the page), the
+conversations (any conversation with its intents, tool calls and grounding verdicts) and demand
+(history, forecast with its 90% interval, the backtest figures and the replenishment advice).
 
 The key is checked once, at sign-in, and exchanged for a signed session in an HttpOnly, SameSite=Strict
 cookie; every console request re-checks that the key is still active, so revoking it ends its sessions.
@@ -21,6 +22,7 @@ from llm4retail.api.web.render import render
 from llm4retail.api.web.session import CONSOLE_COOKIE, console_caller, require_same_origin, set_cookie
 from llm4retail.assistant.state import HandoffStatus
 from llm4retail.errors import AuthenticationError, Llm4RetailError, NotFoundError, PermissionDeniedError
+from llm4retail.inventory.base import InventorySettings
 
 router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess])
 
@@ -105,3 +107,33 @@ def conversation_page(
         return render(request, "console/conversation.html", caller=caller, conversation=None, error=str(error),
                       section="conversations")  # fmt: skip
     return render(request, "console/conversation.html", caller=caller, conversation=view, section="conversations")
+
+
+@router.get("/demand", summary="Console: demand and replenishment", response_model=None)
+def demand_page(
+    request: Request, services: ServicesDep,
+    product_id: Annotated[str | None, Query(max_length=200)] = None,
+    store_id: Annotated[str | None, Query(max_length=200)] = None,
+    lead_time: Annotated[int, Query(ge=1, le=180)] = 3,
+    review_period: Annotated[int, Query(ge=1, le=180)] = 7,
+) -> Response:
+    """One series' history and forecast (90% interval) as a chart with its advice, and the replenishment
+    list of every series (next order date, then quantity)."""
+    caller = _signed_in(request, services)
+    if caller is None:
+        return _to_signin()
+    context: dict[str, Any] = {"caller": caller, "section": "demand", "lead_time": lead_time,
+                               "review_period": review_period, "error": None, "series": None}  # fmt: skip
+    try:
+        settings = InventorySettings(lead_time=lead_time, review_period=review_period)
+        advice = services.inventory.advice(settings)
+        items = sorted(advice["items"], key=lambda item: (item["next_order_date"] or "", -item["order_quantity"]))
+        context |= {"advice": advice, "replenish": items[:25]}
+        if product_id is None and items:
+            product_id, store_id = items[0]["product_id"], items[0]["store_id"]
+        if product_id is not None:
+            context["series"] = services.forecast.product_forecast(product_id, store_id=store_id)
+            context["series_advice"] = services.inventory.advice(settings, product_id=product_id, store_id=store_id)["items"][0]
+    except Llm4RetailError as error:  # not trained, unknown product, several stores: said on the page
+        context["error"] = str(error)
+    return render(request, "console/demand.html", **context)

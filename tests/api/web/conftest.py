@@ -24,6 +24,7 @@ from llm4retail.api.app import create_app
 from llm4retail.config import ModelSettings, get_settings
 from llm4retail.data.demo import init_demo_store
 from llm4retail.data.store import Store
+from llm4retail.forecast import ForecastModel
 
 ROOT = Path(__file__).resolve().parents[3]
 STAFF_KEY: dict[str, str] = {}  # a staff API key of the site, for the console tests
@@ -47,6 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     services = app.state.services
     for service in (services.search, services.recommend, services.reviews, services.assistant):
         service.train_on_start()  # the quick defaults `serve` trains
+    services.forecast.train(models=[ForecastModel.SEASONAL_NAIVE, ForecastModel.TSB])  # fast candidates, for the charts
     _key, STAFF_KEY["key"] = services.access.keys.create(name="web tests", role=KeyRole.STAFF)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

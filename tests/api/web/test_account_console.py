@@ -115,3 +115,38 @@ def test_the_console_refuses_a_wrong_key_and_forged_posts(page, site) -> None:
         forged = client.post("/console/signin", data={"api_key": STAFF_KEY["key"]}, headers={"Origin": "https://evil.example"})
         assert forged.status_code == 403 and "l4r_console" not in forged.headers.get("set-cookie", "")
         assert client.get("/console", follow_redirects=False).headers["location"] == "/console/signin"
+
+
+def _console(browser: object, site: str) -> object:
+    """A browser tab signed in to the console with the site's staff key."""
+    from tests.api.web.conftest import Page
+
+    staff = Page(browser, site)
+    staff.tab.goto(site + "/console/signin")
+    staff.tab.get_by_label("API key").fill(STAFF_KEY["key"])
+    staff.tab.get_by_role("button", name="Sign in").click()
+    staff.tab.wait_for_url(re.compile(r"/console$"))
+    return staff
+
+
+def test_the_demand_page_draws_the_forecast_with_its_interval_and_the_advice(browser, site) -> None:
+    staff = _console(browser, site)
+    tab = staff.tab
+    tab.get_by_role("link", name="Demand").first.click()
+    tab.wait_for_url(re.compile(r"/console/demand"))
+    canvas = tab.locator("#demand-chart")
+    tab.wait_for_function("document.getElementById('demand-chart')?.dataset.rendered === '4'")  # history, band, mean
+    box = canvas.bounding_box()
+    assert box is not None and box["width"] > 200 and box["height"] > 100
+    assert "MASE" in tab.locator("#forecast").inner_text()
+    advice = tab.locator("#series-advice").inner_text()
+    assert "Reorder point" in advice and "Order quantity" in advice
+    rows = tab.locator("#replenish tbody tr")
+    assert rows.count() > 0
+    second = rows.nth(min(1, rows.count() - 1)).locator("a")  # another series, from the list
+    product_id = second.inner_text()
+    second.click()
+    tab.wait_for_function(f"document.querySelector('#forecast h2')?.textContent.startsWith('{product_id}')")
+    staff.screenshot("console-demand")
+    assert staff.errors == []
+    tab.close()

@@ -1,0 +1,42 @@
+// The console's charts (Chart.js, served by the package): each reads its data from a JSON block of the page.
+(function () {
+  "use strict";
+
+  function demandChart() {
+    const canvas = document.getElementById("demand-chart");
+    const block = document.getElementById("demand-data");
+    if (!canvas || !block || typeof Chart === "undefined") return;
+    const data = JSON.parse(block.textContent);
+    const labels = data.history.map((row) => row.date).concat(data.forecast.map((row) => row.date));
+    const pad = (values, before) => new Array(before).fill(null).concat(values);
+    const n = data.history.length;
+    const history = data.history.map((row) => row.quantity).concat(new Array(data.forecast.length).fill(null));
+    const names = canvas.dataset;
+    const chart = new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: labels,
+        datasets: [
+          { label: names.history, data: history, borderColor: "#1f5fbf", pointRadius: 0, spanGaps: false },
+          { label: names.band, data: pad(data.forecast.map((row) => row.lower_90), n), borderColor: "rgba(214,96,28,.3)",
+            backgroundColor: "rgba(214,96,28,.15)", pointRadius: 0, fill: false },
+          { label: names.band, data: pad(data.forecast.map((row) => row.upper_90), n), borderColor: "rgba(214,96,28,.3)",
+            backgroundColor: "rgba(214,96,28,.15)", pointRadius: 0, fill: "-1" },
+          { label: names.forecast, data: pad(data.forecast.map((row) => row.mean), n), borderColor: "#d6601c", pointRadius: 0 },
+        ],
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        interaction: { mode: "index", intersect: false },
+        plugins: { legend: { labels: { filter: (item, all) => all.datasets.findIndex((d) => d.label === item.text) === item.datasetIndex } } },
+        scales: { x: { ticks: { maxTicksLimit: 10 } }, y: { beginAtZero: true } },
+      },
+    });
+    canvas.dataset.rendered = String(chart.data.datasets.length);
+  }
+
+  function start() { demandChart(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
