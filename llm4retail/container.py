@@ -75,6 +75,8 @@ class Services:
         self._training_thread: threading.Thread | None = None
         self._access: AccessControl | None = None
         self._access_lock = threading.Lock()
+        self._jobs: dict[str, threading.Thread] = {}  # trainings started by `train_in_background`
+        self._jobs_lock = threading.Lock()
         self.llm_endpoint = EndpointMonitor(settings.llm)  # the configured LLM endpoint's state (for /ready)
 
     def get(self, name: str) -> CapabilityService:
@@ -175,6 +177,34 @@ class Services:
     def status(self) -> list[ServiceStatus]:
         """Each capability's state (builds the services: cheap, nothing is trained or loaded)."""
         return [self.get(name).status() for name in SERVICE_CLASSES]
+
+    def train_in_background(self, name: str) -> bool:
+        """Starts training capability `name` with the quick defaults `serve` uses (what the console's "train
+        now" does), in a daemon thread; its state and any failure show in `status()`. Returns False when it
+        is training already (nothing started).
+
+        Raises:
+            DataValidationError: no such capability, or one without a model to train.
+        """
+        service = self.get(name)
+        if service.train_command is None:
+            raise DataValidationError(f"'{name}' has no model to train")
+        with self._jobs_lock:
+            running = self._jobs.get(name)
+            if (running is not None and running.is_alive()) or service.status().state == "training":
+                return False
+            job = threading.Thread(target=self._train_one, args=(name,), name=f"train-{name}", daemon=True)
+            self._jobs[name] = job
+            job.start()
+        return True
+
+    def _train_one(self, name: str) -> None:
+        service = self.get(name)
+        try:
+            service.run_training(on_start=True)
+            service.run_warm_up()  # serve the new version at once
+        except Exception:  # recorded in status() ("failed" with the error); the server goes on
+            logger.exception("training %s (started from the console) failed", name)
 
     def train_missing(self, *, background: bool = True, train: bool = True) -> threading.Thread | None:
         """Trains, one after the other, every capability that has a model to train and none saved, then

@@ -1,7 +1,8 @@
 """The operator console (`/console`): staff sign in with a staff or admin API key; the hand-off queue
 (summary and transcript of each conversation handed to a person, resolved from the page), the
-conversations (any conversation with its intents, tool calls and grounding verdicts) and demand
-(history, forecast with its 90% interval, the backtest figures and the replenishment advice).
+conversations (any conversation with its intents, tool calls and grounding verdicts), demand
+(history, forecast with its 90% interval, the backtest figures and the replenishment advice) and
+models (each capability's state and saved versions with their figures; "train now").
 
 The key is checked once, at sign-in, and exchanged for a signed session in an HttpOnly, SameSite=Strict
 cookie; every console request re-checks that the key is still active, so revoking it ends its sessions.
@@ -20,6 +21,7 @@ from llm4retail.api.deps import PublicAccess, ServicesDep
 from llm4retail.api.web.account import form_fields
 from llm4retail.api.web.render import render
 from llm4retail.api.web.session import CONSOLE_COOKIE, console_caller, require_same_origin, set_cookie
+from llm4retail.artifacts.store import list_models
 from llm4retail.assistant.state import HandoffStatus
 from llm4retail.errors import AuthenticationError, Llm4RetailError, NotFoundError, PermissionDeniedError
 from llm4retail.inventory.base import InventorySettings
@@ -137,3 +139,30 @@ def demand_page(
     except Llm4RetailError as error:  # not trained, unknown product, several stores: said on the page
         context["error"] = str(error)
     return render(request, "console/demand.html", **context)
+
+
+@router.get("/models", summary="Console: models", response_model=None)
+def models_page(request: Request, services: ServicesDep) -> Response:
+    """Each capability's state (training, ready, failed ...) and its saved versions with their metrics;
+    with `HX-Request` (the page polls while something trains) only the table."""
+    caller = _signed_in(request, services)
+    if caller is None:
+        return _to_signin()
+    states = services.status()
+    versions: dict[str, list[dict[str, Any]]] = {}
+    for version in list_models(services.settings.models_dir):
+        versions.setdefault(version.capability, []).append(version.model_dump())
+    context = {"caller": caller, "section": "models", "states": [state.model_dump() for state in states],
+               "versions": versions, "training": any(state.state == "training" for state in states)}  # fmt: skip
+    template = "console/_models.html" if request.headers.get("hx-request") else "console/models.html"
+    return render(request, template, **context)
+
+
+@router.post("/models/{capability}/train", summary="Console: train now", response_model=None)
+def train_now(request: Request, services: ServicesDep, capability: Annotated[str, Path(max_length=40)]) -> Response:
+    """Starts the capability's training in the background (the quick defaults `serve` uses); back to the list."""
+    require_same_origin(request)
+    if _signed_in(request, services) is None:
+        return _to_signin()
+    services.train_in_background(capability)  # False (already training) needs no message: the state shows it
+    return RedirectResponse("/console/models", status_code=303)

@@ -6,6 +6,7 @@ import re
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.api.web.conftest import STAFF_KEY
 
@@ -135,7 +136,7 @@ def test_the_demand_page_draws_the_forecast_with_its_interval_and_the_advice(bro
     tab.get_by_role("link", name="Demand").first.click()
     tab.wait_for_url(re.compile(r"/console/demand"))
     canvas = tab.locator("#demand-chart")
-    tab.wait_for_function("document.getElementById('demand-chart')?.dataset.rendered === '4'")  # history, band, mean
+    expect(canvas).to_have_attribute("data-rendered", "4")  # history, the band's two edges, the mean
     box = canvas.bounding_box()
     assert box is not None and box["width"] > 200 and box["height"] > 100
     assert "MASE" in tab.locator("#forecast").inner_text()
@@ -146,7 +147,25 @@ def test_the_demand_page_draws_the_forecast_with_its_interval_and_the_advice(bro
     second = rows.nth(min(1, rows.count() - 1)).locator("a")  # another series, from the list
     product_id = second.inner_text()
     second.click()
-    tab.wait_for_function(f"document.querySelector('#forecast h2')?.textContent.startsWith('{product_id}')")
+    expect(tab.locator("#forecast h2")).to_contain_text(product_id)
     staff.screenshot("console-demand")
+    assert staff.errors == []
+    tab.close()
+
+
+def test_train_now_trains_in_the_background_and_the_page_follows_it(browser, site) -> None:
+    staff = _console(browser, site)
+    tab = staff.tab
+    tab.get_by_role("link", name="Models").first.click()
+    tab.wait_for_url(re.compile(r"/console/models$"))
+    row = tab.locator("#model-risk")
+    assert row.get_attribute("data-state") == "not_trained"  # the site trains no fraud model
+    assert tab.locator("#model-search").get_attribute("data-state") == "ready"
+    tab.get_by_role("button", name="Train risk now").click()
+    tab.wait_for_url(re.compile(r"/console/models$"))
+    # the page polls while something trains, until the new version is served
+    expect(tab.locator("#model-risk")).to_have_attribute("data-state", "ready", timeout=180_000)
+    assert re.search(r"v\d{4}", tab.locator("#model-risk").inner_text())
+    staff.screenshot("console-models")
     assert staff.errors == []
     tab.close()
