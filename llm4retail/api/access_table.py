@@ -32,6 +32,12 @@ ROLES_OF_LEVEL: dict[Level, tuple[str, str]] = {
 LOWEST_ROLE: dict[Level, Role] = {
     Level.PUBLIC: Role.ANONYMOUS, Level.OWNER: Role.CUSTOMER, Level.STAFF: Role.STAFF, Level.ADMIN: Role.ADMIN,
 }
+# Pages behind a sign-in cookie declare it with a router tag `session:<name>` (llm4retail/api/web/session.py);
+# without the cookie they send the browser to sign in (303), whatever API credentials come with the request.
+PAGE_SESSIONS = {
+    "console": "staff, admin signed in to the console (session cookie); others are sent to sign in",
+    "shopper": "the signed-in customer (session cookie); others are sent to sign in",
+}
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}  # may answer 507 when the disk is full
 
@@ -46,6 +52,7 @@ class RouteAccess:
     summary: str
     scoped: bool = False  # the handler checks which customer the caller may act for (403 possible)
     page: bool = False  # a web page (HTML), not an operation of the JSON API's OpenAPI document
+    session: str | None = None  # a page behind a sign-in cookie (`PAGE_SESSIONS`), not behind API credentials
 
     @property
     def write(self) -> bool:
@@ -55,6 +62,8 @@ class RouteAccess:
     @property
     def who(self) -> str:
         """The roles admitted, in words."""
+        if self.session is not None:
+            return PAGE_SESSIONS[self.session]
         reads, writes = ROLES_OF_LEVEL[self.level]
         who = writes if self.write else reads
         return f"{who} (a customer's data only with its token or a key)" if self.scoped else who
@@ -87,7 +96,9 @@ def route_levels(app: FastAPI) -> list[RouteAccess]:
         scoped = any(named for _, named in found)
         for method in sorted(route.methods - {"HEAD"}):
             page = not route.original_route.include_in_schema
-            table.append(RouteAccess(method, route.path, level, route.summary or route.name, scoped, page))
+            sessions = [str(tag).removeprefix("session:") for tag in route.original_route.tags if str(tag).startswith("session:")]
+            table.append(RouteAccess(method, route.path, level, route.summary or route.name, scoped, page,
+                                     sessions[0] if sessions else None))  # fmt: skip
     return sorted(table, key=lambda row: (row.path, row.method))
 
 

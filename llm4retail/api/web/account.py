@@ -65,7 +65,7 @@ def signout(request: Request) -> RedirectResponse:
     return response
 
 
-@router.get("/for-you", summary="Storefront: for you", response_model=None)
+@router.get("/for-you", summary="Storefront: for you", response_model=None, tags=["session:shopper"])
 def for_you(request: Request, services: ServicesDep) -> Response:
     """The signed-in customer's orders and recommendations with their reasons (sign-in first otherwise)."""
     principal = shopper(request, services)

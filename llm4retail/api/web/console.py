@@ -26,7 +26,9 @@ from llm4retail.assistant.state import HandoffStatus
 from llm4retail.errors import AuthenticationError, Llm4RetailError, NotFoundError, PermissionDeniedError
 from llm4retail.inventory.base import InventorySettings
 
-router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess])
+signin_router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess])
+# the rest: behind the console session cookie (checked by each page; the access table reads the tag)
+router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess], tags=["session:console"])
 
 
 def _signed_in(request: Request, services: Any) -> Principal | None:
@@ -37,13 +39,13 @@ def _to_signin() -> RedirectResponse:
     return RedirectResponse("/console/signin", status_code=303)
 
 
-@router.get("/signin", summary="Console: sign in")
+@signin_router.get("/signin", summary="Console: sign in")
 def signin_page(request: Request) -> HTMLResponse:
     """The key form."""
     return render(request, "console/signin.html")
 
 
-@router.post("/signin", summary="Console: sign in with a staff or admin key", response_model=None)
+@signin_router.post("/signin", summary="Console: sign in with a staff or admin key", response_model=None)
 async def signin(request: Request, services: ServicesDep) -> Response:
     """Exchanges the key for a session cookie and opens the hand-off queue."""
     require_same_origin(request)
@@ -51,13 +53,13 @@ async def signin(request: Request, services: ServicesDep) -> Response:
     try:
         session, _principal = services.access.console_session(key)
     except (AuthenticationError, PermissionDeniedError) as error:
-        return render(request, "console/signin.html", status_code=401, error=str(error))
+        return render(request, "console/signin.html", error=str(error))  # the form again, saying why
     response = RedirectResponse("/console", status_code=303)
     set_cookie(request, response, CONSOLE_COOKIE, session, max_age=CONSOLE_SESSION_SECONDS, strict=True)
     return response
 
 
-@router.post("/signout", summary="Console: sign out")
+@signin_router.post("/signout", summary="Console: sign out")
 def signout(request: Request) -> RedirectResponse:
     """Forgets the console session."""
     require_same_origin(request)
