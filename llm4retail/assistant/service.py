@@ -188,6 +188,10 @@ class AssistantService(CapabilityService):
         """
         return ConversationView.model_validate(self.assistant().conversation(conversation_id, customer_id=customer_id))
 
+    def conversations(self, *, limit: int = 100, customer_id: str | None = None) -> list[Conversation]:
+        """Conversations, most recently active first, optionally one customer's (staff's view; no model needed)."""
+        return self.repository.recent(limit=limit, customer_id=customer_id)
+
     def handoffs(self, *, status: HandoffStatus | None = HandoffStatus.OPEN, limit: int = 100) -> list[Handoff]:
         """Hand-offs waiting for (or handled by) a person, newest first (no intent model needed)."""
         return self.repository.handoffs(status=status, limit=limit)

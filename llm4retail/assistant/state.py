@@ -155,6 +155,20 @@ class ConversationRepository:
             raise NotFoundError(table="conversations", key=conversation_id)
         return Conversation.model_validate(dict(row._mapping))
 
+    def recent(self, *, limit: int = 100, customer_id: str | None = None) -> list[Conversation]:
+        """Conversations, most recently active first (optionally one customer's).
+
+        Raises:
+            DataValidationError: a limit below 1.
+        """
+        if limit <= 0:
+            raise DataValidationError(f"limit must be > 0, got {limit}")
+        query = sa.select(CONVERSATIONS).order_by(CONVERSATIONS.c.updated_at.desc()).limit(limit)
+        if customer_id is not None:
+            query = query.where(CONVERSATIONS.c.customer_id == customer_id)
+        with self._begin() as connection:
+            return [Conversation.model_validate(dict(row._mapping)) for row in connection.execute(query)]
+
     def save(self, conversation: Conversation) -> None:
         """Persist the state, language and status of a conversation."""
         conversation.updated_at = utc_now()

@@ -95,6 +95,19 @@ async def resolve(request: Request, services: ServicesDep, handoff_id: Annotated
     return RedirectResponse("/console", status_code=303)
 
 
+@router.get("/conversations", summary="Console: conversations", response_model=None)
+def conversations_page(
+    request: Request, services: ServicesDep, customer_id: Annotated[str | None, Query(max_length=200)] = None
+) -> Response:
+    """The 100 most recently active conversations (optionally one customer's), each linking to its turns."""
+    caller = _signed_in(request, services)
+    if caller is None:
+        return _to_signin()
+    items = services.assistant.conversations(limit=100, customer_id=customer_id or None)
+    return render(request, "console/conversations.html", caller=caller, section="conversations",
+                  conversations=[item.model_dump() for item in items], customer_id=customer_id or "")  # fmt: skip
+
+
 @router.get("/conversations/{conversation_id}", summary="Console: one conversation", response_model=None)
 def conversation_page(
     request: Request, services: ServicesDep, conversation_id: Annotated[str, Path(max_length=64)]

@@ -146,6 +146,10 @@ LABELS: dict[str, dict[PageLanguage, str]] = {
     "state_failed": {PageLanguage.EN: "failed", PageLanguage.ZH: "失败"},
     "state_not_trained": {PageLanguage.EN: "not trained", PageLanguage.ZH: "未训练"},
     "state_no_model": {PageLanguage.EN: "no model", PageLanguage.ZH: "无模型"},
+    "conversations": {PageLanguage.EN: "Conversations", PageLanguage.ZH: "对话记录"},
+    "customer": {PageLanguage.EN: "Customer", PageLanguage.ZH: "顾客"},
+    "last_active": {PageLanguage.EN: "Last active", PageLanguage.ZH: "最近活动"},
+    "no_conversations": {PageLanguage.EN: "No conversations.", PageLanguage.ZH: "没有对话。"},
     "detail_sources": {PageLanguage.EN: "Sources and tool results", PageLanguage.ZH: "来源与工具结果"},
 }
 

@@ -98,6 +98,11 @@ def test_a_request_for_a_human_reaches_the_console_queue_and_is_resolved(browser
     console.locator("#messages").wait_for()
     assert "human_request" in console.locator("#messages").inner_text()  # intents of each turn
     staff.screenshot("console-conversation")
+    conversation_id = console.url.rsplit("/", 1)[1]
+    console.get_by_role("link", name="Conversations").first.click()  # the list holds it, newest first
+    console.wait_for_url(re.compile(r"/console/conversations$"))
+    assert console.locator(f'#conversations a[href$="{conversation_id}"]').count() == 1
+    staff.screenshot("console-conversations")
     assert staff.errors == []
     shopper.tab.close()
     staff.tab.close()
