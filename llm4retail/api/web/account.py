@@ -16,7 +16,7 @@ from llm4retail.api.web.render import render
 from llm4retail.api.web.session import SHOPPER_COOKIE, require_same_origin, set_cookie, shopper
 from llm4retail.assistant.schemas import MAX_MESSAGE_CHARS, ChatRequest
 from llm4retail.data.schemas import Table
-from llm4retail.errors import DataValidationError, Llm4RetailError
+from llm4retail.errors import DataValidationError, Llm4RetailError, NotFoundError, PermissionDeniedError
 
 router = APIRouter(include_in_schema=False, dependencies=[PublicAccess])
 PICKER_SIZE = 12
@@ -47,9 +47,10 @@ async def signin(request: Request, services: ServicesDep) -> Response:
     customer_id = (await form_fields(request)).get("customer_id", "")
     try:
         token = services.access.demo_login(customer_id)
-    except Llm4RetailError as error:
-        return render(request, "signin.html", status_code=403 if "demo login" in str(error) else 404,
-                      customers=[], enabled=services.access.demo_login_enabled, error=str(error))  # fmt: skip
+    except (PermissionDeniedError, NotFoundError) as error:  # demo login off, or no such customer
+        status = 403 if isinstance(error, PermissionDeniedError) else 404
+        return render(request, "signin.html", status_code=status, customers=[],
+                      enabled=services.access.demo_login_enabled, error=str(error))  # fmt: skip
     response = RedirectResponse("/for-you", status_code=303)
     lifetime = int(token.expires_at.timestamp() - time.time())
     set_cookie(request, response, SHOPPER_COOKIE, token.token, max_age=max(lifetime, 1), strict=False)

@@ -171,3 +171,17 @@ def test_train_now_trains_in_the_background_and_the_page_follows_it(browser, sit
     staff.screenshot("console-models")
     assert staff.errors == []
     tab.close()
+
+
+def test_sign_in_refuses_unknown_customers_and_other_sites(site) -> None:
+    with httpx.Client(base_url=site) as client:
+        unknown = client.post("/signin", data={"customer_id": "no-such-customer"})
+        assert unknown.status_code == 404 and "no-such-customer" in unknown.text
+        assert "l4r_shopper" not in unknown.headers.get("set-cookie", "")
+        picker = client.get("/signin").text
+        customer_id = re.findall(r'name="customer_id" value="([^"]+)"', picker)[0]
+        forged = client.post("/signin", data={"customer_id": customer_id}, headers={"Origin": "https://evil.example"})
+        assert forged.status_code == 403 and "l4r_shopper" not in forged.headers.get("set-cookie", "")
+        chat = client.post("/store/chat", json={"message": "hi"}, headers={"Origin": "https://evil.example"})
+        assert chat.status_code == 403
+        assert client.get("/for-you", follow_redirects=False).headers["location"] == "/signin"
