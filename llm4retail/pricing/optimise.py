@@ -111,8 +111,10 @@ def recommend_price(
     demand_now = base * (current / reference) ** draws[None, :]  # = base when starting from the sales price
     profit_change = days * ((candidates[:, None] - unit_cost) * demand - (current - unit_cost) * demand_now)
     revenue_change = days * (candidates[:, None] * demand - current * demand_now)
-    best = int(np.argmax(profit_change.mean(axis=1)))
+    expected = profit_change.mean(axis=1)
+    best = int(np.argmax(expected))
     price = float(candidates[best])
+    lower, upper = np.quantile(profit_change, [0.05, 0.95], axis=1)
     return {
         **table.row(index),
         "current_price": current,
@@ -122,6 +124,7 @@ def recommend_price(
         "recommended_price": price,
         "change": price / current - 1,
         "expected_daily_demand": float(demand[best].mean()),
+        "current_daily_demand": float(demand_now.mean()),
         "expected_profit_change": float(profit_change[best].mean()),
         "profit_change_lower_90": float(np.quantile(profit_change[best], 0.05)),
         "profit_change_upper_90": float(np.quantile(profit_change[best], 0.95)),
@@ -131,6 +134,12 @@ def recommend_price(
         "revenue_change_upper_90": float(np.quantile(revenue_change[best], 0.95)),
         "horizon_days": days,
         "binding": _binding(price, current, unit_cost, constraints, candidates),
+        # expected profit change over the horizon at every allowed price, with its 90% interval (the chart of
+        # profit against price); the recommended price is its highest mean
+        "profit_curve": [
+            {"price": float(candidate), "profit_change": float(mean), "lower_90": float(low), "upper_90": float(high)}
+            for candidate, mean, low, high in zip(candidates, expected, lower, upper, strict=True)
+        ],
     }
 
 

@@ -82,3 +82,19 @@ def test_advice_starts_from_the_given_catalog_price() -> None:
         recommend_price(model, 0, unit_cost=6.0, constraints=PriceConstraints())["expected_profit_change"])
     with pytest.raises(DataValidationError, match="current_price must be a positive number"):
         recommend_price(model, 0, unit_cost=6.0, constraints=PriceConstraints(), current_price=0.0)
+
+
+def test_the_profit_curve_peaks_at_the_recommended_price_within_the_rules() -> None:
+    rules = PriceConstraints(max_change=0.2, min_margin=0.1)
+    advice = recommend_price(_model(-2.0, 0.3), 0, unit_cost=5.0, constraints=rules)
+    curve = advice["profit_curve"]
+    current = advice["current_price"]
+    assert len(curve) > 10
+    assert all(current * 0.8 - 0.01 <= point["price"] <= current * 1.2 + 0.01 for point in curve)
+    assert all((point["price"] - 5.0) / point["price"] >= 0.1 - 1e-9 for point in curve)
+    assert all(point["lower_90"] <= point["profit_change"] <= point["upper_90"] for point in curve)
+    top = max(curve, key=lambda point: point["profit_change"])
+    assert top["price"] == advice["recommended_price"]
+    assert top["profit_change"] == advice["expected_profit_change"]
+    at_current = min(curve, key=lambda point: abs(point["price"] - current))
+    assert abs(at_current["profit_change"]) < 1e-6  # no change at today's price

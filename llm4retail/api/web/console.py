@@ -1,7 +1,8 @@
 """The operator console (`/console`): staff sign in with a staff or admin API key; the hand-off queue
 (summary and transcript of each conversation handed to a person, resolved from the page), the
 conversations (any conversation with its intents, tool calls and grounding verdicts), demand
-(history, forecast with its 90% interval, the backtest figures and the replenishment advice) and
+(history, forecast with its 90% interval, the backtest figures and the replenishment advice), pricing
+(elasticity with its interval, the recommended price, expected changes, profit against price) and
 models (each capability's state and saved versions with their figures; "train now").
 
 The key is checked once, at sign-in, and exchanged for a signed session in an HttpOnly, SameSite=Strict
@@ -25,6 +26,7 @@ from llm4retail.artifacts.store import list_models
 from llm4retail.assistant.state import HandoffStatus
 from llm4retail.errors import AuthenticationError, Llm4RetailError, NotFoundError, PermissionDeniedError
 from llm4retail.inventory.base import InventorySettings
+from llm4retail.pricing import PriceConstraints
 
 signin_router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess])
 # the rest: behind the console session cookie (checked by each page; the access table reads the tag)
@@ -181,3 +183,31 @@ def train_now(request: Request, services: ServicesDep, capability: Annotated[str
         return _to_signin()
     services.train_in_background(capability)  # False (already training) needs no message: the state shows it
     return RedirectResponse("/console/models", status_code=303)
+
+
+@router.get("/pricing", summary="Console: price advice", response_model=None)
+def pricing_page(
+    request: Request, services: ServicesDep,
+    product_id: Annotated[str | None, Query(max_length=200)] = None,
+    store_id: Annotated[str | None, Query(max_length=200)] = None,
+    max_change: Annotated[float, Query(gt=0, lt=1)] = 0.1,
+    min_margin: Annotated[float, Query(ge=0, lt=1)] = 0.1,
+) -> Response:
+    """A series' elasticity (90% interval), the recommended price with the expected change in units, revenue and
+    profit, and the expected profit change against price as a chart; the list of series by elasticity."""
+    caller = _signed_in(request, services)
+    if caller is None:
+        return _to_signin()
+    context: dict[str, Any] = {"caller": caller, "section": "pricing", "advice": None, "error": None,
+                               "max_change": max_change, "min_margin": min_margin, "series": []}  # fmt: skip
+    try:
+        series = services.pricing.elasticities()
+        context["series"] = series[:25]
+        if product_id is None and series:
+            product_id, store_id = series[0]["product_id"], series[0].get("store_id")
+        if product_id is not None:
+            constraints = PriceConstraints(min_margin=min_margin, max_change=max_change)
+            context["advice"] = services.pricing.price_advice(product_id, store_id=store_id, constraints=constraints)
+    except Llm4RetailError as error:  # not trained, unknown product, no allowed price: said on the page
+        context["error"] = str(error)
+    return render(request, "console/pricing.html", **context)

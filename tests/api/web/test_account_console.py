@@ -185,3 +185,22 @@ def test_sign_in_refuses_unknown_customers_and_other_sites(site) -> None:
         chat = client.post("/store/chat", json={"message": "hi"}, headers={"Origin": "https://evil.example"})
         assert chat.status_code == 403
         assert client.get("/for-you", follow_redirects=False).headers["location"] == "/signin"
+
+
+def test_the_pricing_page_draws_profit_against_price_with_the_recommendation(browser, site) -> None:
+    staff = _console(browser, site)
+    tab = staff.tab
+    tab.get_by_role("link", name="Pricing").first.click()
+    tab.wait_for_url(re.compile(r"/console/pricing"))
+    expect(tab.locator("#profit-chart")).to_have_attribute("data-rendered", "5")  # band, mean, current, recommended
+    figures = tab.locator("#price-figures").inner_text()
+    assert "Price elasticity" in figures and "Recommended price" in figures and "chance profit rises" in figures
+    rows = tab.locator("#elasticities tbody tr")
+    assert rows.count() > 0
+    other = rows.nth(min(1, rows.count() - 1)).locator("a")
+    product_id = other.inner_text()
+    other.click()
+    expect(tab.locator("#price-advice h2")).to_contain_text(product_id)
+    staff.screenshot("console-pricing")
+    assert staff.errors == []
+    tab.close()

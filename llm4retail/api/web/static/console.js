@@ -36,7 +36,43 @@
     canvas.dataset.rendered = String(chart.data.datasets.length);
   }
 
-  function start() { demandChart(); }
+  function profitChart() {
+    const canvas = document.getElementById("profit-chart");
+    const block = document.getElementById("profit-data");
+    if (!canvas || !block || typeof Chart === "undefined") return;
+    const curve = JSON.parse(block.textContent);
+    const names = canvas.dataset;
+    const current = Number(names.currentPrice), recommended = Number(names.recommendedPrice);
+    const nearest = (price) => curve.reduce((best, point, i) =>
+      Math.abs(point.price - price) < Math.abs(curve[best].price - price) ? i : best, 0);
+    const marker = (index) => curve.map((point, i) => (i === index ? point.profit_change : null));
+    const chart = new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: curve.map((point) => point.price.toFixed(2)),
+        datasets: [
+          { label: names.band, data: curve.map((p) => p.lower_90), borderColor: "rgba(31,95,191,.3)", pointRadius: 0, fill: false },
+          { label: names.band, data: curve.map((p) => p.upper_90), borderColor: "rgba(31,95,191,.3)",
+            backgroundColor: "rgba(31,95,191,.12)", pointRadius: 0, fill: "-1" },
+          { label: names.profit, data: curve.map((p) => p.profit_change), borderColor: "#1f5fbf", pointRadius: 0 },
+          { label: names.current, data: marker(nearest(current)), borderColor: "#555", backgroundColor: "#555",
+            pointRadius: 6, showLine: false },
+          { label: names.recommended, data: marker(nearest(recommended)), borderColor: "#d6601c",
+            backgroundColor: "#d6601c", pointRadius: 7, pointStyle: "triangle", showLine: false },
+        ],
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        interaction: { mode: "index", intersect: false },
+        plugins: { legend: { labels: { filter: (item, all) => all.datasets.findIndex((d) => d.label === item.text) === item.datasetIndex } } },
+        scales: { x: { ticks: { maxTicksLimit: 10 } } },
+      },
+    });
+    canvas.dataset.rendered = String(chart.data.datasets.length);
+  }
+
+  function start() { demandChart(); profitChart(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
