@@ -2,7 +2,8 @@
 (summary and transcript of each conversation handed to a person, resolved from the page), the
 conversations (any conversation with its intents, tool calls and grounding verdicts), demand
 (history, forecast with its 90% interval, the backtest figures and the replenishment advice), pricing
-(elasticity with its interval, the recommended price, expected changes, profit against price) and
+(elasticity with its interval, the recommended price, expected changes, profit against price),
+customers (segments with size, value and churn; an audience of segments × propensity, as CSV) and
 models (each capability's state and saved versions with their figures; "train now").
 
 The key is checked once, at sign-in, and exchanged for a signed session in an HttpOnly, SameSite=Strict
@@ -24,8 +25,15 @@ from llm4retail.api.web.render import render
 from llm4retail.api.web.session import CONSOLE_COOKIE, console_caller, require_same_origin, set_cookie
 from llm4retail.artifacts.store import list_models
 from llm4retail.assistant.state import HandoffStatus
-from llm4retail.errors import AuthenticationError, Llm4RetailError, NotFoundError, PermissionDeniedError
+from llm4retail.errors import (
+    AuthenticationError,
+    DataValidationError,
+    Llm4RetailError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from llm4retail.inventory.base import InventorySettings
+from llm4retail.marketing import Segment
 from llm4retail.pricing import PriceConstraints
 
 signin_router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess])
@@ -211,3 +219,72 @@ def pricing_page(
     except Llm4RetailError as error:  # not trained, unknown product, no allowed price: said on the page
         context["error"] = str(error)
     return render(request, "console/pricing.html", **context)
+
+
+def _number(text: str | None, name: str, *, low: float, high: float) -> float | None:
+    """A number typed in a page form: None when left blank.
+
+    Raises:
+        DataValidationError: not a number, or outside low..high.
+    """
+    if text is None or not text.strip():
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataValidationError(f"{name} must be a number, got '{text}'") from None
+    if not low <= value <= high:
+        raise DataValidationError(f"{name} must be between {low:g} and {high:g}, got {value:g}")
+    return value
+
+
+def _audience(services: Any, segments: list[Segment], min_clv: str | None, min_probability: str | None) -> Any:
+    return services.marketing.audience(
+        segments or list(Segment), min_clv=_number(min_clv, "least 12-month value", low=0, high=1e15),
+        min_purchase_probability=_number(min_probability, "least purchase probability", low=0, high=1),
+    )  # fmt: skip
+
+
+@router.get("/customers", summary="Console: segments and audiences", response_model=None)
+def customers_page(
+    request: Request, services: ServicesDep,
+    segment: Annotated[list[Segment] | None, Query()] = None,
+    min_purchase_probability: Annotated[str | None, Query(max_length=32)] = None,  # a form's blank box sends ""
+    min_clv: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    """Every segment (customers, share, mean CLV, expected value, churn and purchase probability) and an
+    audience builder: chosen segments × least purchase probability × least CLV, with its size, first rows and CSV."""
+    caller = _signed_in(request, services)
+    if caller is None:
+        return _to_signin()
+    chosen = segment or []
+    context: dict[str, Any] = {"caller": caller, "section": "customers", "error": None, "segments": [],
+                               "chosen": [item.value for item in chosen], "all_segments": [item.value for item in Segment],
+                               "min_purchase_probability": min_purchase_probability, "min_clv": min_clv}  # fmt: skip
+    try:
+        context["segments"] = services.marketing.segments()
+        audience = _audience(services, chosen, min_clv, min_purchase_probability)
+        context["audience_size"] = len(audience)
+        context["audience"] = audience.head(20).to_dict(orient="records")
+        context["csv_query"] = request.url.query
+    except Llm4RetailError as error:
+        context["error"] = str(error)
+    return render(request, "console/customers.html", **context)
+
+
+@router.get("/customers/audience.csv", summary="Console: audience as CSV", response_model=None)
+def audience_csv(
+    request: Request, services: ServicesDep,
+    segment: Annotated[list[Segment] | None, Query()] = None,
+    min_purchase_probability: Annotated[str | None, Query(max_length=32)] = None,  # a form's blank box sends ""
+    min_clv: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    """The audience of the builder as CSV, highest CLV first (one row per customer)."""
+    if _signed_in(request, services) is None:
+        return _to_signin()
+    try:
+        frame = _audience(services, segment or [], min_clv, min_purchase_probability)
+    except Llm4RetailError as error:
+        return Response(f"error: {error}\n", status_code=422, media_type="text/plain")
+    return Response(frame.to_csv(index=False), media_type="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="audience.csv"'})  # fmt: skip

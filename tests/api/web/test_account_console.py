@@ -204,3 +204,27 @@ def test_the_pricing_page_draws_profit_against_price_with_the_recommendation(bro
     staff.screenshot("console-pricing")
     assert staff.errors == []
     tab.close()
+
+
+def test_the_customers_page_builds_an_audience_and_exports_it_as_csv(browser, site) -> None:
+    staff = _console(browser, site)
+    tab = staff.tab
+    tab.get_by_role("link", name="Customers").first.click()
+    tab.wait_for_url(re.compile(r"/console/customers"))
+    segments = tab.locator("#segments tbody tr")
+    assert segments.count() > 1
+    everyone = int(re.search(r"\d+", tab.locator("#audience-size").inner_text()).group())
+    first = segments.first.locator("th").inner_text().strip()
+    tab.locator(f'#audience-form input[value="{first}"]').check()
+    tab.get_by_label("Least purchase probability").fill("0.2")
+    tab.get_by_role("button", name="Show").click()
+    tab.wait_for_url(re.compile(r"segment="))
+    size = int(re.search(r"\d+", tab.locator("#audience-size").inner_text()).group())
+    assert 0 < size < everyone
+    assert {cell.inner_text() for cell in tab.locator("#audience tbody tr td:nth-child(2)").all()} == {first}
+    csv = tab.request.get(site + tab.locator("#audience-csv").get_attribute("href"))  # with the page's cookie
+    lines = csv.text().strip().splitlines()
+    assert csv.status == 200 and lines[0].startswith("customer_id,segment") and len(lines) == size + 1
+    staff.screenshot("console-customers")
+    assert staff.errors == []
+    tab.close()
