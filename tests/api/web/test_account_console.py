@@ -132,6 +132,16 @@ def _console(browser: object, site: str) -> object:
     return staff
 
 
+def _open_another_series(tab: object, rows: str, heading: str) -> None:
+    """Clicks another series in a page's list (the second) and checks that the page now shows it."""
+    listed = tab.locator(rows)  # type: ignore[attr-defined]
+    assert listed.count() > 0
+    other = listed.nth(min(1, listed.count() - 1)).locator("a")
+    product_id = other.inner_text()
+    other.click()
+    expect(tab.locator(heading)).to_contain_text(product_id)  # type: ignore[attr-defined]
+
+
 def test_the_demand_page_draws_the_forecast_with_its_interval_and_the_advice(browser, site) -> None:
     staff = _console(browser, site)
     tab = staff.tab
@@ -144,12 +154,7 @@ def test_the_demand_page_draws_the_forecast_with_its_interval_and_the_advice(bro
     assert "MASE" in tab.locator("#forecast").inner_text()
     advice = tab.locator("#series-advice").inner_text()
     assert "Reorder point" in advice and "Order quantity" in advice
-    rows = tab.locator("#replenish tbody tr")
-    assert rows.count() > 0
-    second = rows.nth(min(1, rows.count() - 1)).locator("a")  # another series, from the list
-    product_id = second.inner_text()
-    second.click()
-    expect(tab.locator("#forecast h2")).to_contain_text(product_id)
+    _open_another_series(tab, "#replenish tbody tr", "#forecast h2")
     staff.screenshot("console-demand")
     assert staff.errors == []
     tab.close()
@@ -195,12 +200,7 @@ def test_the_pricing_page_draws_profit_against_price_with_the_recommendation(bro
     expect(tab.locator("#profit-chart")).to_have_attribute("data-rendered", "5")  # band, mean, current, recommended
     figures = tab.locator("#price-figures").inner_text()
     assert "Price elasticity" in figures and "Recommended price" in figures and "chance profit rises" in figures
-    rows = tab.locator("#elasticities tbody tr")
-    assert rows.count() > 0
-    other = rows.nth(min(1, rows.count() - 1)).locator("a")
-    product_id = other.inner_text()
-    other.click()
-    expect(tab.locator("#price-advice h2")).to_contain_text(product_id)
+    _open_another_series(tab, "#elasticities tbody tr", "#price-advice h2")
     staff.screenshot("console-pricing")
     assert staff.errors == []
     tab.close()
