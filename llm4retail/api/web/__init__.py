@@ -20,6 +20,7 @@ def add_web(app: FastAPI) -> None:
     app.include_router(docs.router)
     app.include_router(storefront.router)
     app.include_router(account.router)
+    app.add_exception_handler(console.SignInRequired, console.sign_in_first)  # a console page without a session
     app.include_router(console.signin_router)
     app.include_router(console.router)
 

@@ -4,7 +4,6 @@ their reasons) and the chat widget's endpoint (the assistant, streamed as server
 # No `from __future__ import annotations`: FastAPI reads the parameter annotations at import time.
 import time
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
@@ -13,22 +12,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 
 from llm4retail.api.deps import PublicAccess, ServicesDep
 from llm4retail.api.web.render import render
-from llm4retail.api.web.session import SHOPPER_COOKIE, require_same_origin, set_cookie, shopper
+from llm4retail.api.web.session import SHOPPER_COOKIE, form_fields, require_same_origin, set_cookie, shopper
 from llm4retail.assistant.schemas import MAX_MESSAGE_CHARS, ChatRequest
 from llm4retail.data.schemas import Table
-from llm4retail.errors import DataValidationError, Llm4RetailError, NotFoundError, PermissionDeniedError
+from llm4retail.errors import Llm4RetailError, NotFoundError, PermissionDeniedError
 
 router = APIRouter(include_in_schema=False, dependencies=[PublicAccess])
 PICKER_SIZE = 12
-MAX_FORM_BYTES = 4096
-
-
-async def form_fields(request: Request) -> dict[str, str]:
-    """The fields of a small url-encoded page form (first value of each)."""
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise DataValidationError(f"a page form holds at most {MAX_FORM_BYTES} bytes")
-    return {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items() if values}
 
 
 @router.get("/signin", summary="Storefront: sign in as a demo customer")

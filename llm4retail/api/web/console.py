@@ -13,16 +13,15 @@ cookie; every console request re-checks that the key is still active, so revokin
 # No `from __future__ import annotations`: FastAPI reads the parameter annotations at import time.
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from llm4retail.access.control import CONSOLE_SESSION_SECONDS
 from llm4retail.access.roles import Principal
 from llm4retail.api.deps import PublicAccess, ServicesDep
-from llm4retail.api.web.account import form_fields
 from llm4retail.api.web.render import render
-from llm4retail.api.web.session import CONSOLE_COOKIE, console_caller, require_same_origin, set_cookie
+from llm4retail.api.web.session import CONSOLE_COOKIE, console_caller, form_fields, require_same_origin, set_cookie
 from llm4retail.artifacts.store import list_models
 from llm4retail.assistant.state import HandoffStatus
 from llm4retail.errors import (
@@ -37,16 +36,37 @@ from llm4retail.marketing import Segment
 from llm4retail.pricing import PriceConstraints
 
 signin_router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess])
-# the rest: behind the console session cookie (checked by each page; the access table reads the tag)
-router = APIRouter(prefix="/console", include_in_schema=False, dependencies=[PublicAccess], tags=["session:console"])
-
-
-def _signed_in(request: Request, services: Any) -> Principal | None:
-    return console_caller(request, services)
 
 
 def _to_signin() -> RedirectResponse:
     return RedirectResponse("/console/signin", status_code=303)
+
+
+class SignInRequired(Exception):
+    """A console page asked for without a valid console session; answered by sending the browser to sign in."""
+
+
+def signed_in_staff(request: Request, services: ServicesDep) -> Principal:
+    """The staff or admin member of the console session (every console page's dependency).
+
+    Raises:
+        SignInRequired: no valid session (`add_web` turns it into a redirect to the sign-in page).
+    """
+    caller = console_caller(request, services)
+    if caller is None:
+        raise SignInRequired
+    return caller
+
+
+ConsoleCaller = Annotated[Principal, Depends(signed_in_staff)]
+# the rest: behind the console session cookie (a dependency of every route; the access table reads the tag)
+router = APIRouter(prefix="/console", include_in_schema=False, tags=["session:console"],
+                   dependencies=[PublicAccess, Depends(signed_in_staff)])  # fmt: skip
+
+
+async def sign_in_first(_request: Request, _error: Exception) -> Response:
+    """The exception handler of `SignInRequired`."""
+    return _to_signin()
 
 
 @signin_router.get("/signin", summary="Console: sign in")
@@ -80,12 +100,9 @@ def signout(request: Request) -> RedirectResponse:
 
 @router.get("", summary="Console: hand-off queue", response_model=None)
 def handoffs_page(
-    request: Request, services: ServicesDep, status: Annotated[str, Query(pattern="^(open|resolved)$")] = "open"
+    request: Request, services: ServicesDep, caller: ConsoleCaller, status: Annotated[str, Query(pattern="^(open|resolved)$")] = "open"
 ) -> Response:
     """Open (or resolved) hand-offs, newest first, each with its summary and transcript."""
-    caller = _signed_in(request, services)
-    if caller is None:
-        return _to_signin()
     items = services.assistant.handoffs(status=HandoffStatus(status), limit=100)
     return render(request, "console/handoffs.html", caller=caller, status=status,
                   handoffs=[item.model_dump() for item in items], section="handoffs")  # fmt: skip
@@ -95,8 +112,6 @@ def handoffs_page(
 async def resolve(request: Request, services: ServicesDep, handoff_id: Annotated[str, Path(max_length=64)]) -> Response:
     """Closes the hand-off with the note typed on the page; back to the queue."""
     require_same_origin(request)
-    if _signed_in(request, services) is None:
-        return _to_signin()
     note = (await form_fields(request)).get("resolution", "").strip()[:2000] or None
     try:
         services.assistant.resolve_handoff(handoff_id, resolution=note)
@@ -107,12 +122,9 @@ async def resolve(request: Request, services: ServicesDep, handoff_id: Annotated
 
 @router.get("/conversations", summary="Console: conversations", response_model=None)
 def conversations_page(
-    request: Request, services: ServicesDep, customer_id: Annotated[str | None, Query(max_length=200)] = None
+    request: Request, services: ServicesDep, caller: ConsoleCaller, customer_id: Annotated[str | None, Query(max_length=200)] = None
 ) -> Response:
     """The 100 most recently active conversations (optionally one customer's), each linking to its turns."""
-    caller = _signed_in(request, services)
-    if caller is None:
-        return _to_signin()
     items = services.assistant.conversations(limit=100, customer_id=customer_id or None)
     return render(request, "console/conversations.html", caller=caller, section="conversations",
                   conversations=[item.model_dump() for item in items], customer_id=customer_id or "")  # fmt: skip
@@ -120,12 +132,9 @@ def conversations_page(
 
 @router.get("/conversations/{conversation_id}", summary="Console: one conversation", response_model=None)
 def conversation_page(
-    request: Request, services: ServicesDep, conversation_id: Annotated[str, Path(max_length=64)]
+    request: Request, services: ServicesDep, caller: ConsoleCaller, conversation_id: Annotated[str, Path(max_length=64)]
 ) -> Response:
     """The conversation's (masked) messages with their intents, tool calls and grounding verdicts."""
-    caller = _signed_in(request, services)
-    if caller is None:
-        return _to_signin()
     try:
         view = services.assistant.conversation(conversation_id).model_dump()
     except NotFoundError:
@@ -138,7 +147,7 @@ def conversation_page(
 
 @router.get("/demand", summary="Console: demand and replenishment", response_model=None)
 def demand_page(
-    request: Request, services: ServicesDep,
+    request: Request, services: ServicesDep, caller: ConsoleCaller,
     product_id: Annotated[str | None, Query(max_length=200)] = None,
     store_id: Annotated[str | None, Query(max_length=200)] = None,
     lead_time: Annotated[int, Query(ge=1, le=180)] = 3,
@@ -146,9 +155,6 @@ def demand_page(
 ) -> Response:
     """One series' history and forecast (90% interval) as a chart with its advice, and the replenishment
     list of every series (next order date, then quantity)."""
-    caller = _signed_in(request, services)
-    if caller is None:
-        return _to_signin()
     context: dict[str, Any] = {"caller": caller, "section": "demand", "lead_time": lead_time,
                                "review_period": review_period, "error": None, "series": None}  # fmt: skip
     try:
@@ -167,12 +173,9 @@ def demand_page(
 
 
 @router.get("/models", summary="Console: models", response_model=None)
-def models_page(request: Request, services: ServicesDep) -> Response:
+def models_page(request: Request, services: ServicesDep, caller: ConsoleCaller) -> Response:
     """Each capability's state (training, ready, failed ...) and its saved versions with their metrics;
     with `HX-Request` (the page polls while something trains) only the table."""
-    caller = _signed_in(request, services)
-    if caller is None:
-        return _to_signin()
     states = services.status()
     versions: dict[str, list[dict[str, Any]]] = {}
     for version in list_models(services.settings.models_dir):
@@ -187,15 +190,13 @@ def models_page(request: Request, services: ServicesDep) -> Response:
 def train_now(request: Request, services: ServicesDep, capability: Annotated[str, Path(max_length=40)]) -> Response:
     """Starts the capability's training in the background (the quick defaults `serve` uses); back to the list."""
     require_same_origin(request)
-    if _signed_in(request, services) is None:
-        return _to_signin()
     services.train_in_background(capability)  # False (already training) needs no message: the state shows it
     return RedirectResponse("/console/models", status_code=303)
 
 
 @router.get("/pricing", summary="Console: price advice", response_model=None)
 def pricing_page(
-    request: Request, services: ServicesDep,
+    request: Request, services: ServicesDep, caller: ConsoleCaller,
     product_id: Annotated[str | None, Query(max_length=200)] = None,
     store_id: Annotated[str | None, Query(max_length=200)] = None,
     max_change: Annotated[float, Query(gt=0, lt=1)] = 0.1,
@@ -203,9 +204,6 @@ def pricing_page(
 ) -> Response:
     """A series' elasticity (90% interval), the recommended price with the expected change in units, revenue and
     profit, and the expected profit change against price as a chart; the list of series by elasticity."""
-    caller = _signed_in(request, services)
-    if caller is None:
-        return _to_signin()
     context: dict[str, Any] = {"caller": caller, "section": "pricing", "advice": None, "error": None,
                                "max_change": max_change, "min_margin": min_margin, "series": []}  # fmt: skip
     try:
@@ -247,16 +245,13 @@ def _audience(services: Any, segments: list[Segment], min_clv: str | None, min_p
 
 @router.get("/customers", summary="Console: segments and audiences", response_model=None)
 def customers_page(
-    request: Request, services: ServicesDep,
+    request: Request, services: ServicesDep, caller: ConsoleCaller,
     segment: Annotated[list[Segment] | None, Query()] = None,
     min_purchase_probability: Annotated[str | None, Query(max_length=32)] = None,  # a form's blank box sends ""
     min_clv: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     """Every segment (customers, share, mean CLV, expected value, churn and purchase probability) and an
     audience builder: chosen segments × least purchase probability × least CLV, with its size, first rows and CSV."""
-    caller = _signed_in(request, services)
-    if caller is None:
-        return _to_signin()
     chosen = segment or []
     context: dict[str, Any] = {"caller": caller, "section": "customers", "error": None, "segments": [],
                                "chosen": [item.value for item in chosen], "all_segments": [item.value for item in Segment],
@@ -280,8 +275,6 @@ def audience_csv(
     min_clv: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     """The audience of the builder as CSV, highest CLV first (one row per customer)."""
-    if _signed_in(request, services) is None:
-        return _to_signin()
     try:
         frame = _audience(services, segment or [], min_clv, min_purchase_probability)
     except Llm4RetailError as error:

@@ -9,16 +9,17 @@ from this origin: a browser names the page's origin in `Origin` on every POST, a
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from llm4retail.access.roles import Principal, Role
 from llm4retail.container import Services
-from llm4retail.errors import AuthenticationError, PermissionDeniedError
+from llm4retail.errors import AuthenticationError, DataValidationError, PermissionDeniedError
 
 SHOPPER_COOKIE = "l4r_shopper"
+MAX_FORM_BYTES = 4096
 CONSOLE_COOKIE = "l4r_console"
 
 
@@ -62,3 +63,11 @@ def console_caller(request: Request, services: Services) -> Principal | None:
         return services.access.console_caller(session)
     except AuthenticationError:
         return None
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The fields of a small url-encoded page form (first value of each)."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise DataValidationError(f"a page form holds at most {MAX_FORM_BYTES} bytes")
+    return {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items() if values}
