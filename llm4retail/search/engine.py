@@ -249,7 +249,11 @@ class SearchEngine(SearchModel):
             filters, context.parsed, column=slots.currency, alive=slots.alive, rates=self.rates
         )
         mask = slots.filter_mask(filters, price=context.price_filter, rates=self.rates)
-        bm25 = self.lexical_.scores(context.terms) if context.terms else np.zeros(slots.n, dtype=np.float32)
+        bm25_title: np.ndarray | None = None
+        if context.terms:
+            bm25, bm25_title = self.lexical_.scores_and_field(context.terms, "title")
+        else:
+            bm25 = np.zeros(slots.n, dtype=np.float32)
         if context.expansions:
             bm25 = bm25 + SYNONYM_WEIGHT * self.lexical_.scores(context.expansions)
         bm25 = np.where(mask, bm25, 0.0)
@@ -267,7 +271,7 @@ class SearchEngine(SearchModel):
             chosen,
             CandidateData(slots.title_terms, slots.title_text, slots.brands, slots.colours, slots.popularity, self.char_matrix_),
             bm25=bm25[chosen],
-            bm25_title=self.lexical_.field_scores(context.terms, "title")[chosen] if context.terms else np.zeros(len(chosen)),
+            bm25_title=bm25_title[chosen] if bm25_title is not None else np.zeros(len(chosen)),
             dense=dense.astype(np.float32),
             personal=slots.affinity(chosen, recent_product_ids),
         )

@@ -87,6 +87,26 @@ def tfidf_row(vectorizer: Any, text: str) -> sp.csr_matrix:
     return sp.csr_matrix((values, columns, np.asarray([0, len(columns)], dtype=np.int32)), shape=(1, len(vocabulary)))
 
 
+def row_dots(matrix: sp.csr_matrix, rows: np.ndarray, vector: sp.csr_matrix) -> np.ndarray:
+    """`(matrix[rows] @ vector.T)` as a flat float32 array, for a few rows of a large CSR matrix and one
+    sparse row: the stored values of those rows are gathered and matched against the vector's columns
+    directly (scipy's fancy row indexing and sparse product cost ~0.25 ms of checks and copies a query)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    starts = matrix.indptr[rows].astype(np.int64)
+    lengths = matrix.indptr[rows + 1].astype(np.int64) - starts
+    total = int(lengths.sum())
+    if total == 0 or vector.nnz == 0:
+        return np.zeros(len(rows), dtype=np.float32)
+    order = np.argsort(vector.indices)
+    columns, values = vector.indices[order], vector.data[order]
+    # the position in `matrix.data` of every stored value of the chosen rows, row after row
+    positions = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths) + np.arange(total)
+    stored = matrix.indices[positions]
+    where = np.minimum(np.searchsorted(columns, stored), len(columns) - 1)
+    products = np.where(columns[where] == stored, values[where] * matrix.data[positions], 0.0)
+    return np.bincount(np.repeat(np.arange(len(rows)), lengths), weights=products, minlength=len(rows)).astype(np.float32)
+
+
 @dataclass
 class QueryContext:
     """Everything derived from the query once, before scoring candidates."""
@@ -145,7 +165,7 @@ def candidate_features(
     out[:, column["bm25_title"]] = bm25_title
     out[:, column["dense"]] = dense
     if context.char_vector is not None and data.char_matrix is not None and n:
-        out[:, column["char"]] = (data.char_matrix[slots] @ context.char_vector.T).toarray().ravel()
+        out[:, column["char"]] = row_dots(data.char_matrix, slots, context.char_vector)
     terms, bigrams = context.term_set, context.bigrams
     first = context.terms[0] if context.terms else None
     last = context.terms[-1] if context.terms else None

@@ -166,14 +166,19 @@ class FieldedBM25:
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """Weighted BM25 over the fields."""
-        total: np.ndarray | None = None
-        for name, index in self.fields.items():
-            if self.weights[name] == 0:
-                continue
-            part = self.weights[name] * index.scores(tokens)
-            total = part if total is None else total + part
-        return total if total is not None else np.zeros(0, dtype=np.float32)
+        return self.scores_and_field(tokens, None)[0]
 
-    def field_scores(self, tokens: Sequence[str], name: str) -> np.ndarray:
-        """Unweighted BM25 of one field (a reranker feature)."""
-        return self.fields[name].scores(tokens)
+    def scores_and_field(self, tokens: Sequence[str], name: str | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Weighted BM25 over the fields and, computed once for both, the unweighted BM25 of field `name`."""
+        total: np.ndarray | None = None
+        field: np.ndarray | None = None
+        for field_name, index in self.fields.items():
+            if self.weights[field_name] == 0 and field_name != name:
+                continue
+            raw = index.scores(tokens)
+            if field_name == name:
+                field = raw
+            if self.weights[field_name] != 0:
+                part = self.weights[field_name] * raw
+                total = part if total is None else total + part
+        return (total if total is not None else np.zeros(0, dtype=np.float32)), field

@@ -6,6 +6,7 @@ import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -68,14 +69,10 @@ def facet_counts(
 ) -> dict[str, list[dict[str, Any]]]:
     """Counts of the result set by category (every level of the path), brand, currency and price bucket,
     availability, colour."""
-    category_counts: Counter[str] = Counter()
-    for path in categories:
-        if path:
-            category_counts.update(_category_levels(str(path)))
+    # one Counter over a flattened iterable counts in C (an `update` per result costs ~1 µs each)
+    category_counts = Counter(chain.from_iterable(_category_levels(str(path)) for path in categories if path))
     brand_counts = Counter(str(brand) for brand in brands if brand)
-    colour_counts: Counter[str] = Counter()
-    for values in colours:
-        colour_counts.update(values)
+    colour_counts = Counter(chain.from_iterable(colours))
     return {
         "category": _as_list(category_counts, top),
         "brand": _as_list(brand_counts, top),
@@ -108,7 +105,10 @@ def price_facets(prices: np.ndarray, currencies: Sequence[str]) -> list[dict[str
 
 
 def _as_list(counts: Counter[str], top: int) -> list[dict[str, Any]]:
-    return [{"value": value, "count": count} for value, count in counts.most_common(top)]
+    """The `top` most frequent values; ties by value, so every worker process (each with its own string
+    hashing, hence its own set order) lists them alike."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return [{"value": value, "count": count} for value, count in ranked]
 
 
 def diversify(
