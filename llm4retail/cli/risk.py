@@ -1,4 +1,4 @@
-"""`llm4retail risk train|eval|score|score-file` (old name: `eval risk`)."""
+"""`llm4retail risk train|eval|score|score-file|queue|label` (old name: `eval risk`)."""
 
 from __future__ import annotations
 
@@ -89,3 +89,36 @@ def evaluate(
     from llm4retail.risk.evaluate import evaluate_risk
 
     emit(evaluate_risk(read_table(payments, Table.PAYMENTS)[0], dataset=str(payments)), as_json=as_json)
+
+
+@risk_app.command("queue")
+def queue(
+    context: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Most payments listed.")] = 20,
+    unlabelled: Annotated[bool, typer.Option("--unlabelled", help="Only payments without a label.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The review queue: the store's payments the saved model sends to review or decline, highest score first."""
+    items = _risk_service(context).review_queue(limit=limit, unlabelled_only=unlabelled)
+    if as_json:
+        echo_json({"items": [item.model_dump() for item in items]})
+        return
+    if not items:
+        typer.echo("no payment is flagged")
+    marks = {None: "unlabelled", 0: "legitimate", 1: "fraud"}
+    for item in items:
+        typer.echo(f"{item.payment_id}  {item.decision:<7}  score {item.score:.4f}  {item.amount:,.2f} {item.currency or ''}"
+                   f"  [{marks[item.label]}]")  # fmt: skip
+        for reason in item.reasons:
+            typer.echo(f"  - {reason.description}")
+
+
+@risk_app.command("label")
+def label(
+    context: typer.Context,
+    payment_id: Annotated[str, typer.Argument(help="The payment's id.")],
+    fraud: Annotated[bool, typer.Option("--fraud/--legitimate", help="The verdict.")],
+) -> None:
+    """Store a verdict as the payment's label (1 fraud, 0 legitimate); the next `risk train` learns from it."""
+    _risk_service(context).label(payment_id, fraud=fraud)
+    typer.echo(f"payment {payment_id} labelled {'fraud' if fraud else 'legitimate'}")

@@ -58,6 +58,13 @@ def labels_of(payments: pd.DataFrame) -> np.ndarray | None:
     return payments["label"].astype(int).to_numpy()
 
 
+def labelled_rows(payments: pd.DataFrame) -> np.ndarray:
+    """Mask of the payments that carry a 0/1 label (confirmed fraud, or reviewed and legitimate)."""
+    if "label" not in payments.columns:
+        return np.zeros(len(payments), dtype=bool)
+    return payments["label"].notna().to_numpy()
+
+
 @register_model("model")
 class RiskModel(RiskArtifact):
     """Features, detectors and thresholds of payment-risk scoring.
@@ -101,7 +108,10 @@ class RiskModel(RiskArtifact):
         self.rule_columns_ = list(dict.fromkeys([*self.spec_.columns, *BASE_FEATURES, *HISTORY_FEATURES,
                                                  *STATE_ONLY_FEATURES]))
         matrix = self.spec_.matrix(table)
-        labels = labels_of(ordered)
+        # Labels arrive late and partly (chargebacks, an analyst's review): the supervised detector and
+        # cost thresholds learn from the labelled payments; features still see every payment's history.
+        labelled = labelled_rows(ordered)
+        labels = ordered.loc[labelled, "label"].astype(int).to_numpy() if labelled.any() else None
         self.detectors_: dict[DetectorKind, RiskDetector] = {
             DetectorKind.RULES: RuleSet(self.rules).fit(table.reindex(columns=self.rule_columns_).to_numpy(float),
                                                         feature_names=self.rule_columns_),
@@ -111,15 +121,18 @@ class RiskModel(RiskArtifact):
         validation: tuple[np.ndarray, np.ndarray] | None = None
         if labels is not None and MIN_FRAUDS <= labels.sum() <= labels.size - MIN_FRAUDS:
             supervised = GradientBoostingDetector(seed=self.seed, threads=self.threads)
-            self.detectors_[DetectorKind.SUPERVISED] = supervised.fit(matrix, labels, feature_names=self.spec_.columns)
+            self.detectors_[DetectorKind.SUPERVISED] = supervised.fit(
+                matrix[labelled], labels, feature_names=self.spec_.columns
+            )
             validation = supervised.validation_
         else:
             logger.info("no supervised risk detector: needs labels with at least %d frauds", MIN_FRAUDS)
         self.active_ = DetectorKind.SUPERVISED if DetectorKind.SUPERVISED in self.detectors_ else DetectorKind.UNSUPERVISED
-        self.thresholds_ = self._thresholds(matrix, labels, validation)
+        self.thresholds_ = self._thresholds(matrix, labels, validation, labelled=labelled)
         self.training_ = {
             "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "n_payments": int(len(ordered)),
+            "n_labelled": int(labelled.sum()),
             "n_frauds": None if labels is None else int(labels.sum()),
             "data_hash": data_fingerprint(ordered.reindex(columns=[name for name in HASHED_COLUMNS
                                                                    if name in ordered.columns])),
@@ -135,13 +148,18 @@ class RiskModel(RiskArtifact):
                 **self.training_}
 
     def _thresholds(
-        self, matrix: np.ndarray, labels: np.ndarray | None, validation: tuple[np.ndarray, np.ndarray] | None
+        self,
+        matrix: np.ndarray,
+        labels: np.ndarray | None,
+        validation: tuple[np.ndarray, np.ndarray] | None,
+        *,
+        labelled: np.ndarray,
     ) -> Thresholds:
         if self.active_ is DetectorKind.SUPERVISED and validation is not None:
             return choose_thresholds(validation[0], validation[1], policy=self.policy, target=self.target)
         scores = self.detectors_[self.active_].score(matrix)
         if self.policy is ThresholdPolicy.COST_RATIO and labels is not None and labels.min() != labels.max():
-            return choose_thresholds(scores, labels, policy=self.policy, target=self.target)
+            return choose_thresholds(scores[labelled], labels, policy=self.policy, target=self.target)
         # Unlabelled (or too few frauds to validate): flag the target share of the training payments.
         target = self.target if self.policy is ThresholdPolicy.TARGET_FPR else 0.01
         return choose_thresholds(scores, None, policy=ThresholdPolicy.TARGET_FPR, target=target)

@@ -22,9 +22,8 @@ from llm4retail.risk.model import RiskModel, time_ordered
 from llm4retail.risk.rules import RuleSet
 from llm4retail.risk.schemas import PaymentRequest, parse_payment
 from llm4retail.risk.state import CustomerState, MemoryStateStore, StateStore
-from llm4retail.risk.thresholds import Decision
+from llm4retail.risk.thresholds import SEVERITY, Decision
 
-_SEVERITY = {Decision.APPROVE: 0, Decision.REVIEW: 1, Decision.DECLINE: 2}
 _NO_HISTORY = {name: math.nan for name in (*HISTORY_FEATURES, *STATE_ONLY_FEATURES)}
 
 
@@ -109,7 +108,7 @@ class RiskScorer:
         score, reasons = self.model.active.explain(row, top_k=self.top_reasons)
         fired, rule_action, rule_reasons = self._rules.assess(rule_row, top_k=self.top_reasons)
         decision = self.model.thresholds_.decide(score)
-        if _SEVERITY[rule_action] > _SEVERITY[decision]:
+        if SEVERITY[rule_action] > SEVERITY[decision]:
             decision = rule_action
         return RiskScore(
             payment_id=request.payment_id, score=float(score), decision=decision, detector=self.model.active_,

@@ -26,6 +26,7 @@ from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport
 from llm4retail.risk.base import DetectorKind
+from llm4retail.risk.batch import ReviewItem, review_queue
 from llm4retail.risk.evaluate import evaluate_risk
 from llm4retail.risk.model import RiskModel
 from llm4retail.risk.rules import load_rules
@@ -141,6 +142,27 @@ class RiskService(CapabilityService):
                     logger.info("risk state seeded for %d customers", replayed)
                 self._scorer = scorer
             return self._scorer
+
+    def review_queue(self, *, limit: int = 50, unlabelled_only: bool = False) -> list[ReviewItem]:
+        """The store's payments the served model sends to review or decline, highest score first, with reason
+        codes and their label so far (`risk.batch.review_queue`).
+
+        Raises:
+            NotTrainedError: no version is saved (run `llm4retail risk train`).
+        """
+        return review_queue(self.model(), self.store_payments(), limit=limit, unlabelled_only=unlabelled_only,
+                            top_reasons=self.settings.risk.top_reasons)  # fmt: skip
+
+    def label(self, payment_id: str, *, fraud: bool) -> dict[str, Any]:
+        """Records a person's verdict on a payment as its `label` (1 fraud, 0 legitimate), which the next
+        `llm4retail risk train` learns from; the payment record as stored.
+
+        Raises:
+            NotFoundError: no payment has this id.
+        """
+        record = self.store.update(Table.PAYMENTS, [payment_id], {"label": 1 if fraud else 0})
+        logger.info("payment %s labelled %s", payment_id, "fraud" if fraud else "legitimate")
+        return record
 
     def score(self, payment: PaymentRequest | dict[str, Any], *, record: bool = True) -> RiskScore:
         """Scores one payment (see `RiskScorer.score`).

@@ -29,6 +29,9 @@ class Decision(str, Enum):
     DECLINE = "decline"
 
 
+SEVERITY = {Decision.APPROVE: 0, Decision.REVIEW: 1, Decision.DECLINE: 2}  # the stricter of two decisions wins
+
+
 @dataclass(frozen=True)
 class Thresholds:
     """Scores at or above `review` go to review, at or above `decline` are declined."""

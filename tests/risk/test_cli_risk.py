@@ -71,3 +71,23 @@ def test_models_list_and_prune(data_dir: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["--data-dir", str(data_dir), "models", "prune", "--keep", "0"]).exit_code == 2
     empty = runner.invoke(app, ["--data-dir", str(tmp_path / "none"), "models", "list"])
     assert empty.exit_code == 0 and "no trained models" in empty.output
+
+
+def test_queue_lists_flagged_payments_and_label_changes_one(data_dir: Path) -> None:
+    trained = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "train", "--json"])
+    assert trained.exit_code == 0, trained.output
+    listed = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "queue", "--limit", "5", "--json"])
+    assert listed.exit_code == 0, listed.output
+    items = json.loads(listed.stdout)["items"]
+    assert 0 < len(items) <= 5 and [item["score"] for item in items] == sorted(
+        (i["score"] for i in items), reverse=True
+    )
+    first = items[0]["payment_id"]
+    marked = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "label", first, "--legitimate"])
+    assert marked.exit_code == 0 and "legitimate" in marked.output
+    again = json.loads(
+        runner.invoke(app, ["--data-dir", str(data_dir), "risk", "queue", "--limit", "5", "--json"]).stdout
+    )
+    assert {item["payment_id"]: item["label"] for item in again["items"]}[first] == 0
+    unknown = runner.invoke(app, ["--data-dir", str(data_dir), "risk", "label", "no-such-payment", "--fraud"])
+    assert unknown.exit_code != 0 and "not found" in unknown.output

@@ -9,8 +9,8 @@ import pytest
 from llm4retail.config import get_settings
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
-from llm4retail.errors import NotTrainedError
-from llm4retail.risk.model import RiskModel
+from llm4retail.errors import NotFoundError, NotTrainedError
+from llm4retail.risk.model import MIN_FRAUDS, RiskModel
 from llm4retail.risk.service import RiskService
 from llm4retail.risk.thresholds import ThresholdPolicy
 from tests.risk.conftest import labelled_payments
@@ -75,3 +75,44 @@ def test_risk_settings_come_from_the_config_file(tmp_path: Path) -> None:
     settings = get_settings(config_file=config, data_dir=tmp_path / "data")
     service = RiskService(settings, Services(settings).store)
     assert service.settings.risk.policy == "cost_ratio" and service.settings.risk.top_reasons == 4
+
+
+def test_partly_labelled_payments_still_train_the_supervised_detector(services: Services) -> None:
+    payments = labelled_payments(800)
+    payments["label"] = payments["label"].astype(float)
+    payments.loc[payments.index[-200:], "label"] = float("nan")  # the latest ones: no chargeback known yet
+    report = services.risk.train(payments)
+    assert report["active"] == "supervised"
+    model = services.risk.model()
+    assert model.training_["n_labelled"] == 600 and model.training_["n_payments"] == 800
+
+
+def test_review_queue_ranks_flagged_payments_and_labels_train_the_next_model(services: Services) -> None:
+    payments = labelled_payments(600)
+    truth = payments.set_index("payment_id")["label"]
+    payments["label"] = float("nan")  # nobody has reviewed anything yet: the unsupervised detector serves
+    services.store.upsert(Table.PAYMENTS, payments)
+    services.risk.train()
+    queue = services.risk.review_queue(limit=30)
+    assert 0 < len(queue) <= 30
+    scores = [item.score for item in queue]
+    assert scores == sorted(scores, reverse=True)
+    assert {item.decision for item in queue} <= {"review", "decline"}
+    assert all(item.reasons and item.label is None for item in queue)
+    assert sum(truth[item.payment_id] for item in queue) / len(queue) > 3 * truth.mean()  # flags find fraud
+    # a reviewer labels the queue with the truth; the labels are stored on the payments
+    for item in services.risk.review_queue(limit=500):
+        services.risk.label(item.payment_id, fraud=bool(truth[item.payment_id]))
+    assert services.risk.review_queue(limit=500, unlabelled_only=True) == []
+    for payment_id in payments["payment_id"].sample(60, random_state=1):  # and a sample of the rest, as teams do
+        services.risk.label(payment_id, fraud=bool(truth[payment_id]))
+    labelled = services.store.read_frame(Table.PAYMENTS).dropna(subset=["label"])
+    assert len(labelled) > 0 and set(labelled["label"].astype(int)) <= {0, 1}
+    assert (labelled.set_index("payment_id")["label"].astype(int) == truth[labelled["payment_id"]]).all()
+    with pytest.raises(NotFoundError):
+        services.risk.label("no-such-payment", fraud=True)
+    report = services.risk.train()  # the next training learns from the reviewed payments
+    assert services.risk.model().training_["n_labelled"] == len(labelled)
+    frauds = int(labelled["label"].sum())
+    assert frauds >= MIN_FRAUDS and len(labelled) - frauds >= MIN_FRAUDS, "the queue should hold both kinds"
+    assert report["active"] == "supervised"

@@ -281,3 +281,46 @@ def audience_csv(
         return Response(f"error: {error}\n", status_code=422, media_type="text/plain")
     return Response(frame.to_csv(index=False), media_type="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="audience.csv"'})  # fmt: skip
+
+
+@router.get("/risk", summary="Console: payment review queue", response_model=None)
+def risk_page(
+    request: Request,
+    services: ServicesDep,
+    caller: ConsoleCaller,
+    unlabelled: Annotated[bool, Query(description="only payments without a label")] = False,
+) -> Response:
+    """The payments the served risk model sends to review or decline, highest score first, with reason codes,
+    rules and the label so far; each can be marked fraud or legitimate."""
+    context: dict[str, Any] = {
+        "caller": caller,
+        "section": "risk",
+        "unlabelled": unlabelled,
+        "items": [],
+        "error": None,
+    }
+    try:
+        context["items"] = [
+            item.model_dump() for item in services.risk.review_queue(limit=50, unlabelled_only=unlabelled)
+        ]
+    except Llm4RetailError as error:
+        context["error"] = str(error)
+    return render(request, "console/risk.html", **context)
+
+
+@router.post("/risk/{payment_id}/label", summary="Console: label a payment", response_model=None)
+async def label_payment(
+    request: Request, services: ServicesDep, payment_id: Annotated[str, Path(max_length=200)]
+) -> Response:
+    """Stores the verdict (`verdict` = fraud or legitimate) as the payment's label; back to the queue."""
+    require_same_origin(request)
+    fields = await form_fields(request)
+    verdict = fields.get("verdict")
+    if verdict not in {"fraud", "legitimate"}:
+        return Response("verdict must be fraud or legitimate\n", status_code=422, media_type="text/plain")
+    try:
+        services.risk.label(payment_id, fraud=verdict == "fraud")
+    except NotFoundError:
+        return render(request, "not_found.html", status_code=404, what=payment_id)
+    back = "/console/risk?unlabelled=true" if fields.get("unlabelled") == "true" else "/console/risk"
+    return RedirectResponse(f"{back}#payment-{payment_id}", status_code=303)

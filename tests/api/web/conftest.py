@@ -47,7 +47,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = create_app(settings, store=store)
     services = app.state.services
     for service in (services.search, services.recommend, services.reviews, services.assistant, services.pricing,
-                    services.marketing):
+                    services.marketing, services.risk):
         service.train_on_start()  # the quick defaults `serve` trains
     services.forecast.train(models=[ForecastModel.SEASONAL_NAIVE, ForecastModel.TSB])  # fast candidates, for the charts
     _key, STAFF_KEY["key"] = services.access.keys.create(name="web tests", role=KeyRole.STAFF)

@@ -228,3 +228,28 @@ def test_the_customers_page_builds_an_audience_and_exports_it_as_csv(browser, si
     staff.screenshot("console-customers")
     assert staff.errors == []
     tab.close()
+
+
+def test_the_risk_queue_ranks_flagged_payments_and_stores_a_verdict(browser, site) -> None:
+    staff = _console(browser, site)
+    tab = staff.tab
+    tab.get_by_role("link", name="Risk").first.click()
+    tab.wait_for_url(re.compile(r"/console/risk"))
+    rows = tab.locator("#review-queue tbody tr")
+    assert rows.count() > 3
+    scores = [float(cell.inner_text()) for cell in tab.locator("#review-queue tbody tr td:nth-child(3)").all()]
+    assert scores == sorted(scores, reverse=True)
+    first = rows.first
+    payment_id = first.get_attribute("id").removeprefix("payment-")
+    assert first.locator(".reasons li").count() > 0
+    first.get_by_role("button", name="Legitimate").click()
+    tab.wait_for_url(re.compile(r"/console/risk"))
+    expect(tab.locator(f"#payment-{payment_id} .label")).to_have_text("legitimate")
+    tab.locator(f"#payment-{payment_id}").get_by_role("button", name="Fraud").click()
+    tab.wait_for_url(re.compile(r"/console/risk"))
+    expect(tab.locator(f"#payment-{payment_id} .label")).to_have_text("fraud")
+    staff.screenshot("console-risk")
+    assert staff.errors == []
+    forged = httpx.post(f"{site}/console/risk/{payment_id}/label", data={"verdict": "legitimate"})
+    assert forged.status_code in {303, 403} and "/console/risk" not in forged.headers.get("location", "")
+    tab.close()
