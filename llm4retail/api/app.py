@@ -145,6 +145,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(pricing_routes.router)
     app.include_router(assistant_routes.router)  # the customer-service assistant
     app.include_router(reviews_routes.router)  # reviews, aspects, summaries
+    app.include_router(reviews_routes.staff_router)  # the store's review analytics
     app.include_router(catalog_routes.router)  # attribute extraction
     add_web(app)  # the storefront pages, /docs and /redoc
     route_levels(app)  # every route declares its access level (raises otherwise)

@@ -1,4 +1,4 @@
-"""`llm4retail reviews train|eval|analyze|summarize` (old name: `eval sentiment`)."""
+"""`llm4retail reviews train|eval|analyze|analytics|summarize` (old name: `eval sentiment`)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,21 @@ def analyze(
     """Sentiment and aspect mentions (with evidence spans) of review texts, as JSON."""
     items = list(texts or stdin_lines())
     echo_json(review_service(context).analyze(items))
+
+
+@reviews_app.command("analytics")
+def analytics(context: typer.Context, as_json: JsonOption = False) -> None:
+    """Sentiment and aspects of every review of the store: overall, per aspect, per top-level category, per month."""
+    report = review_service(context).analytics()
+    if as_json:
+        echo_json(report)
+        return
+    share = report["positive_share"]
+    typer.echo(f"{report['reviews']:,} reviews, {'—' if share is None else f'{share:.1%}'} positive ({report['model']})")
+    for row in report["aspects"]:
+        typer.echo(f"  {row['aspect']:<11} {row['mentions']:>6,} mentions  {row['positive_share']:.1%} positive")
+    for row in report["categories"]:
+        typer.echo(f"  {row['category']}: {row['reviews']:,} reviews, {row['positive_share']:.1%} positive")
 
 
 @reviews_app.command("summarize")

@@ -36,6 +36,7 @@ from llm4retail.errors import ArtifactFormatError, DataValidationError
 from llm4retail.eval import EvalReport
 from llm4retail.models.pretrain import PretrainConfig, PretrainedEncoder
 from llm4retail.models.transformer import TransformerConfig
+from llm4retail.reviews.analytics import review_analytics
 from llm4retail.reviews.aspects import analyze_aspects
 from llm4retail.reviews.base import SentimentModel, SentimentTask
 from llm4retail.reviews.evaluate import DEFAULT_BUDGET_SECONDS, Candidate, evaluate_sentiment
@@ -70,6 +71,7 @@ class ReviewService(CapabilityService):
         super().__init__(settings, store, services=services)
         self._model: SentimentModel | None = None
         self._version: str | None = None
+        self._analytics: tuple[tuple[str, str], dict[str, Any]] | None = None  # (model, reviews fingerprint), report
 
     @property
     def encoders(self) -> ModelStore:
@@ -322,6 +324,31 @@ class ReviewService(CapabilityService):
             NotTrainedError: no version is saved (run `llm4retail reviews train`).
         """
         return analyze_aspects(texts, scorer=self.positive_probability) if texts else []
+
+    def analytics(self) -> dict[str, Any]:
+        """Sentiment and aspects of every review of the store, overall, by top-level category and by month
+        (`reviews.analytics.review_analytics`), with the served model's name. Computed once per model version
+        and reviews table (a changed review, or a new version, computes it again).
+
+        Raises:
+            NotTrainedError: no version is saved (run `llm4retail reviews train`).
+        """
+        name = self.model_name()
+        reviews = self.store.read_frame(Table.REVIEWS)
+        key = (name, data_fingerprint(reviews.reindex(columns=["review_id", "product_id", "text", "created_at"]).astype(str)))
+        with self.lock:
+            if self._analytics is not None and self._analytics[0] == key:
+                return self._analytics[1]
+        texts = reviews["text"].fillna("").astype(str).tolist() if "text" in reviews.columns else []
+        products = self.store.read_frame(Table.PRODUCTS, columns=["product_id", "category"])
+        categories = dict(zip(products["product_id"].astype(str), products["category"], strict=True))
+        report = review_analytics(
+            reviews, categories=categories, positive=self.positive_probability(texts), mentions=self.aspects(texts)
+        )
+        report["model"] = name
+        with self.lock:
+            self._analytics = (key, report)
+        return report
 
     def generator(self) -> Any:
         """The configured LLM endpoint as a text generator, or None (extractive synthesis)."""

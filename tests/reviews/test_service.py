@@ -101,3 +101,21 @@ def test_the_stores_are_the_shared_model_store(services: Services) -> None:
     assert isinstance(service.models, ModelStore) and service.models.root == services.settings.models_dir / "reviews"
     assert service.encoders.root == services.settings.models_dir / "encoders"
     assert issubclass(FineTunedSentiment, SentimentModel) and SentimentModel.train_command == ReviewService.train_command
+
+
+def test_analytics_scores_the_store_reviews_once_per_model_and_table(services: Services, tiny_reviews: pd.DataFrame) -> None:
+    reviews = tiny_reviews.assign(product_id="p1", created_at=pd.Timestamp("2025-03-01"))
+    services.store.upsert(Table.PRODUCTS, pd.DataFrame({"product_id": ["p1"], "title": ["Sofa"], "category": ["Home > Sofas"]}))
+    services.store.upsert(Table.REVIEWS, reviews)
+    with pytest.raises(NotTrainedError):
+        services.reviews.analytics()
+    services.reviews.train(tiny_reviews, candidates=LEXICAL)
+    report = services.reviews.analytics()
+    assert report["reviews"] == len(reviews) and report["model"] == "reviews/v0001"
+    assert [row["category"] for row in report["categories"]] == ["Home"] and report["months"][0]["month"] == "2025-03"
+    positive = services.reviews.positive_probability(list(reviews["text"])) >= 0.5
+    assert report["positive_share"] == pytest.approx(positive.mean())
+    assert services.reviews.analytics() is report  # the same table and model: not computed again
+    services.store.update(Table.REVIEWS, ["r0"], {"text": "terrible, broke at once, awful quality"})
+    changed = services.reviews.analytics()
+    assert changed is not report and changed["reviews"] == len(reviews)

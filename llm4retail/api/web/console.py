@@ -324,3 +324,32 @@ async def label_payment(
         return render(request, "not_found.html", status_code=404, what=payment_id)
     back = "/console/risk?unlabelled=true" if fields.get("unlabelled") == "true" else "/console/risk"
     return RedirectResponse(f"{back}#payment-{payment_id}", status_code=303)
+
+
+@router.get("/reviews", summary="Console: review analytics", response_model=None)
+def reviews_page(request: Request, services: ServicesDep, caller: ConsoleCaller) -> Response:
+    """Sentiment and aspects of the store's reviews (overall, per aspect, per category, per month as a chart),
+    and a box to analyse pasted text."""
+    return _reviews(request, services, caller)
+
+
+@router.post("/reviews", summary="Console: analyse pasted reviews", response_model=None)
+async def reviews_analyse(request: Request, services: ServicesDep, caller: ConsoleCaller) -> Response:
+    """The same page with the sentiment and aspects of each pasted line (at most 50 lines)."""
+    require_same_origin(request)
+    pasted = (await form_fields(request)).get("texts", "")[:20_000]
+    lines = [line.strip() for line in pasted.splitlines() if line.strip()][:50]
+    return _reviews(request, services, caller, pasted=pasted, lines=lines)
+
+
+def _reviews(request: Request, services: ServicesDep, caller: Principal, *, pasted: str = "",
+             lines: list[str] | None = None) -> Response:  # fmt: skip
+    context: dict[str, Any] = {"caller": caller, "section": "reviews", "error": None, "report": None,
+                               "pasted": pasted, "analysed": None}  # fmt: skip
+    try:
+        context["report"] = services.reviews.analytics()
+        if lines:
+            context["analysed"] = services.reviews.analyze(lines)["results"]
+    except Llm4RetailError as error:
+        context["error"] = str(error)
+    return render(request, "console/reviews.html", **context)

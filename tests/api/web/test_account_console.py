@@ -253,3 +253,23 @@ def test_the_risk_queue_ranks_flagged_payments_and_stores_a_verdict(browser, sit
     forged = httpx.post(f"{site}/console/risk/{payment_id}/label", data={"verdict": "legitimate"})
     assert forged.status_code in {303, 403} and "/console/risk" not in forged.headers.get("location", "")
     tab.close()
+
+
+def test_the_reviews_page_charts_sentiment_and_analyses_pasted_text(browser, site) -> None:
+    staff = _console(browser, site)
+    tab = staff.tab
+    tab.get_by_role("link", name="Reviews").first.click()
+    tab.wait_for_url(re.compile(r"/console/reviews"))
+    expect(tab.locator("#reviews-chart")).to_have_attribute("data-rendered", "2")  # reviews a month, positive share
+    assert re.search(r"\d+ reviews, [\d.]+% positive", tab.locator("#reviews-figures").inner_text())
+    assert tab.locator("#aspects tbody tr").count() >= 3 and tab.locator("#review-categories tbody tr").count() >= 2
+    tab.get_by_label("Paste reviews, one per line").fill("Great quality, fast delivery\n质量太差，物流也很慢")
+    tab.get_by_role("button", name="Analyse").click()
+    rows = tab.locator("#analysed tbody tr")
+    expect(rows).to_have_count(2)
+    assert rows.nth(0).locator(".sentiment").inner_text().startswith("positive")
+    assert rows.nth(1).locator(".sentiment").inner_text().startswith("negative")
+    assert "quality" in rows.nth(1).inner_text() and "shipping" in rows.nth(1).inner_text()
+    staff.screenshot("console-reviews")
+    assert staff.errors == []
+    tab.close()

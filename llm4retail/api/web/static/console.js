@@ -72,7 +72,36 @@
     canvas.dataset.rendered = String(chart.data.datasets.length);
   }
 
-  function start() { demandChart(); profitChart(); }
+  function reviewsChart() {
+    const canvas = document.getElementById("reviews-chart");
+    const block = document.getElementById("reviews-data");
+    if (!canvas || !block || typeof Chart === "undefined") return;
+    const months = JSON.parse(block.textContent);
+    const names = canvas.dataset;
+    const chart = new Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: months.map((row) => row.month),
+        datasets: [
+          { label: names.reviews, data: months.map((row) => row.reviews), backgroundColor: "rgba(31,95,191,.35)", yAxisID: "y" },
+          { label: names.positive, type: "line", data: months.map((row) => Math.round(row.positive_share * 1000) / 10),
+            borderColor: "#d6601c", pointRadius: 2, yAxisID: "share" },
+        ],
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        interaction: { mode: "index", intersect: false },
+        scales: {
+          y: { beginAtZero: true, position: "left" },
+          share: { min: 0, max: 100, position: "right", grid: { drawOnChartArea: false }, ticks: { callback: (v) => v + "%" } },
+        },
+      },
+    });
+    canvas.dataset.rendered = String(chart.data.datasets.length);
+  }
+
+  function start() { demandChart(); profitChart(); reviewsChart(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
