@@ -180,6 +180,9 @@ class ApiSettings(BaseModel):
         "(default: the CPU count; more only adds contention for the cores and the GIL)",
     )  # fmt: skip
     max_request_bytes: int = Field(20 * 1024 * 1024, gt=0, description="larger bodies get 413")
+    max_upload_bytes: int = Field(
+        2 * 1024**3, gt=0, description="largest file the console's data page may upload for import (larger: 413)"
+    )
     max_batch_rows: int = Field(50_000, gt=0, description="rows per bulk/batch write request")
     page_size_limit: int = Field(1000, gt=0)
 

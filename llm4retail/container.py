@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 from llm4retail.access import AccessControl
 from llm4retail.capability import CapabilityService, ServiceStatus
 from llm4retail.config import Settings
+from llm4retail.data.importer import ImportReport
+from llm4retail.data.jobs import ImportJobs
+from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, StorageError, storage_faults
 from llm4retail.llm.health import EndpointMonitor
@@ -79,6 +82,7 @@ class Services:
         self._jobs: dict[str, threading.Thread] = {}  # trainings started by `train_in_background`
         self._jobs_lock = threading.Lock()
         self.llm_endpoint = EndpointMonitor(settings.llm)  # the configured LLM endpoint's state (for /ready)
+        self._imports: ImportJobs | None = None
 
     def get(self, name: str) -> CapabilityService:
         """The service `name`, built on first use.
@@ -95,6 +99,20 @@ class Services:
             if name not in self._services:
                 self._services[name] = _service_class(name)(self.settings, self.store, services=self)
             return self._services[name]
+
+    @property
+    def imports(self) -> ImportJobs:
+        """Imports started from the console (uploads imported in the background, progress on disk)."""
+        with self._access_lock:
+            if self._imports is None:
+                self._imports = ImportJobs(self.settings.data_dir, self.store, on_done=self._imported)
+            return self._imports
+
+    def _imported(self, report: ImportReport) -> None:
+        """After a bulk import: a loaded search index follows the catalog; models learn the new rows at their
+        next training."""
+        if Table.PRODUCTS.value in report.totals() and "search" in self._services:
+            self.search.catalog_imported()
 
     def built(self) -> Iterable[CapabilityService]:
         """The services built so far (for change notifications: unbuilt ones have nothing to update)."""

@@ -40,6 +40,7 @@ from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import risk as risk_routes
 from llm4retail.api.safeguards import add_safeguards
 from llm4retail.api.web import add_web
+from llm4retail.api.web.console import UPLOAD_PATH
 from llm4retail.config import Settings, get_settings
 from llm4retail.container import Services
 from llm4retail.data.currency import currency_rates, with_currency
@@ -115,7 +116,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.services = services = Services(settings, store=store)
     app.state.cpu_slots = CpuSlots(settings.api.cpu_slots or os.cpu_count() or 1)
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_request_bytes,
+                       uploads={UPLOAD_PATH: settings.api.max_upload_bytes})  # fmt: skip
     add_safeguards(app, settings)  # rate limits, CORS, security headers: outside the size limit
     _add_error_handlers(app, settings)
     app.include_router(health.router)
@@ -214,19 +216,22 @@ class _BodyTooLarge(StarletteHTTPException):
 
 
 class BodySizeLimit:
-    """ASGI middleware: 413 for a body over `max_bytes`, by header or while streaming (chunked)."""
+    """ASGI middleware: 413 for a body over `max_bytes` (or, for an upload path, its own limit), by header or
+    while streaming (chunked)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, uploads: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.uploads = uploads or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.uploads.get(scope.get("path", ""), self.max_bytes)
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(scope, receive, send, limit)
             return
         received = 0
         started = False
@@ -235,8 +240,8 @@ class BodySizeLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise _BodyTooLarge(413, f"request body larger than {self.max_bytes} bytes")
+            if received > limit:
+                raise _BodyTooLarge(413, f"request body larger than {limit} bytes")
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -249,8 +254,8 @@ class BodySizeLimit:
         except _BodyTooLarge:
             if started:
                 raise
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, limit)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = _error(413, f"request body larger than {self.max_bytes} bytes")
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = _error(413, f"request body larger than {limit} bytes")
         await response(scope, receive, send)

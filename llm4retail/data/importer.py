@@ -149,6 +149,7 @@ def import_path(
     chunk_rows: int = 50_000,
     progress: bool = False,
     rejections_path: Path | None = None,
+    on_chunk: Callable[[FileReport], None] | None = None,
 ) -> ImportReport:
     """Import a contract file, a dataset file or a dataset folder into `store`.
 
@@ -159,6 +160,7 @@ def import_path(
         chunk_rows: rows per chunk and per transaction.
         progress: show a progress bar on stderr.
         rejections_path: CSV file receiving every rejected row (None: keep only the samples).
+        on_chunk: called with the file's running report after each chunk is written (progress for a page).
 
     Raises:
         MissingColumnError: a file lacks a required column (nothing of that file is written).
@@ -173,7 +175,9 @@ def import_path(
             if isinstance(item, SkippedFile):
                 reports.append(FileReport(source=str(item.path), table=None, skipped=item.reason))
                 continue
-            reports.append(_import_file(item, store=store, chunk_rows=chunk_rows, progress=progress, log=log))
+            reports.append(
+                _import_file(item, store=store, chunk_rows=chunk_rows, progress=progress, log=log, on_chunk=on_chunk)
+            )
     finally:
         log.close()
     return ImportReport(
@@ -190,7 +194,10 @@ def _check_task(task: FileTask) -> list[str]:
     return ignored_columns(spec, columns)
 
 
-def _import_file(task: FileTask, *, store: Store, chunk_rows: int, progress: bool, log: RejectionLog) -> FileReport:
+def _import_file(
+    task: FileTask, *, store: Store, chunk_rows: int, progress: bool, log: RejectionLog,
+    on_chunk: Callable[[FileReport], None] | None = None,
+) -> FileReport:  # fmt: skip
     report = FileReport(source=str(task.path), table=task.table.value, adapter=task.adapter)
     report.ignored_columns = _check_task(task)
     store.create_schema()
@@ -200,6 +207,8 @@ def _import_file(task: FileTask, *, store: Store, chunk_rows: int, progress: boo
         store.upsert(task.table, frame)
         report.accepted += len(frame)
         _record_rejections(report, rejections, log)
+        if on_chunk is not None:
+            on_chunk(report)
 
     _stream(task, chunk_rows=chunk_rows, progress=progress, consume=consume)
     report.new_rows = store.count(task.table) - before

@@ -228,6 +228,14 @@ class SearchService(CapabilityService):
         if not frame.empty:
             self._update(lambda engine: _upserted(engine, frame))
 
+    def catalog_imported(self) -> None:
+        """Brings a loaded index in line with the store's catalog after a bulk import (new, changed and
+        removed products; unchanged ones are not re-embedded)."""
+        if self._engine is None:
+            return
+        products = self.store.read_frame(Table.PRODUCTS)
+        self._update(lambda engine: any(engine.sync(products)[key] for key in ("added_or_changed", "removed")))
+
     def products_deleted(self, product_ids: Iterable[str]) -> None:
         """Drops deleted products from a loaded index."""
         product_ids = list(product_ids)

@@ -95,3 +95,20 @@ def test_body_of_exactly_the_limit_passes(client: TestClient) -> None:
 def test_reads_are_not_affected(client: TestClient) -> None:
     assert client.get("/health").status_code == 200
     assert client.get("/products", params={"limit": 10}).status_code == 200
+
+
+def test_the_console_upload_has_its_own_larger_limit(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", api_keys=[API_KEY],
+                        api={"max_request_bytes": LIMIT, "max_upload_bytes": 10 * LIMIT})  # fmt: skip
+    with TestClient(create_app(settings)) as client:
+        signed_in = client.post("/console/signin", data={"api_key": API_KEY}, follow_redirects=False)
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/console"
+        rows = "product_id,title\n" + "".join(f"p{i},Product number {i}\n" for i in range(150))
+        assert LIMIT < len(rows) < 10 * LIMIT
+        accepted = client.post("/console/data/import", params={"filename": "p.csv", "table": "products"},
+                               content=_chunks(rows.encode()))  # fmt: skip
+        assert accepted.status_code == 202, accepted.text
+        too_large = client.post("/console/data/import", params={"filename": "q.csv"}, content=_chunks(b"x" * 11 * LIMIT))
+        assert too_large.status_code == 413 and str(10 * LIMIT) in too_large.json()["error"]
+        empty = client.post("/console/data/import", params={"filename": "e.csv"}, content=b"")
+        assert empty.status_code == 422

@@ -3,19 +3,23 @@
 conversations (any conversation with its intents, tool calls and grounding verdicts), demand
 (history, forecast with its 90% interval, the backtest figures and the replenishment advice), pricing
 (elasticity with its interval, the recommended price, expected changes, profit against price),
-customers (segments with size, value and churn; an audience of segments × propensity, as CSV) and
-models (each capability's state and saved versions with their figures; "train now").
+customers (segments with size, value and churn; an audience of segments × propensity, as CSV), risk (the
+payment review queue, labelled fraud or legitimate), reviews (sentiment and aspects by category and month; a
+box for pasted text), data (table counts; a file import with progress and its rejections) and models (each
+capability's state and saved versions with their figures; "train now").
 
 The key is checked once, at sign-in, and exchanged for a signed session in an HttpOnly, SameSite=Strict
 cookie; every console request re-checks that the key is still active, so revoking it ends its sessions.
 """
 
 # No `from __future__ import annotations`: FastAPI reads the parameter annotations at import time.
+from dataclasses import asdict
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from llm4retail.access.control import CONSOLE_SESSION_SECONDS
 from llm4retail.access.roles import Principal
@@ -24,12 +28,14 @@ from llm4retail.api.web.render import render
 from llm4retail.api.web.session import CONSOLE_COOKIE, console_caller, form_fields, require_same_origin, set_cookie
 from llm4retail.artifacts.store import list_models
 from llm4retail.assistant.state import HandoffStatus
+from llm4retail.data.schemas import Table
 from llm4retail.errors import (
     AuthenticationError,
     DataValidationError,
     Llm4RetailError,
     NotFoundError,
     PermissionDeniedError,
+    storage_faults,
 )
 from llm4retail.inventory.base import InventorySettings
 from llm4retail.marketing import Segment
@@ -353,3 +359,74 @@ def _reviews(request: Request, services: ServicesDep, caller: Principal, *, past
     except Llm4RetailError as error:
         context["error"] = str(error)
     return render(request, "console/reviews.html", **context)
+
+
+UPLOAD_ROUTE = "/data/import"
+UPLOAD_PATH = "/console" + UPLOAD_ROUTE  # its body may be as large as `api.max_upload_bytes`
+UPLOAD_CHUNK_WRITES = 1 << 20  # bytes gathered before one write to disk
+
+
+@router.get("/data", summary="Console: data", response_model=None)
+def data_page(
+    request: Request, services: ServicesDep, caller: ConsoleCaller, job: Annotated[str | None, Query(max_length=32)] = None
+) -> Response:
+    """Rows in each table, a file import with its progress and rejection report, and the latest imports."""
+    context: dict[str, Any] = {"caller": caller, "section": "data", "error": None, "counts": {}, "job": None,
+                               "recent": [], "tables": [table.value for table in Table]}  # fmt: skip
+    try:
+        context["counts"] = services.store.counts()
+        context["recent"] = [asdict(item) for item in services.imports.recent(limit=10)]
+        if job:
+            context["job"] = asdict(services.imports.get(job))
+    except NotFoundError:
+        context["error"] = f"no import job {job}"
+    except Llm4RetailError as error:
+        context["error"] = str(error)
+    return render(request, "console/data.html", **context)
+
+
+@router.get("/data/imports/{job_id}", summary="Console: an import's progress", response_model=None)
+def import_progress(request: Request, services: ServicesDep, job_id: Annotated[str, Path(max_length=32)]) -> Response:
+    """The job's progress and, once done, its report (the fragment the data page polls)."""
+    try:
+        job = asdict(services.imports.get(job_id))
+    except NotFoundError:
+        return render(request, "not_found.html", status_code=404, what=job_id)
+    return render(request, "console/_import.html", job=job)
+
+
+@router.get("/data/imports/{job_id}/rejections.csv", summary="Console: an import's rejected rows", response_model=None)
+def import_rejections(services: ServicesDep, job_id: Annotated[str, Path(max_length=32)]) -> Response:
+    """Every rejected row of the import (source, line, reason) as CSV."""
+    try:
+        path = services.imports.rejections_file(job_id)
+    except NotFoundError:
+        return Response("no rejected rows\n", status_code=404, media_type="text/plain")
+    return FileResponse(path, media_type="text/csv", filename=f"rejections-{job_id}.csv")
+
+
+@router.post(UPLOAD_ROUTE, summary="Console: upload a file to import", response_model=None)
+async def upload(
+    request: Request, services: ServicesDep,
+    filename: Annotated[str, Query(min_length=1, max_length=200)],
+    table: Annotated[Table | None, Query(description="the table of a contract file; none: recognised by its columns")] = None,
+) -> Response:
+    """The request body is the file itself (streamed to disk, up to `api.max_upload_bytes`); the import then
+    runs in the background. Answers 202 with the job id and the page that follows it."""
+    require_same_origin(request)
+    job_id, target = services.imports.create(filename)
+    written = 0
+    with storage_faults(target), target.open("wb") as out:
+        pending = bytearray()
+        async for chunk in request.stream():
+            pending += chunk
+            if len(pending) >= UPLOAD_CHUNK_WRITES:
+                await to_thread.run_sync(out.write, bytes(pending))
+                written, pending = written + len(pending), bytearray()
+        if pending:
+            await to_thread.run_sync(out.write, bytes(pending))
+            written += len(pending)
+    if written == 0:
+        return JSONResponse({"error": "the file is empty"}, status_code=422)
+    services.imports.start(job_id, table=table)
+    return JSONResponse({"job_id": job_id, "url": f"/console/data?job={job_id}"}, status_code=202)

@@ -273,3 +273,34 @@ def test_the_reviews_page_charts_sentiment_and_analyses_pasted_text(browser, sit
     staff.screenshot("console-reviews")
     assert staff.errors == []
     tab.close()
+
+
+def test_the_data_page_imports_a_file_with_progress_and_its_rejections(browser, site) -> None:
+    staff = _console(browser, site)
+    tab = staff.tab
+    tab.get_by_role("link", name="Data").first.click()
+    tab.wait_for_url(re.compile(r"/console/data"))
+    before = int(tab.locator('#table-counts tr[data-table="products"] td').inner_text())
+    rows = ["product_id,title,price,currency,category,brand"]
+    rows += [f"web-import-{i},Imported oak shelf {i},{20 + i}.50,USD,Home > Shelves,Webwood" for i in range(30)]
+    rows += ["web-import-bad-1,A shelf with a bad price,not-a-price,USD,Home,Webwood", ",no id at all,10,USD,Home,Webwood"]
+    tab.set_input_files("#import-file", files=[{"name": "new products.csv", "mimeType": "text/csv",
+                                                "buffer": ("\n".join(rows) + "\n").encode()}])  # fmt: skip
+    tab.get_by_label("Table").select_option("products")
+    tab.get_by_role("button", name="Upload and import").click()
+    tab.wait_for_url(re.compile(r"/console/data\?job="))
+    expect(tab.locator("#import-job")).to_have_attribute("data-state", "done", timeout=60_000)
+    assert tab.locator("#import-files .accepted").inner_text() == "30"
+    assert tab.locator("#import-files .rejected").inner_text() == "2"
+    assert tab.locator("#rejections li").count() == 2
+    csv = tab.request.get(site + tab.locator("#rejections-csv").get_attribute("href"))
+    assert csv.status == 200 and len(csv.text().strip().splitlines()) == 3  # header and the two rows
+    tab.reload()
+    assert int(tab.locator('#table-counts tr[data-table="products"] td').inner_text()) == before + 30
+    found = httpx.get(f"{site}/search", params={"q": "imported oak shelf"}).json()
+    assert any(hit["product_id"].startswith("web-import-") for hit in found["hits"])  # search follows the import
+    staff.screenshot("console-data")
+    assert staff.errors == []
+    forged = httpx.post(f"{site}/console/data/import", params={"filename": "x.csv"}, content=b"a,b\n1,2\n")
+    assert forged.status_code in {303, 403} and "/console/data" not in forged.headers.get("location", "")
+    tab.close()

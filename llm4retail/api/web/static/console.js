@@ -101,7 +101,43 @@
     canvas.dataset.rendered = String(chart.data.datasets.length);
   }
 
-  function start() { demandChart(); profitChart(); reviewsChart(); }
+  // The data page's import: the file is the request body (streamed to the server's disk, no form
+  // encoding), with the upload's progress; then the page of the import job, which follows the import.
+  function importForm() {
+    const form = document.getElementById("import-form");
+    if (!form) return;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const file = document.getElementById("import-file").files[0];
+      if (!file) return;
+      const table = document.getElementById("import-table").value;
+      const bar = document.getElementById("upload-progress");
+      const error = document.getElementById("upload-error");
+      const request = new XMLHttpRequest();
+      const query = "?filename=" + encodeURIComponent(file.name) + (table ? "&table=" + encodeURIComponent(table) : "");
+      request.open("POST", form.getAttribute("action") + query);
+      request.setRequestHeader("Content-Type", "application/octet-stream");
+      request.upload.addEventListener("progress", (progress) => {
+        if (progress.lengthComputable) bar.value = (100 * progress.loaded) / progress.total;
+      });
+      request.addEventListener("load", () => {
+        if (request.status === 202) {
+          window.location.assign(JSON.parse(request.responseText).url);
+          return;
+        }
+        let message = request.statusText;
+        try { message = JSON.parse(request.responseText).error || message; } catch (ignored) { /* not JSON */ }
+        error.textContent = message;
+        error.hidden = false;
+        bar.hidden = true;
+      });
+      bar.hidden = false;
+      error.hidden = true;
+      request.send(file);
+    });
+  }
+
+  function start() { demandChart(); profitChart(); reviewsChart(); importForm(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
