@@ -32,11 +32,15 @@ def _json(result) -> dict:  # type: ignore[no-untyped-def]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_eval_sentiment_reports_every_model_and_the_best(review_file: Path, datasets: Path) -> None:
-    report = _json(runner.invoke(app, ["eval", "sentiment", "--train", str(review_file), "--models", "tfidf_chars,nb_tfidf", "--json"]))
+def test_eval_sentiment_reports_every_model_and_the_best(review_file: Path, tmp_path: Path) -> None:
+    report = _json(runner.invoke(app, ["--data-dir", str(tmp_path), "eval", "sentiment", "--train", str(review_file),
+                                       "--models", "tfidf_chars,nb_tfidf", "--json"]))  # fmt: skip
     assert report["capability"] == "sentiment" and set(report["models"]) == {"tfidf_chars", "nb_tfidf"}
     assert report["best"] in report["models"] and report["accuracy"] > 0.75
     assert report["n"] + report["n_train"] + report["n_validation"] == 400
+    (record,) = (tmp_path / "evals" / "sentiment").glob("*-reviews.csv.json")  # kept for the console
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    assert saved.pop("recorded_at") and saved == report
 
 
 def test_eval_sentiment_refuses_stars_without_ratings(review_file: Path) -> None:

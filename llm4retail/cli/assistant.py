@@ -13,6 +13,7 @@ from llm4retail.cli.common import (
     JsonOption,
     capability,
     echo_json,
+    emit_report,
     services,
     settings,
     stdin_lines,
@@ -111,6 +112,7 @@ def chat(
 
 @assistant_app.command("eval-intent")
 def evaluate_intent(
+    context: typer.Context,
     train: Annotated[Path, typer.Option(help="Labelled utterances (text,intent), file or dataset folder.")],
     test: Annotated[Path | None, typer.Option(help="Test utterances; default: a fixed stratified 80/20 split of --train.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -118,11 +120,10 @@ def evaluate_intent(
     """Intent classification: features chosen on validation, then accuracy, macro-F1, calibration, training seconds."""
     from llm4retail.assistant.evaluate import evaluate_intents
     from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
 
     train_frame, _ = read_table(train, Table.UTTERANCES)
     test_frame = read_table(test, Table.UTTERANCES)[0] if test else None
-    emit(evaluate_intents(train_frame, test_frame, dataset=str(train)), as_json=as_json)
+    emit_report(context, evaluate_intents(train_frame, test_frame, dataset=str(train)), as_json=as_json)
 
 
 @assistant_app.command("eval")
@@ -137,8 +138,7 @@ def evaluate(
     """Scripted conversations: task success, fabricated facts, leaks, hand-off precision/recall, latency per turn."""
     from llm4retail.assistant.suite_runner import evaluate_assistant
     from llm4retail.container import Services
-    from llm4retail.eval import emit
 
     report = evaluate_assistant(suite, settings=settings(context), container=Services, use_store=use_store,
                                 backend=backend, demo_seed=demo_seed)  # fmt: skip
-    emit(report, as_json=as_json)
+    emit_report(context, report, as_json=as_json)

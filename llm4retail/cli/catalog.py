@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, services
+from llm4retail.cli.common import JsonOption, capability, echo_json, emit_report, services
 from llm4retail.data.schemas import Table
 
 catalog_app = capability("catalog")
@@ -44,9 +44,8 @@ def evaluate(
     as_json: JsonOption = False,
 ) -> None:
     """Attribute extraction (rules + tagger) vs the dictionary baseline: per-attribute precision/recall/F1 (saves nothing)."""
-    from llm4retail.eval import emit
-
-    emit(_catalog_service(context).evaluate(_products(products), dataset=str(products), top=top), as_json=as_json)
+    report = _catalog_service(context).evaluate(_products(products), dataset=str(products), top=top)
+    emit_report(context, report, as_json=as_json)
 
 
 @catalog_app.command("extract")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import click
 import typer
@@ -24,6 +24,9 @@ from llm4retail.errors import (
     StorageReadOnlyError,
     StoreUnavailableError,
 )
+
+if TYPE_CHECKING:
+    from llm4retail.eval.report import EvalReport
 
 EXIT_CODES: list[tuple[type[Llm4RetailError], int]] = [
     (DataValidationError, 2),
@@ -83,6 +86,15 @@ def services(context: typer.Context) -> Any:
     from llm4retail.container import Services
 
     return Services(settings(context), store=store(context))
+
+
+def emit_report(context: typer.Context, report: EvalReport, *, as_json: bool) -> None:
+    """Prints an eval report (JSON or a table) and records it in `<data-dir>/evals/` for the console."""
+    from llm4retail.eval import emit
+    from llm4retail.eval.history import save_report
+
+    save_report(report, settings(context).data_dir / "evals")
+    emit(report, as_json=as_json)
 
 
 def stdin_lines() -> Iterator[str]:

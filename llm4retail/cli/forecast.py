@@ -12,6 +12,7 @@ from llm4retail.cli.common import (
     JsonOption,
     capability,
     echo_json,
+    emit_report,
     parse_choices,
     services,
     store,
@@ -93,6 +94,7 @@ def predict(
 
 @forecast_app.command("eval")
 def evaluate(
+    context: typer.Context,
     sales: Annotated[Path, typer.Option(help="Sales file or dataset folder (product_id, date, quantity, ...).")],
     horizon: Annotated[int, typer.Option(min=1, help="Dates held out per fold (e.g. 42 days, 6 weeks).")],
     folds: Annotated[int, typer.Option(min=1, help="Rolling origins, HORIZON apart.")] = 3,
@@ -102,13 +104,12 @@ def evaluate(
     """Rolling-origin backtest: per-model mase, smape, wape, coverage_90, fit/predict seconds and the `chosen`
     model (picked per fold on the training window only); closed days are counted, never scored."""
     from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
     from llm4retail.forecast.backtest import evaluate_forecasters
     from llm4retail.forecast.panel import panel_from_sales
 
     chosen = _models(models)
     panel = panel_from_sales(read_table(sales, Table.SALES)[0])
-    emit(evaluate_forecasters(panel, horizon=horizon, folds=folds, dataset=str(sales), models=chosen), as_json=as_json)
+    emit_report(context, evaluate_forecasters(panel, horizon=horizon, folds=folds, dataset=str(sales), models=chosen), as_json=as_json)
 
 
 @inventory_app.command("advise")

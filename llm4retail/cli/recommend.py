@@ -12,6 +12,7 @@ from llm4retail.cli.common import (
     JsonOption,
     capability,
     echo_json,
+    emit_report,
     parse_names,
     services,
     settings,
@@ -79,6 +80,7 @@ def train(
 
 @recommend_app.command("eval")
 def evaluate(
+    context: typer.Context,
     events: Annotated[Path, typer.Option(help="Events file or dataset folder (customer_id, product_id, timestamp or seq).")],
     models: Annotated[str | None, typer.Option(help="Comma-separated model names (default: all, plus the hybrid).")] = None,
     products: Annotated[
@@ -88,10 +90,9 @@ def evaluate(
 ) -> None:
     """Leave-last-out, full ranking over all items; per-model metrics and the validation-chosen `best`."""
     from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
     from llm4retail.recommend.evaluate import evaluate_recommenders
 
     frame, _ = read_table(events, Table.EVENTS)
     catalog = read_table(products, Table.PRODUCTS)[0] if products else None
     report = evaluate_recommenders(frame, dataset=str(events), models=parse_names(models), products=catalog)
-    emit(report, as_json=as_json)
+    emit_report(context, report, as_json=as_json)

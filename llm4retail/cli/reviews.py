@@ -10,6 +10,7 @@ import typer
 from llm4retail.cli.common import (
     capability,
     echo_json,
+    emit_report,
     parse_choices,
     services,
     settings,
@@ -62,7 +63,6 @@ def evaluate(
 ) -> None:
     """Sentiment: TF-IDF (words, chars, both, NB-weighted), frozen and fine-tuned USE, their blend; best by validation."""
     from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
     from llm4retail.reviews.evaluate import Candidate
 
     candidates = _candidates(models) or list(Candidate)
@@ -72,7 +72,7 @@ def evaluate(
         train_frame, test_frame, task=task, dataset=str(train), candidates=candidates,
         budget_seconds=budget_seconds, save=save,
     )
-    emit(report, as_json=as_json)
+    emit_report(context, report, as_json=as_json)
 
 
 @reviews_app.command("analyze")

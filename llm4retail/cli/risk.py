@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, services
+from llm4retail.cli.common import JsonOption, capability, echo_json, emit_report, services
 from llm4retail.data.schemas import Table
 from llm4retail.errors import DataValidationError
 
@@ -80,15 +80,15 @@ def score_file(
 
 @risk_app.command("eval")
 def evaluate(
+    context: typer.Context,
     payments: Annotated[Path, typer.Option(help="Labelled payments file or folder (contract format).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Time split (earlier 70% train, rest test): supervised, unsupervised and rules detectors."""
     from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
     from llm4retail.risk.evaluate import evaluate_risk
 
-    emit(evaluate_risk(read_table(payments, Table.PAYMENTS)[0], dataset=str(payments)), as_json=as_json)
+    emit_report(context, evaluate_risk(read_table(payments, Table.PAYMENTS)[0], dataset=str(payments)), as_json=as_json)
 
 
 @risk_app.command("queue")

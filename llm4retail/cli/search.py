@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, services
+from llm4retail.cli.common import JsonOption, capability, echo_json, emit_report, services
 from llm4retail.data.schemas import Table
 
 search_app = capability("search", default="query")
@@ -93,6 +93,7 @@ def train(
 
 @search_app.command("eval")
 def evaluate(
+    context: typer.Context,
     products: Annotated[Path, typer.Option(help="Products (or knowledge-base documents) file or dataset folder.")],
     queries: Annotated[Path, typer.Option(help="Queries file (query_id, query).")],
     qrels: Annotated[Path, typer.Option(help="Judgements file (query_id, product_id, grade).")],
@@ -101,11 +102,10 @@ def evaluate(
 ) -> None:
     """Full-catalog retrieval quality: bm25, zero_shot, learned (80/20 by query-id hash), zero_shot_heldout."""
     from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
     from llm4retail.search.evaluate import evaluate_search, read_catalog
 
     report = evaluate_search(
         read_catalog(products), read_table(queries, Table.QUERIES)[0], read_table(qrels, Table.JUDGEMENTS)[0],
         dataset=str(products), semantic=semantic,
     )
-    emit(report, as_json=as_json)
+    emit_report(context, report, as_json=as_json)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from llm4retail.cli.common import JsonOption, capability, echo_json, services
+from llm4retail.cli.common import JsonOption, capability, echo_json, emit_report, services
 from llm4retail.data.schemas import Table
 from llm4retail.marketing.rfm import Segment
 
@@ -86,6 +86,7 @@ def export(
 
 @segments_app.command("eval-clv")
 def evaluate_clv(
+    context: typer.Context,
     transactions: Annotated[Path, typer.Option(help="Orders file or folder (contract format or a dataset folder).")],
     calibration_end: Annotated[
         datetime, typer.Option(formats=["%Y-%m-%d"], help="Last day of the calibration period, YYYY-MM-DD.")
@@ -96,15 +97,15 @@ def evaluate_clv(
     import pandas as pd
 
     from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
     from llm4retail.marketing.clv import evaluate_clv as run_evaluation
 
     orders = read_table(transactions, Table.ORDERS)[0]
-    emit(run_evaluation(orders, calibration_end=pd.Timestamp(calibration_end), dataset=str(transactions)), as_json=as_json)
+    emit_report(context, run_evaluation(orders, calibration_end=pd.Timestamp(calibration_end), dataset=str(transactions)), as_json=as_json)
 
 
 @segments_app.command("eval-purchase")
 def evaluate_purchase(
+    context: typer.Context,
     orders: Annotated[Path, typer.Option(help="Orders file or folder.")],
     events: Annotated[Path | None, typer.Option(help="Events file (views, carts) for recency-of-views features.")] = None,
     products: Annotated[Path | None, typer.Option(help="Products file (categories).")] = None,
@@ -113,7 +114,6 @@ def evaluate_purchase(
 ) -> None:
     """Purchase-in-N-days model vs the RFM-only baseline on the last N days."""
     from llm4retail.data.importer import read_table
-    from llm4retail.eval import emit
     from llm4retail.marketing.evaluate import evaluate_purchase as run_evaluation
 
     report = run_evaluation(
@@ -122,4 +122,4 @@ def evaluate_purchase(
         products=read_table(products, Table.PRODUCTS)[0] if products else None,
         horizon_days=horizon_days, dataset=str(orders),
     )
-    emit(report, as_json=as_json)
+    emit_report(context, report, as_json=as_json)

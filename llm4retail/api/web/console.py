@@ -37,6 +37,7 @@ from llm4retail.errors import (
     PermissionDeniedError,
     storage_faults,
 )
+from llm4retail.eval.history import latest_reports
 from llm4retail.inventory.base import InventorySettings
 from llm4retail.marketing import Segment
 from llm4retail.pricing import PriceConstraints
@@ -430,3 +431,38 @@ async def upload(
         return JSONResponse({"error": "the file is empty"}, status_code=422)
     services.imports.start(job_id, table=table)
     return JSONResponse({"job_id": job_id, "url": f"/console/data?job={job_id}"}, status_code=202)
+
+
+_REPORT_HEADER = {"capability", "dataset", "n", "seconds", "models", "best", "recorded_at"}
+
+
+@router.get("/evaluation", summary="Console: evaluation results", response_model=None)
+def evaluation_page(request: Request, services: ServicesDep, caller: ConsoleCaller) -> Response:
+    """The latest `llm4retail … eval` report of each capability (recorded in `<data-dir>/evals/`): its metrics,
+    the compared models with the best one marked and charted, and the runs before it."""
+    reports = latest_reports(services.settings.data_dir / "evals")
+    sections = [_evaluation_view(capability, runs) for capability, runs in reports.items()]
+    return render(request, "console/evaluation.html", caller=caller, section="evaluation", sections=sections)
+
+
+def _evaluation_view(capability: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the page shows of one capability's reports (newest first)."""
+
+    def figures(report: dict[str, Any]) -> dict[str, float]:
+        return {key: value for key, value in report.items() if key not in _REPORT_HEADER
+                and isinstance(value, int | float) and not isinstance(value, bool)}  # fmt: skip
+
+    latest = runs[0]
+    models: dict[str, dict[str, Any]] = latest.get("models") or {}
+    columns = list(dict.fromkeys(name for row in models.values() for name in row))[:8]
+    main = next(iter(figures(latest)), None)
+    chart = None
+    if models and columns:
+        values = [models[name].get(columns[0]) for name in models]
+        chart = {"metric": columns[0], "labels": list(models), "values": values, "best": latest.get("best")}
+    return {
+        "capability": capability, "latest": latest, "metrics": figures(latest), "models": models, "columns": columns,
+        "chart": chart, "main": main,
+        "history": [{"recorded_at": run.get("recorded_at"), "dataset": run.get("dataset"), "n": run.get("n"),
+                     "value": figures(run).get(main) if main else None} for run in runs[1:]],
+    }  # fmt: skip

@@ -266,6 +266,17 @@ LABELS: dict[str, dict[PageLanguage, str]] = {
     "line": {PageLanguage.EN: "line", PageLanguage.ZH: "第"},
     "download_rejections": {PageLanguage.EN: "Download every rejected row (CSV)", PageLanguage.ZH: "下载全部被拒绝的行（CSV）"},
     "import_next_training": {PageLanguage.EN: "Search follows new products at once; models learn the new rows at their next training (Models page).", PageLanguage.ZH: "搜索即时收录新商品；模型在下次训练时学习新数据（见“模型”页）。"},
+    "evaluation_nav": {PageLanguage.EN: "Evaluation", PageLanguage.ZH: "评测"},
+    "evaluation_title": {PageLanguage.EN: "Evaluation results", PageLanguage.ZH: "评测结果"},
+    "evaluation_intro": {PageLanguage.EN: "The latest report of each `llm4retail … eval` command run on this store's data folder", PageLanguage.ZH: "在本店数据目录下运行的各 `llm4retail … eval` 命令的最新报告"},
+    "eval_run": {PageLanguage.EN: "{dataset} · n {n} · {seconds} s · {when}", PageLanguage.ZH: "{dataset} · 样本 {n} · {seconds} 秒 · {when}"},
+    "metric": {PageLanguage.EN: "Metric", PageLanguage.ZH: "指标"},
+    "value": {PageLanguage.EN: "Value", PageLanguage.ZH: "数值"},
+    "model": {PageLanguage.EN: "Model", PageLanguage.ZH: "模型"},
+    "chosen": {PageLanguage.EN: "chosen on validation", PageLanguage.ZH: "按验证集选出"},
+    "eval_chart_label": {PageLanguage.EN: "{metric} of each model ({capability})", PageLanguage.ZH: "各模型的 {metric}（{capability}）"},
+    "earlier_runs": {PageLanguage.EN: "Earlier runs", PageLanguage.ZH: "较早的运行"},
+    "no_evaluations": {PageLanguage.EN: "No evaluation yet: run an eval command, e.g. `llm4retail --data-dir DIR search eval ...`.", PageLanguage.ZH: "尚无评测：请运行评测命令，例如 `llm4retail --data-dir DIR search eval ...`。"},
 }
 
 

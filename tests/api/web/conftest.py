@@ -24,6 +24,7 @@ from llm4retail.api.app import create_app
 from llm4retail.config import ModelSettings, get_settings
 from llm4retail.data.demo import init_demo_store
 from llm4retail.data.store import Store
+from llm4retail.eval.history import save_report
 from llm4retail.forecast import ForecastModel
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -50,6 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     services.marketing, services.risk):
         service.train_on_start()  # the quick defaults `serve` trains
     services.forecast.train(models=[ForecastModel.SEASONAL_NAIVE, ForecastModel.TSB])  # fast candidates, for the charts
+    save_report(services.risk.evaluate(), data_dir / "evals")  # what `llm4retail risk eval` records, for its page
     _key, STAFF_KEY["key"] = services.access.keys.create(name="web tests", role=KeyRole.STAFF)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

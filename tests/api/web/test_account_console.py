@@ -304,3 +304,17 @@ def test_the_data_page_imports_a_file_with_progress_and_its_rejections(browser, 
     forged = httpx.post(f"{site}/console/data/import", params={"filename": "x.csv"}, content=b"a,b\n1,2\n")
     assert forged.status_code in {303, 403} and "/console/data" not in forged.headers.get("location", "")
     tab.close()
+
+
+def test_the_evaluation_page_shows_the_latest_report_with_its_models_charted(browser, site) -> None:
+    staff = _console(browser, site)
+    tab = staff.tab
+    tab.get_by_role("link", name="Evaluation").first.click()
+    tab.wait_for_url(re.compile(r"/console/evaluation"))
+    section = tab.locator("#eval-risk")
+    expect(section.locator(".eval-chart")).to_have_attribute("data-rendered", "3")  # supervised, unsupervised, rules
+    assert {row.inner_text().split()[0] for row in section.locator(".models tbody th").all()} == {"supervised", "unsupervised", "rules"}
+    assert "review_recall_test" in section.locator(".metrics").inner_text()
+    staff.screenshot("console-evaluation")
+    assert staff.errors == []
+    tab.close()

@@ -137,7 +137,30 @@
     });
   }
 
-  function start() { demandChart(); profitChart(); reviewsChart(); importForm(); }
+  function evaluationCharts() {
+    if (typeof Chart === "undefined") return;
+    document.querySelectorAll(".evaluation").forEach((section) => {
+      const canvas = section.querySelector(".eval-chart");
+      const block = section.querySelector(".eval-data");
+      if (!canvas || !block) return;
+      const data = JSON.parse(block.textContent);
+      const chart = new Chart(canvas, {
+        type: "bar",
+        data: {
+          labels: data.labels,
+          datasets: [{
+            label: data.metric,
+            data: data.values,
+            backgroundColor: data.labels.map((name) => (name === data.best ? "#d6601c" : "rgba(31,95,191,.45)")),
+          }],
+        },
+        options: { animation: false, responsive: true, indexAxis: "y", plugins: { legend: { display: true } } },
+      });
+      canvas.dataset.rendered = String(chart.data.labels.length);
+    });
+  }
+
+  function start() { demandChart(); profitChart(); reviewsChart(); importForm(); evaluationCharts(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
