@@ -8,6 +8,7 @@ in a background thread, with each capability's state in `status()` (shown by `/r
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import gc
 import importlib
@@ -23,10 +24,12 @@ from llm4retail.access import AccessControl
 from llm4retail.capability import CapabilityService, ServiceStatus
 from llm4retail.config import Settings
 from llm4retail.data.importer import ImportReport
+from llm4retail.data.impressions import ImpressionLog, cart_events
 from llm4retail.data.jobs import ImportJobs
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, StorageError, storage_faults
+from llm4retail.eval.online import online_metrics
 from llm4retail.llm.health import EndpointMonitor
 
 if TYPE_CHECKING:
@@ -83,6 +86,7 @@ class Services:
         self._jobs_lock = threading.Lock()
         self.llm_endpoint = EndpointMonitor(settings.llm)  # the configured LLM endpoint's state (for /ready)
         self._imports: ImportJobs | None = None
+        self._impressions: ImpressionLog | None = None
 
     def get(self, name: str) -> CapabilityService:
         """The service `name`, built on first use.
@@ -99,6 +103,21 @@ class Services:
             if name not in self._services:
                 self._services[name] = _service_class(name)(self.settings, self.store, services=self)
             return self._services[name]
+
+    @property
+    def impressions(self) -> ImpressionLog:
+        """What the storefront showed (with the model version) and what shoppers clicked."""
+        with self._access_lock:
+            if self._impressions is None:
+                self._impressions = ImpressionLog(self.store)
+            return self._impressions
+
+    def online_evaluation(self, *, days: int = 14) -> list[dict[str, Any]]:
+        """Click-through and add-to-cart rates of what the storefront showed in the last `days` days, per surface,
+        model version and day (`llm4retail.eval.online.online_metrics`)."""
+        since = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=days)
+        shown, clicks = self.impressions.frames(since=since)
+        return online_metrics(shown, clicks, events=cart_events(self.store, since=since))
 
     @property
     def imports(self) -> ImportJobs:

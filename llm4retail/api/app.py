@@ -40,7 +40,7 @@ from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import risk as risk_routes
 from llm4retail.api.safeguards import add_safeguards
 from llm4retail.api.web import add_web
-from llm4retail.api.web.console import UPLOAD_PATH
+from llm4retail.api.web.console_data import UPLOAD_PATH
 from llm4retail.config import Settings, get_settings
 from llm4retail.container import Services
 from llm4retail.data.currency import currency_rates, with_currency

@@ -77,6 +77,11 @@ class SearchService(CapabilityService):
         self._save_lock = threading.Lock()  # one checkpoint or save at a time
 
     @property
+    def served_version(self) -> str | None:
+        """The version the served index came from (None before it is loaded)."""
+        return self._version
+
+    @property
     def loaded(self) -> bool:
         """True once an index is in memory."""
         return self._engine is not None

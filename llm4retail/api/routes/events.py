@@ -5,10 +5,10 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 
 from llm4retail.access import Level
-from llm4retail.api.deps import OwnerCaller, ServicesDep, SettingsDep, StoreDep
+from llm4retail.api.deps import OwnerCaller, ServicesDep, SettingsDep, StaffAccess, StoreDep
 from llm4retail.api.routes.records import WriteResult, check_batch_size, record_router
 from llm4retail.data.schemas import Table, record_model
 
@@ -62,3 +62,13 @@ def ingest_events(
     written = store.upsert_records(Table.EVENTS, rows)
     services.events_recorded(rows)  # the feedback loop: every built service that learns from events
     return WriteResult(written=written)
+
+
+@router.get("/evaluation/online", summary="Online evaluation from storefront traffic", dependencies=[StaffAccess])
+def online_evaluation(
+    services: ServicesDep, days: Annotated[int, Query(ge=1, le=365, description="the last days counted")] = 14
+) -> dict[str, Any]:
+    """Per surface (search, similar, bought_together, for_you), model version and day: lists shown, click-through
+    rate with its 90% Wilson interval, clicks per list, and the add-to-cart rate of signed-in shoppers' lists
+    (an add_to_cart or purchase of a shown product within a day)."""
+    return {"days": days, "rows": services.online_evaluation(days=days)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from llm4retail.api.web import account, console, docs, storefront
+from llm4retail.api.web import account, console, console_data, docs, storefront
 from llm4retail.api.web.render import STATIC_DIR
 
 
@@ -23,6 +23,7 @@ def add_web(app: FastAPI) -> None:
     app.add_exception_handler(console.SignInRequired, console.sign_in_first)  # a console page without a session
     app.include_router(console.signin_router)
     app.include_router(console.router)
+    app.include_router(console_data.router)
 
 
 __all__ = ["add_web"]

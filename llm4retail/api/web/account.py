@@ -13,7 +13,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from llm4retail.api.deps import PublicAccess, ServicesDep
 from llm4retail.api.web.render import render
 from llm4retail.api.web.session import SHOPPER_COOKIE, form_fields, require_same_origin, set_cookie, shopper
+from llm4retail.api.web.tracking import model_label, remember_visitor, shown
 from llm4retail.assistant.schemas import MAX_MESSAGE_CHARS, ChatRequest
+from llm4retail.data.impressions import Surface
 from llm4retail.data.schemas import Table
 from llm4retail.errors import Llm4RetailError, NotFoundError, PermissionDeniedError
 
@@ -69,7 +71,10 @@ def for_you(request: Request, services: ServicesDep) -> Response:
         context["recommendations"] = [item.model_dump() for item in services.recommend.for_customer(customer_id, top_k=8)]
     except Llm4RetailError as error:  # no model yet: the page says so and still shows the orders
         context["recommendations"], context["unavailable"] = [], str(error)
-    return render(request, "for_you.html", **context)
+    context["impression"] = shown(request, services, surface=Surface.FOR_YOU,
+                                  model=model_label("recommend", services.recommend.version_),
+                                  product_ids=[item["product_id"] for item in context["recommendations"]])  # fmt: skip
+    return remember_visitor(request, render(request, "for_you.html", **context))
 
 
 class PageChat(BaseModel):

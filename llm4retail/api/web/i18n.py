@@ -277,6 +277,20 @@ LABELS: dict[str, dict[PageLanguage, str]] = {
     "eval_chart_label": {PageLanguage.EN: "{metric} of each model ({capability})", PageLanguage.ZH: "各模型的 {metric}（{capability}）"},
     "earlier_runs": {PageLanguage.EN: "Earlier runs", PageLanguage.ZH: "较早的运行"},
     "no_evaluations": {PageLanguage.EN: "No evaluation yet: run an eval command, e.g. `llm4retail --data-dir DIR search eval ...`.", PageLanguage.ZH: "尚无评测：请运行评测命令，例如 `llm4retail --data-dir DIR search eval ...`。"},
+    "online_nav": {PageLanguage.EN: "Online", PageLanguage.ZH: "线上效果"},
+    "online_title": {PageLanguage.EN: "Online evaluation", PageLanguage.ZH: "线上评估"},
+    "online_intro": {PageLanguage.EN: "What shoppers did with what the storefront showed in the last {days} days: click-through rate with its 90% interval, clicks per list, and the share of signed-in shoppers' lists followed within a day by an add-to-cart or purchase of a shown product", PageLanguage.ZH: "近 {days} 天内顾客对店铺所展示内容的反应：点击率（含90%置信区间）、每个列表的点击数，以及登录顾客在一天内将所展示商品加入购物车或购买的比例"},
+    "surface": {PageLanguage.EN: "Where", PageLanguage.ZH: "位置"},
+    "day": {PageLanguage.EN: "Day", PageLanguage.ZH: "日期"},
+    "impressions": {PageLanguage.EN: "Lists shown", PageLanguage.ZH: "展示次数"},
+    "ctr": {PageLanguage.EN: "Click-through", PageLanguage.ZH: "点击率"},
+    "clicks_per_impression": {PageLanguage.EN: "Clicks per list", PageLanguage.ZH: "每次展示点击数"},
+    "add_to_cart_rate": {PageLanguage.EN: "Add-to-cart rate", PageLanguage.ZH: "加购率"},
+    "surface_search": {PageLanguage.EN: "search", PageLanguage.ZH: "搜索"},
+    "surface_similar": {PageLanguage.EN: "similar items", PageLanguage.ZH: "相似商品"},
+    "surface_bought_together": {PageLanguage.EN: "bought together", PageLanguage.ZH: "经常一起购买"},
+    "surface_for_you": {PageLanguage.EN: "for you", PageLanguage.ZH: "为你推荐"},
+    "no_traffic": {PageLanguage.EN: "Nothing shown yet in this period.", PageLanguage.ZH: "此期间尚无展示。"},
 }
 
 

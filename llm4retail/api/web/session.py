@@ -9,6 +9,8 @@ from this origin: a browser names the page's origin in `Origin` on every POST, a
 
 from __future__ import annotations
 
+import re
+import secrets
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
@@ -19,6 +21,7 @@ from llm4retail.container import Services
 from llm4retail.errors import AuthenticationError, DataValidationError, PermissionDeniedError
 
 SHOPPER_COOKIE = "l4r_shopper"
+VISITOR_COOKIE = "l4r_visitor"  # a random id per browser: the session of the storefront's impressions and clicks
 MAX_FORM_BYTES = 4096
 CONSOLE_COOKIE = "l4r_console"
 
@@ -71,3 +74,21 @@ async def form_fields(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM_BYTES:
         raise DataValidationError(f"a page form holds at most {MAX_FORM_BYTES} bytes")
     return {key: values[0] for key, values in parse_qs(body.decode("utf-8", "replace")).items() if values}
+
+
+_VISITOR = re.compile(r"^[0-9a-f]{32}$")
+
+
+def visitor(request: Request) -> tuple[str, bool]:
+    """The browser's visitor id (the session of its impressions and clicks) and whether it is new (then the
+    page sets it with `keep_visitor`)."""
+    known = request.cookies.get(VISITOR_COOKIE, "")
+    if _VISITOR.match(known):
+        return known, False
+    return secrets.token_hex(16), True
+
+
+def keep_visitor(request: Request, response: Response, visitor_id: str) -> None:
+    """Sets the visitor cookie (a year; HttpOnly, SameSite=Lax): no personal data, only a random id."""
+    response.set_cookie(VISITOR_COOKIE, visitor_id, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+                        secure=request.url.scheme == "https", path="/")  # fmt: skip

@@ -7,6 +7,7 @@ this module only turns a request into those calls and their answers into templat
 # No `from __future__ import annotations`: FastAPI reads the parameter annotations at import time.
 import dataclasses
 import math
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,8 @@ from starlette.responses import HTMLResponse
 
 from llm4retail.api.deps import CpuSlotsDep, PublicAccess, ServicesDep
 from llm4retail.api.web.render import render
+from llm4retail.api.web.tracking import clicked, model_label, remember_visitor, shown
+from llm4retail.data.impressions import Surface
 from llm4retail.data.schemas import Table
 from llm4retail.errors import Llm4RetailError, NotFoundError, NotTrainedError
 from llm4retail.search.request import MAX_QUERY_LENGTH, SearchRequest
@@ -53,12 +56,17 @@ async def search_page(
         context |= {"unavailable": str(error), "response": None}
     else:
         context |= {"response": dataclasses.asdict(response), "pages": max(1, math.ceil(response.total / PAGE_SIZE))}
+        shown_hits = response.hits
         if response.total == 0 and (context["filters"] or response.understood.get("price")):
             relaxed = SearchRequest(query=response.understood.get("text") or q, top_k=PAGE_SIZE)
             nearest = await to_thread.run_sync(services.search.search, relaxed, limiter=cpu_slots)
-            context["nearest"] = [dataclasses.asdict(hit) for hit in nearest.hits]
+            context["nearest"], shown_hits = [dataclasses.asdict(hit) for hit in nearest.hits], nearest.hits
+        context["impression"] = await to_thread.run_sync(partial(
+            shown, request, services, surface=Surface.SEARCH, product_ids=[hit.product_id for hit in shown_hits],
+            model=model_label("search", services.search.served_version), query=q,
+        ))  # fmt: skip
     template = "_results.html" if request.headers.get("hx-request") else "search.html"
-    return render(request, template, **context)
+    return remember_visitor(request, render(request, template, **context))
 
 
 @router.get("/item/{product_id}", summary="Storefront: product page")
@@ -68,18 +76,25 @@ def product_page(request: Request, product_id: Annotated[str, Path(max_length=20
         product = services.store.get(Table.PRODUCTS, [product_id])
     except NotFoundError:
         return render(request, "not_found.html", status_code=404, what=product_id)
+    clicked(request, services, product_id)  # opened from a recorded list: the click, and a signed-in shopper's view
     sections = {
         "similar": lambda: [item.model_dump() for item in services.recommend.similar(product_id, top_k=6)],
         "bought_together": lambda: [item.model_dump() for item in services.recommend.bought_together(product_id, top_k=6)],
         "reviews": lambda: services.reviews.summary(product_id).as_dict(),
     }
-    context: dict[str, Any] = {"product": product, "attributes": _attributes(product), "unavailable": {}}
+    context: dict[str, Any] = {"product": product, "attributes": _attributes(product), "unavailable": {},
+                               "impressions": {}}  # fmt: skip
     for name, load in sections.items():
         try:
             context[name] = load()
         except Llm4RetailError as error:  # a section without its model (or data) says so; the page stands
             context[name], context["unavailable"][name] = None, str(error)
-    return render(request, "product.html", **context)
+    model = model_label("recommend", services.recommend.version_)
+    for name, surface in (("similar", Surface.SIMILAR), ("bought_together", Surface.BOUGHT_TOGETHER)):
+        items = context.get(name) or []
+        context["impressions"][name] = shown(request, services, surface=surface, model=model,
+                                             product_ids=[item["product_id"] for item in items])  # fmt: skip
+    return remember_visitor(request, render(request, "product.html", **context))
 
 
 def _attributes(product: dict[str, Any]) -> list[tuple[str, str]]:

@@ -165,14 +165,14 @@ def test_train_now_trains_in_the_background_and_the_page_follows_it(browser, sit
     tab = staff.tab
     tab.get_by_role("link", name="Models").first.click()
     tab.wait_for_url(re.compile(r"/console/models$"))
-    row = tab.locator("#model-risk")
-    assert row.get_attribute("data-state") == "not_trained"  # the site trains no fraud model
+    row = tab.locator("#model-catalog")
+    assert row.get_attribute("data-state") == "not_trained"  # the site trains no attribute extractor
     assert tab.locator("#model-search").get_attribute("data-state") == "ready"
-    tab.get_by_role("button", name="Train risk now").click()
+    tab.get_by_role("button", name="Train catalog now").click()
     tab.wait_for_url(re.compile(r"/console/models$"))
     # the page polls while something trains, until the new version is served
-    expect(tab.locator("#model-risk")).to_have_attribute("data-state", "ready", timeout=180_000)
-    assert re.search(r"v\d{4}", tab.locator("#model-risk").inner_text())
+    expect(tab.locator("#model-catalog")).to_have_attribute("data-state", "ready", timeout=180_000)
+    assert re.search(r"v\d{4}", tab.locator("#model-catalog").inner_text())
     staff.screenshot("console-models")
     assert staff.errors == []
     tab.close()
@@ -318,3 +318,30 @@ def test_the_evaluation_page_shows_the_latest_report_with_its_models_charted(bro
     staff.screenshot("console-evaluation")
     assert staff.errors == []
     tab.close()
+
+
+def test_shown_lists_and_clicks_reach_online_evaluation(browser, site) -> None:
+    from tests.api.web.conftest import Page
+
+    shopper = Page(browser, site)
+    tab = shopper.tab
+    tab.goto(site + "/?q=sofa")
+    first = tab.locator(".hits .card a").first
+    href = first.get_attribute("href")
+    assert re.search(r"\?imp=[0-9a-f]{32}&pos=1$", href)
+    first.click()
+    tab.wait_for_url(re.compile(r"/item/"))
+    assert tab.locator("#similar .card a").count() == 0 or "imp=" in tab.locator("#similar .card a").first.get_attribute("href")
+    assert any(cookie["name"] == "l4r_visitor" and cookie["httpOnly"] for cookie in tab.context.cookies())
+    tab.close()
+    staff = _console(browser, site)
+    console = staff.tab
+    console.get_by_role("link", name="Online").first.click()
+    console.wait_for_url(re.compile(r"/console/online"))
+    search = console.locator('#online tbody tr[data-surface="search"]').first
+    assert search.get_attribute("data-model").startswith("search/v")
+    assert int(search.locator(".impressions").inner_text()) >= 1
+    assert not search.locator(".ctr").inner_text().startswith("0.0%")  # the click above counts
+    staff.screenshot("console-online")
+    assert staff.errors == [] and shopper.errors == []
+    console.close()
