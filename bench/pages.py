@@ -61,7 +61,15 @@ def pages(product_id: str) -> list[tuple[str, str, str, dict[str, Any]]]:
         ("chat turn (whole streamed answer)", "POST", "/store/chat", {"json": {"message": "what is your return policy?"}}),
         ("console: hand-off queue", "GET", "/console", {"who": "staff"}),
         ("console: demand", "GET", "/console/demand", {"who": "staff"}),
+        ("console: conversations", "GET", "/console/conversations", {"who": "staff"}),
+        ("console: pricing", "GET", "/console/pricing", {"who": "staff"}),
+        ("console: customers", "GET", "/console/customers", {"who": "staff"}),
+        ("console: risk review queue", "GET", "/console/risk", {"who": "staff"}),
+        ("console: reviews", "GET", "/console/reviews", {"who": "staff"}),
+        ("console: data", "GET", "/console/data", {"who": "staff"}),
         ("console: models", "GET", "/console/models", {"who": "staff"}),
+        ("console: evaluation", "GET", "/console/evaluation", {"who": "staff"}),
+        ("console: online evaluation", "GET", "/console/online", {"who": "staff"}),
         ("API docs (/docs)", "GET", "/docs", {}),
     ]
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from llm4retail.artifacts import data_fingerprint
 from llm4retail.capability import CapabilityService
 from llm4retail.config import RiskSettings, Settings
 from llm4retail.data.schemas import Table
@@ -65,6 +66,7 @@ class RiskService(CapabilityService):
         super().__init__(settings, store, services=services)
         self._model: RiskModel | None = None
         self._scorer: RiskScorer | None = None
+        self._queue: tuple[tuple[Any, ...], list[ReviewItem]] | None = None  # the last review queue and its key
 
     def store_payments(self) -> pd.DataFrame:
         """The store's payments table."""
@@ -147,11 +149,23 @@ class RiskService(CapabilityService):
         """The store's payments the served model sends to review or decline, highest score first, with reason
         codes and their label so far (`risk.batch.review_queue`).
 
+        Scoring every payment takes a moment, so the queue is kept for the same model and payments (a new
+        payment, a label or a new version computes it again).
+
         Raises:
             NotTrainedError: no version is saved (run `llm4retail risk train`).
         """
-        return review_queue(self.model(), self.store_payments(), limit=limit, unlabelled_only=unlabelled_only,
-                            top_reasons=self.settings.risk.top_reasons)  # fmt: skip
+        model, payments = self.model(), self.store_payments()
+        watched = payments.reindex(columns=["payment_id", "timestamp", "amount", "label"]).astype(str)
+        key = (model, data_fingerprint(watched), limit, unlabelled_only)  # the model itself: compared by identity
+        with self.lock:
+            if self._queue is not None and self._queue[0] == key:
+                return list(self._queue[1])
+        items = review_queue(model, payments, limit=limit, unlabelled_only=unlabelled_only,
+                             top_reasons=self.settings.risk.top_reasons)  # fmt: skip
+        with self.lock:
+            self._queue = (key, items)
+        return list(items)
 
     def label(self, payment_id: str, *, fraud: bool) -> dict[str, Any]:
         """Records a person's verdict on a payment as its `label` (1 fraud, 0 legitimate), which the next
