@@ -14,7 +14,7 @@ import numpy as np
 from llm4retail.errors import DataValidationError
 from llm4retail.forecast.auto import AutoForecaster
 from llm4retail.inventory.base import InventorySettings
-from llm4retail.inventory.policies import safety_stock
+from llm4retail.inventory.policies import safety_stock, stockout_risk
 
 
 @dataclass
@@ -36,6 +36,9 @@ class Advice:
         on_hand: the stock that was given, if any.
         service_level: the cycle service level the safety stock aims at.
         next_order_date: the first forecast date (orders are placed at reviews starting then).
+        stockout_risk: with `on_hand`, the probability that demand runs out of it before an order placed now
+            arrives (over the lead time); None without stock.
+        days_of_cover: with `on_hand`, how many days of forecast demand it lasts (None without stock).
     """
 
     product_id: str
@@ -50,6 +53,8 @@ class Advice:
     on_hand: float | None
     service_level: float
     next_order_date: str
+    stockout_risk: float | None = None
+    days_of_cover: float | None = None
 
 
 def advise(
@@ -84,6 +89,10 @@ def advise(
     order_up_to = protection_demand + protection_safety
     advice = []
     stock = on_hand or {}
+    known = np.array([stock.get(index, np.nan) for index in range(result.point.shape[0])], dtype=float)
+    risk = stockout_risk(auto.residuals_, window=settings.lead_time, block=auto.horizon, demand=lead_demand,
+                         on_hand=known)  # fmt: skip
+    daily = protection_demand / span
     for index in range(result.point.shape[0]):
         key = result.keys.iloc[index]
         given = stock.get(index)
@@ -96,6 +105,8 @@ def advise(
             reorder_point=_round(lead_demand[index] + lead_safety[index]), order_up_to=_round(order_up_to[index]),
             order_quantity=float(np.ceil(quantity)), on_hand=given, service_level=level,
             next_order_date=result.dates[0].date().isoformat(),
+            stockout_risk=None if given is None else round(float(risk[index]), 4),
+            days_of_cover=None if given is None else (_round(given / daily[index]) if daily[index] > 0 else None),
         ))
     return advice
 

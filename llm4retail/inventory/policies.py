@@ -31,6 +31,36 @@ def safety_stock(residuals: np.ndarray, *, window: int, block: int, service_leve
     Raises:
         DataValidationError: If the validation windows are shorter than `window`.
     """
+    pooled, spread = _pooled_errors(residuals, window=window, block=block)
+    return np.maximum(np.quantile(pooled, service_level), 0.0) * spread
+
+
+def stockout_risk(
+    residuals: np.ndarray, *, window: int, block: int, demand: np.ndarray, on_hand: np.ndarray
+) -> np.ndarray:
+    """Probability per series that demand over the next `window` days exceeds `on_hand` (no order arriving
+    before then): the share of the pooled, spread-scaled forecast-error sums (as in `safety_stock`) above
+    `(on_hand - demand) / spread`. NaN where `on_hand` is NaN (stock unknown).
+
+    Args:
+        residuals: (n_series, n_blocks * block) validation errors, NaN where not observed.
+        window: days the stock must last (the lead time: an order placed now arrives after it).
+        block: length of each validation window.
+        demand: forecast units over those days, per series.
+        on_hand: units in stock now, per series (NaN where unknown).
+    """
+    pooled, spread = _pooled_errors(residuals, window=window, block=block)
+    ordered = np.sort(pooled)
+    margin = (np.asarray(on_hand, dtype=float) - np.asarray(demand, dtype=float)) / spread
+    known = np.isfinite(margin)
+    risk = np.full(margin.shape, np.nan)
+    risk[known] = 1.0 - np.searchsorted(ordered, margin[known], side="right") / len(ordered)
+    return risk
+
+
+def _pooled_errors(residuals: np.ndarray, *, window: int, block: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every `window`-day sum of forecast errors inside each validation block, divided by its series' daily error
+    spread and pooled over series; and the spreads."""
     if window > block:
         raise DataValidationError(
             f"the forecast was validated on windows of {block} days but the stock must cover {window}; "
@@ -44,8 +74,7 @@ def safety_stock(residuals: np.ndarray, *, window: int, block: int, service_leve
     spread = np.nanstd(residuals, axis=1)
     finite = np.isfinite(spread) & (spread > 0)
     spread = np.where(finite, spread, np.median(spread[finite]) if finite.any() else 1.0)
-    pooled = (np.hstack(sums) / spread[:, None]).ravel()
-    return np.maximum(np.quantile(pooled, service_level), 0.0) * spread
+    return (np.hstack(sums) / spread[:, None]).ravel(), spread
 
 
 class ForecastPolicy(InventoryPolicy):

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from llm4retail.capability import CapabilityService
 from llm4retail.config import Settings
+from llm4retail.data.schemas import Table
+from llm4retail.data.stock import stock_on_hand
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError
 from llm4retail.forecast.service import ForecastService
@@ -51,6 +53,23 @@ class InventoryService(CapabilityService):
         """Trains the demand forecast this advice reads (see `ForecastService.train`)."""
         return self.forecast.train(**options)
 
+    def stock_by_series(self) -> dict[int, float]:
+        """Units on hand per series of the served forecaster, from the products' stock attribute
+        (`llm4retail.data.stock`); a product sold in several stores has no per-store stock, so it is left out."""
+        history = self.forecast.forecaster().history_
+        assert history is not None
+        keys = history.keys.reset_index(drop=True)
+        single = keys.groupby("product_id")["store_id"].transform("size") == 1
+        products = self.store.read_frame(Table.PRODUCTS, columns=["product_id", "attributes"])
+        stock = {str(product): stock_on_hand(attributes) for product, attributes in
+                 zip(products["product_id"], products["attributes"], strict=True)}  # fmt: skip
+        found = {}
+        for index, product in enumerate(keys["product_id"].astype(str)):
+            units = stock.get(product)
+            if units is not None and bool(single.iloc[index]):
+                found[index] = units
+        return found
+
     def advice(
         self,
         settings: InventorySettings,
@@ -80,7 +99,9 @@ class InventoryService(CapabilityService):
             raise DataValidationError("on_hand needs a product_id: it is the stock of one product")
         auto = self.forecast.forecaster()
         index = self.forecast.index_of(product_id, store_id) if product_id is not None else None
-        stock = {index: on_hand} if index is not None and on_hand is not None else None
+        stock = self.stock_by_series()
+        if index is not None and on_hand is not None:
+            stock[index] = on_hand  # the caller's figure wins over the catalog's
         items = advise(auto, settings, on_hand=stock)
         if index is not None:
             items = [items[index]]

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from llm4retail.data.currency import RateTable, catalog_currency
+from llm4retail.data.stock import STOCK_KEYS
 from llm4retail.errors import DataValidationError
 from llm4retail.search.features import FEATURES, QueryContext
 from llm4retail.search.prices import CurrencyColumn, PriceFilter
@@ -38,7 +39,8 @@ class ProductDocument:
     def field(self, name: str) -> str | None:
         """Text of a BM25 field."""
         if name == "attributes":
-            return " ".join(str(value) for value in self.attributes.values() if isinstance(value, (str, int, float)))
+            return " ".join(str(value) for key, value in self.attributes.items()
+                            if isinstance(value, (str, int, float)) and key not in STOCK_KEYS)  # fmt: skip
         if name == "category":
             return self.category.replace(">", " ") if self.category else None
         return getattr(self, name)

@@ -143,8 +143,11 @@ def test_products_are_bilingual_with_consistent_currency_and_attributes(store: D
     assert 0.9 < products["available"].mean() < 0.99
     assert products["category"].str.count(" > ").eq(2).all()
     top_category = products["category"].str.split(" > ").str[0]
-    keys = products.groupby(top_category)["attributes"].agg(lambda values: {tuple(sorted(value)) for value in values})
+    described = products["attributes"].map(lambda attributes: tuple(sorted(set(attributes) - {"stock"})))
+    keys = described.groupby(top_category).agg(set)
     assert keys.map(len).eq(1).all()
+    stocked = set(products.loc[products["attributes"].map(lambda attributes: "stock" in attributes), "product_id"])
+    assert stocked == set(store.tables[Table.SALES]["product_id"])  # every sales product has a stock level
     assert products["category"].str.split(" > ").str[0].nunique() == 8
 
 

@@ -76,3 +76,18 @@ def test_advice_gives_a_concrete_order_for_known_stock() -> None:
     assert second.daily_demand == pytest.approx(30, rel=0.2)
     with pytest.raises(DataValidationError, match="refit with horizon"):
         advise(auto, InventorySettings(lead_time=10, review_period=7))
+
+
+def test_stockout_risk_falls_as_stock_grows_and_is_unknown_without_stock() -> None:
+    from llm4retail.inventory.policies import stockout_risk
+
+    rng = np.random.default_rng(0)
+    residuals = rng.normal(0.0, 3.0, size=(2, 56))  # four 14-day validation blocks, errors of sd 3 a day
+    demand = np.array([30.0, 30.0])  # over a 3-day lead time
+    levels = [0.0, 25.0, 30.0, 35.0, 60.0]
+    risks = [stockout_risk(residuals, window=3, block=14, demand=demand, on_hand=np.array([level, np.nan]))
+             for level in levels]  # fmt: skip
+    first = [float(risk[0]) for risk in risks]
+    assert first == sorted(first, reverse=True) and first[0] == 1.0 and first[-1] == 0.0
+    assert 0.3 < first[2] < 0.7  # stock equal to the forecast: about even odds
+    assert all(np.isnan(risk[1]) for risk in risks)

@@ -163,7 +163,9 @@ def demand_page(
         settings = InventorySettings(lead_time=lead_time, review_period=review_period)
         advice = services.inventory.advice(settings)
         items = sorted(advice["items"], key=lambda item: (item["next_order_date"] or "", -item["order_quantity"]))
-        context |= {"advice": advice, "replenish": items[:25]}
+        at_risk = [item for item in advice["items"] if item["stockout_risk"] is not None]
+        at_risk.sort(key=lambda item: (-item["stockout_risk"], item["days_of_cover"] or 0.0))
+        context |= {"advice": advice, "replenish": items[:25], "at_risk": at_risk[:15]}
         if product_id is None and items:
             product_id, store_id = items[0]["product_id"], items[0]["store_id"]
         if product_id is not None:

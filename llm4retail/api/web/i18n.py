@@ -291,6 +291,11 @@ LABELS: dict[str, dict[PageLanguage, str]] = {
     "surface_bought_together": {PageLanguage.EN: "bought together", PageLanguage.ZH: "经常一起购买"},
     "surface_for_you": {PageLanguage.EN: "for you", PageLanguage.ZH: "为你推荐"},
     "no_traffic": {PageLanguage.EN: "Nothing shown yet in this period.", PageLanguage.ZH: "此期间尚无展示。"},
+    "on_hand": {PageLanguage.EN: "On hand", PageLanguage.ZH: "现有库存"},
+    "stock_unknown": {PageLanguage.EN: "unknown (no stock attribute)", PageLanguage.ZH: "未知（商品无库存属性）"},
+    "stockout_risk": {PageLanguage.EN: "Stock-out risk", PageLanguage.ZH: "缺货风险"},
+    "days_of_cover": {PageLanguage.EN: "Days of cover", PageLanguage.ZH: "可售天数"},
+    "most_at_risk": {PageLanguage.EN: "Most at risk of running out within the lead time ({lead_time} days)", PageLanguage.ZH: "交货期内（{lead_time} 天）缺货风险最高的商品"},
 }
 
 

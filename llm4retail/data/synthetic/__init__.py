@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from llm4retail.data.schemas import Table
@@ -92,6 +93,22 @@ def collect_truth(
     }
 
 
+def with_stock(products: pd.DataFrame, sales: pd.DataFrame, *, rng: np.random.Generator) -> None:
+    """Gives every product with a sales series a stock level (`attributes.stock`, in place): its mean daily sales
+    of the last 28 days times a cover of days drawn log-normally around two weeks, so that a few products
+    are about to run out (about 6% have under 3 days of cover, a quarter under a week)."""
+    last = sales["date"].max()
+    recent = sales[pd.to_datetime(sales["date"]) > pd.to_datetime(last) - pd.Timedelta(days=28)]
+    rate = recent.groupby("product_id")["quantity"].mean().sort_index()
+    cover = rng.lognormal(mean=np.log(14.0), sigma=1.0, size=len(rate))
+    stock = dict(zip(rate.index, np.round(rate.to_numpy() * cover), strict=True))
+    rows = products["product_id"].isin(stock)
+    products.loc[rows, "attributes"] = [
+        {**(attributes or {}), "stock": int(stock[product])}
+        for product, attributes in zip(products.loc[rows, "product_id"], products.loc[rows, "attributes"], strict=True)
+    ]
+
+
 def generate_tables(
     *, seed: int, n_products: int, n_customers: int, n_days_sales: int, n_sales_products: int
 ) -> tuple[dict[Table, pd.DataFrame], dict[str, Any]]:
@@ -109,6 +126,7 @@ def generate_tables(
         catalog=catalog, n_days=n_days_sales, n_sales_products=n_sales_products,
         rng=derive_rng(seed=seed, stream=Stream.SALES),
     )
+    with_stock(catalog.frame, sales_frame, rng=derive_rng(seed=seed, stream=Stream.STOCK))
     payments_frame, fraud_rate = generate_payments(
         orders=orders, customers=customers, rng=derive_rng(seed=seed, stream=Stream.PAYMENTS)
     )

@@ -42,6 +42,7 @@ class Stream(int, Enum):
     PAYMENTS = 6
     QUERIES = 7
     UTTERANCES = 8
+    STOCK = 9
 
 
 def derive_rng(*, seed: int, stream: Stream) -> np.random.Generator:

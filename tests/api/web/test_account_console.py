@@ -154,6 +154,10 @@ def test_the_demand_page_draws_the_forecast_with_its_interval_and_the_advice(bro
     assert "MASE" in tab.locator("#forecast").inner_text()
     advice = tab.locator("#series-advice").inner_text()
     assert "Reorder point" in advice and "Order quantity" in advice
+    risks = [int(cell.inner_text().rstrip("%")) for cell in tab.locator("#at-risk .risk").all()]
+    assert risks and risks == sorted(risks, reverse=True) and risks[0] > 50  # the demo store has a few running out
+    tab.locator("#at-risk tbody tr a").first.click()
+    expect(tab.locator("#series-risk")).to_have_text(f"{risks[0]}%")
     _open_another_series(tab, "#replenish tbody tr", "#forecast h2")
     staff.screenshot("console-demand")
     assert staff.errors == []
