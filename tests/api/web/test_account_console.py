@@ -131,6 +131,20 @@ def _console(browser: object, site: str) -> object:
     staff.tab.wait_for_url(re.compile(r"/console$"))
     return staff
 
+def _open_console_page(browser: object, site: str, link: str, url: str) -> tuple[object, object]:
+    """Signs in to the console and opens one of its pages from the navigation; the page and its tab."""
+    staff = _console(browser, site)
+    staff.tab.get_by_role("link", name=link).first.click()  # type: ignore[attr-defined]
+    staff.tab.wait_for_url(re.compile(url))  # type: ignore[attr-defined]
+    return staff, staff.tab  # type: ignore[attr-defined]
+
+
+def _close(staff: object, screenshot: str) -> None:
+    """Writes the page's screenshot, checks that it logged no error and closes it."""
+    staff.screenshot(screenshot)  # type: ignore[attr-defined]
+    assert staff.errors == []  # type: ignore[attr-defined]
+    staff.tab.close()  # type: ignore[attr-defined]
+
 
 def _open_another_series(tab: object, rows: str, heading: str) -> None:
     """Clicks another series in a page's list (the second) and checks that the page now shows it."""
@@ -143,10 +157,7 @@ def _open_another_series(tab: object, rows: str, heading: str) -> None:
 
 
 def test_the_demand_page_draws_the_forecast_with_its_interval_and_the_advice(browser, site) -> None:
-    staff = _console(browser, site)
-    tab = staff.tab
-    tab.get_by_role("link", name="Demand").first.click()
-    tab.wait_for_url(re.compile(r"/console/demand"))
+    staff, tab = _open_console_page(browser, site, "Demand", r"/console/demand")
     canvas = tab.locator("#demand-chart")
     expect(canvas).to_have_attribute("data-rendered", "4")  # history, the band's two edges, the mean
     box = canvas.bounding_box()
@@ -159,16 +170,11 @@ def test_the_demand_page_draws_the_forecast_with_its_interval_and_the_advice(bro
     tab.locator("#at-risk tbody tr a").first.click()
     expect(tab.locator("#series-risk")).to_have_text(f"{risks[0]}%")
     _open_another_series(tab, "#replenish tbody tr", "#forecast h2")
-    staff.screenshot("console-demand")
-    assert staff.errors == []
-    tab.close()
+    _close(staff, "console-demand")
 
 
 def test_train_now_trains_in_the_background_and_the_page_follows_it(browser, site) -> None:
-    staff = _console(browser, site)
-    tab = staff.tab
-    tab.get_by_role("link", name="Models").first.click()
-    tab.wait_for_url(re.compile(r"/console/models$"))
+    staff, tab = _open_console_page(browser, site, "Models", r"/console/models$")
     row = tab.locator("#model-catalog")
     assert row.get_attribute("data-state") == "not_trained"  # the site trains no attribute extractor
     assert tab.locator("#model-search").get_attribute("data-state") == "ready"
@@ -177,9 +183,7 @@ def test_train_now_trains_in_the_background_and_the_page_follows_it(browser, sit
     # the page polls while something trains, until the new version is served
     expect(tab.locator("#model-catalog")).to_have_attribute("data-state", "ready", timeout=180_000)
     assert re.search(r"v\d{4}", tab.locator("#model-catalog").inner_text())
-    staff.screenshot("console-models")
-    assert staff.errors == []
-    tab.close()
+    _close(staff, "console-models")
 
 
 def test_sign_in_refuses_unknown_customers_and_other_sites(site) -> None:
@@ -197,24 +201,16 @@ def test_sign_in_refuses_unknown_customers_and_other_sites(site) -> None:
 
 
 def test_the_pricing_page_draws_profit_against_price_with_the_recommendation(browser, site) -> None:
-    staff = _console(browser, site)
-    tab = staff.tab
-    tab.get_by_role("link", name="Pricing").first.click()
-    tab.wait_for_url(re.compile(r"/console/pricing"))
+    staff, tab = _open_console_page(browser, site, "Pricing", r"/console/pricing")
     expect(tab.locator("#profit-chart")).to_have_attribute("data-rendered", "5")  # band, mean, current, recommended
     figures = tab.locator("#price-figures").inner_text()
     assert "Price elasticity" in figures and "Recommended price" in figures and "chance profit rises" in figures
     _open_another_series(tab, "#elasticities tbody tr", "#price-advice h2")
-    staff.screenshot("console-pricing")
-    assert staff.errors == []
-    tab.close()
+    _close(staff, "console-pricing")
 
 
 def test_the_customers_page_builds_an_audience_and_exports_it_as_csv(browser, site) -> None:
-    staff = _console(browser, site)
-    tab = staff.tab
-    tab.get_by_role("link", name="Customers").first.click()
-    tab.wait_for_url(re.compile(r"/console/customers"))
+    staff, tab = _open_console_page(browser, site, "Customers", r"/console/customers")
     segments = tab.locator("#segments tbody tr")
     assert segments.count() > 1
     everyone = int(re.search(r"\d+", tab.locator("#audience-size").inner_text()).group())
@@ -229,16 +225,11 @@ def test_the_customers_page_builds_an_audience_and_exports_it_as_csv(browser, si
     csv = tab.request.get(site + tab.locator("#audience-csv").get_attribute("href"))  # with the page's cookie
     lines = csv.text().strip().splitlines()
     assert csv.status == 200 and lines[0].startswith("customer_id,segment") and len(lines) == size + 1
-    staff.screenshot("console-customers")
-    assert staff.errors == []
-    tab.close()
+    _close(staff, "console-customers")
 
 
 def test_the_risk_queue_ranks_flagged_payments_and_stores_a_verdict(browser, site) -> None:
-    staff = _console(browser, site)
-    tab = staff.tab
-    tab.get_by_role("link", name="Risk").first.click()
-    tab.wait_for_url(re.compile(r"/console/risk"))
+    staff, tab = _open_console_page(browser, site, "Risk", r"/console/risk")
     rows = tab.locator("#review-queue tbody tr")
     assert rows.count() > 3
     scores = [float(cell.inner_text()) for cell in tab.locator("#review-queue tbody tr td:nth-child(3)").all()]
@@ -260,10 +251,7 @@ def test_the_risk_queue_ranks_flagged_payments_and_stores_a_verdict(browser, sit
 
 
 def test_the_reviews_page_charts_sentiment_and_analyses_pasted_text(browser, site) -> None:
-    staff = _console(browser, site)
-    tab = staff.tab
-    tab.get_by_role("link", name="Reviews").first.click()
-    tab.wait_for_url(re.compile(r"/console/reviews"))
+    staff, tab = _open_console_page(browser, site, "Reviews", r"/console/reviews")
     expect(tab.locator("#reviews-chart")).to_have_attribute("data-rendered", "2")  # reviews a month, positive share
     assert re.search(r"\d+ reviews, [\d.]+% positive", tab.locator("#reviews-figures").inner_text())
     assert tab.locator("#aspects tbody tr").count() >= 3 and tab.locator("#review-categories tbody tr").count() >= 2
@@ -274,16 +262,11 @@ def test_the_reviews_page_charts_sentiment_and_analyses_pasted_text(browser, sit
     assert rows.nth(0).locator(".sentiment").inner_text().startswith("positive")
     assert rows.nth(1).locator(".sentiment").inner_text().startswith("negative")
     assert "quality" in rows.nth(1).inner_text() and "shipping" in rows.nth(1).inner_text()
-    staff.screenshot("console-reviews")
-    assert staff.errors == []
-    tab.close()
+    _close(staff, "console-reviews")
 
 
 def test_the_data_page_imports_a_file_with_progress_and_its_rejections(browser, site) -> None:
-    staff = _console(browser, site)
-    tab = staff.tab
-    tab.get_by_role("link", name="Data").first.click()
-    tab.wait_for_url(re.compile(r"/console/data"))
+    staff, tab = _open_console_page(browser, site, "Data", r"/console/data")
     before = int(tab.locator('#table-counts tr[data-table="products"] td').inner_text())
     rows = ["product_id,title,price,currency,category,brand"]
     rows += [f"web-import-{i},Imported oak shelf {i},{20 + i}.50,USD,Home > Shelves,Webwood" for i in range(30)]
@@ -311,17 +294,12 @@ def test_the_data_page_imports_a_file_with_progress_and_its_rejections(browser, 
 
 
 def test_the_evaluation_page_shows_the_latest_report_with_its_models_charted(browser, site) -> None:
-    staff = _console(browser, site)
-    tab = staff.tab
-    tab.get_by_role("link", name="Evaluation").first.click()
-    tab.wait_for_url(re.compile(r"/console/evaluation"))
+    staff, tab = _open_console_page(browser, site, "Evaluation", r"/console/evaluation")
     section = tab.locator("#eval-risk")
     expect(section.locator(".eval-chart")).to_have_attribute("data-rendered", "3")  # supervised, unsupervised, rules
     assert {row.inner_text().split()[0] for row in section.locator(".models tbody th").all()} == {"supervised", "unsupervised", "rules"}
     assert "review_recall_test" in section.locator(".metrics").inner_text()
-    staff.screenshot("console-evaluation")
-    assert staff.errors == []
-    tab.close()
+    _close(staff, "console-evaluation")
 
 
 def test_shown_lists_and_clicks_reach_online_evaluation(browser, site) -> None:
