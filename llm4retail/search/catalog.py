@@ -54,11 +54,11 @@ class ProductDocument:
     @property
     def colours(self) -> set[str]:
         """Canonical colours from the attributes and the title."""
-        found = set(_COLOUR_READER.parse(self.title[:2000]).colours)
+        found = set(_COLOUR_READER.colours(self.title[:2000]))
         for key in _COLOUR_KEYS:
             value = self.attributes.get(key)
             if isinstance(value, str):
-                found.update(_COLOUR_READER.parse(value[:200]).colours or {value.lower()})
+                found.update(_COLOUR_READER.colours(value[:200]) or {value.lower()})
         return found
 
 

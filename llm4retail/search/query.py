@@ -78,10 +78,13 @@ class ParsedQuery:
     language: Language
 
 
-def _lexicon_pattern(words: Iterable[str]) -> re.Pattern[str]:
-    """One pattern for a word list, longest word first; latin words only match whole words."""
+def _lexicon_pattern(words: Iterable[str], *, anywhere: bool = False) -> re.Pattern[str]:
+    """One pattern for a word list, longest word first; latin words only match whole words (with `anywhere`, any
+    occurrence: a quick test that the list cannot match at all)."""
     ordered = sorted({word.lower() for word in words if word.strip()}, key=len, reverse=True)
     bodies = [r"\s+".join(re.escape(part) for part in word.split()) for word in ordered]
+    if anywhere:
+        return re.compile("|".join(bodies) or r"(?!)", re.IGNORECASE)
     latin = [body for body, word in zip(bodies, ordered, strict=True) if word.isascii()]
     other = [body for body, word in zip(bodies, ordered, strict=True) if not word.isascii()]
     alternatives = [rf"(?<![0-9a-z])(?:{'|'.join(latin)})(?![0-9a-z])"] if latin else []
@@ -119,6 +122,7 @@ _SIZE_PATTERNS = (
     re.compile(rf"尺码\s*(?P<size>{_SIZE_NUMBER}|{_SIZE_LETTERS})(?![0-9a-z])", re.IGNORECASE),
 )
 _COLOURS = _lexicon_pattern(lexicon.COLOURS)
+_ANY_COLOUR_WORD = _lexicon_pattern(lexicon.COLOURS, anywhere=True)
 _NOT_COLOURS = re.compile("|".join(lexicon.NOT_COLOURS_ZH))
 
 
@@ -371,6 +375,13 @@ class QueryParser:
         self.max_length = max_length
         self.brand_aliases = _brand_aliases(brands)
         self._brand_pattern = _lexicon_pattern(self.brand_aliases)
+
+    def colours(self, text: str) -> tuple[str, ...]:
+        """`parse(text).colours`, without parsing a text that holds no colour word at all (most product titles):
+        claiming other constraints only masks characters, so it can never make a colour appear."""
+        if not _ANY_COLOUR_WORD.search(" ".join(unicodedata.normalize("NFKC", text).split())):
+            return ()
+        return self.parse(text).colours
 
     def parse(self, query: str) -> ParsedQuery:
         """Read the constraints in `query`.

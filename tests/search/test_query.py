@@ -382,3 +382,13 @@ def test_real_catalog_brands_and_home_depot_queries(capsys: pytest.CaptureFixtur
     assert all(query.text for query in parsed if query.original.strip())
     assert sum(1 for query in parsed if query.quantities) > 1000  # "1/2 in.", "18v", "5 gal" are everywhere
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Stand mixer, 5 qt", "10lbred bag", "Light  Blue linen shirt", "蓝牙耳机 黑色", "shredder", "rose gold 500ml",
+     "Red Hat enterprise", "no colour here", "", "GREY 2x4 stud", "墨绿色 L码 卫衣"],
+)  # fmt: skip
+def test_colours_alone_equal_the_colours_of_a_full_parse(text: str) -> None:
+    parser = QueryParser()
+    assert parser.colours(text) == parser.parse(text).colours
