@@ -119,10 +119,14 @@ class SearchEngine(SearchModel):
         self.dense_ = dense_module.DenseIndex()
         self.speller_ = SpellCorrector(Counter())
         self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, dtype=np.float32)
-        self.char_.fit([normalise(document.title) for document in documents] or [" "])
+        char_rows = None
+        if documents:  # fitted and applied in one pass (fit then transform would analyse every title twice)
+            char_rows = self.char_.fit_transform([normalise(document.title) for document in documents]).tocsr()
+        else:
+            self.char_.fit([" "])
         self.char_matrix_: Any = None
         self.popularity_: dict[str, float] = {}
-        self._add(documents, vectors=vectors)
+        self._add(documents, vectors=vectors, char_rows=char_rows)
         return self
 
     def copy(self) -> SearchEngine:
@@ -178,7 +182,9 @@ class SearchEngine(SearchModel):
         self.popularity_ = popularity
         self.slots_.set_popularity(popularity)
 
-    def _add(self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None) -> None:
+    def _add(
+        self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None, char_rows: Any = None
+    ) -> None:
         if not documents:
             return
         slots = self.slots_
@@ -197,7 +203,9 @@ class SearchEngine(SearchModel):
             if vectors is None:
                 vectors = encode([document.semantic_text for document in documents])
             self.dense_.add(vectors)
-        new_rows = self.char_.transform([normalise(document.title) for document in documents]).tocsr()
+        new_rows = char_rows
+        if new_rows is None:
+            new_rows = self.char_.transform([normalise(document.title) for document in documents]).tocsr()
         self.char_matrix_ = new_rows if self.char_matrix_ is None else _vstack(self.char_matrix_, new_rows)
         slots.append(documents, title_terms=fields["title"])
         slots.set_popularity(self.popularity_)
