@@ -5,8 +5,8 @@ conversations (any conversation with its intents, tool calls and grounding verdi
 (elasticity with its interval, the recommended price, expected changes, profit against price),
 customers (segments with size, value and churn; an audience of segments × propensity, as CSV), risk (the
 payment review queue, labelled fraud or legitimate), reviews (sentiment and aspects by category and month; a
-box for pasted text), data (table counts; a file import with progress and its rejections) and models (each
-capability's state and saved versions with their figures; "train now").
+box for pasted text) and models (each capability's state and saved versions with their figures; "train now").
+The data, evaluation and online-evaluation pages are in `console_data`.
 
 The key is checked once, at sign-in, and exchanged for a signed session in an HttpOnly, SameSite=Strict
 cookie; every console request re-checks that the key is still active, so revoking it ends its sessions.
