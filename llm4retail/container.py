@@ -308,6 +308,9 @@ class Services:
         self.store.close()
 
 
+FULL_COLLECTION_EVERY = 1000  # middle-generation collections between two full ones (CPython's default: 10)
+
+
 def settle_heap() -> None:
     """Collects garbage once, then moves every object that survives out of the collector's generations
     (`gc.freeze`): the models and indexes loaded at start-up are hundreds of thousands of long-lived
@@ -318,6 +321,11 @@ def settle_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    # After a freeze CPython's guard against frequent full collections (wait until the long-lived
+    # objects grew by a quarter) sees no long-lived objects and lets one run every 10 young ones:
+    # measured ~1 ms more CPU per search. Full collections are made 100 times rarer instead.
+    young, middle, _old = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_COLLECTION_EVERY)
 
 
 @contextmanager

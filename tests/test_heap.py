@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from llm4retail.config import get_settings
-from llm4retail.container import Services, settle_heap
+from llm4retail.container import FULL_COLLECTION_EVERY, Services, settle_heap
 
 
 class Node:
@@ -20,8 +20,10 @@ class Node:
 
 @pytest.fixture(autouse=True)
 def _unfrozen() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()  # later tests collect as usual
+    gc.set_threshold(*thresholds)
 
 
 def test_settle_heap_collects_cycles_then_freezes_what_lives() -> None:
@@ -33,6 +35,7 @@ def test_settle_heap_collects_cycles_then_freezes_what_lives() -> None:
     settle_heap()
     assert gone() is None, "a cycle that was garbage before settling must be collected, not frozen"
     assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[2] == FULL_COLLECTION_EVERY  # full collections stay rare with nothing long-lived left
     assert not any(item is kept for item in gc.get_objects()), "a live object must be frozen (out of the generations)"
     settle_heap()  # again, e.g. after a model was replaced: still one frozen heap, nothing lost
     assert kept.other is kept
