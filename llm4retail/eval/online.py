@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from llm4retail.data.impressions import CART_EVENTS
+
 Z_90 = 1.6448536269514722  # two-sided 90%
 
 
@@ -69,7 +71,7 @@ def _carted(shown: pd.DataFrame, events: pd.DataFrame | None, window: dt.timedel
     needed = {"customer_id", "product_id", "event_type", "timestamp"}
     if events is None or events.empty or not needed <= set(events.columns):
         return set()
-    cart = events[events["event_type"].isin(("add_to_cart", "purchase")) & events["timestamp"].notna()][list(needed)]
+    cart = events[events["event_type"].isin(CART_EVENTS) & events["timestamp"].notna()][list(needed)]
     signed_in = shown[shown["customer_id"].notna()][["impression_id", "customer_id", "product_ids", "shown_at"]]
     if cart.empty or signed_in.empty:
         return set()

@@ -35,6 +35,14 @@ def visitor_id(request: Request) -> str:
     return str(request.state.visitor)
 
 
+def _shopper_id(request: Request, services: Services) -> str | None:
+    """The signed-in customer of the page (its token checked once per request, however many lists it shows)."""
+    if not hasattr(request.state, "shopper_id"):
+        principal = shopper(request, services)
+        request.state.shopper_id = principal.customer_id if principal is not None else None
+    return request.state.shopper_id  # type: ignore[no-any-return]
+
+
 def remember_visitor(request: Request, response: Response) -> Response:
     """Sets the visitor cookie on a page that created the id."""
     if getattr(request.state, "new_visitor", False):
@@ -47,11 +55,10 @@ def shown(
     query: str | None = None,
 ) -> str | None:  # fmt: skip
     """Records one shown list; the impression id for its links (None when nothing was shown or it failed)."""
-    principal = shopper(request, services)
     try:
         return services.impressions.record(
             surface=surface, model=model, product_ids=product_ids, session_id=visitor_id(request),
-            customer_id=principal.customer_id if principal is not None else None, query=query,
+            customer_id=_shopper_id(request, services), query=query,
         )  # fmt: skip
     except (Llm4RetailError, sa.exc.SQLAlchemyError) as error:
         logger.warning("impression not recorded: %s", error)
@@ -67,10 +74,10 @@ def clicked(request: Request, services: Services, product_id: str) -> None:
     try:
         if not services.impressions.click(impression_id, product_id=product_id, position=int(position)):
             return
-        principal = shopper(request, services)
-        if principal is None or principal.customer_id is None:
+        customer_id = _shopper_id(request, services)
+        if customer_id is None:
             return
-        row = {"event_id": uuid.uuid4().hex, "customer_id": principal.customer_id, "product_id": product_id,
+        row = {"event_id": uuid.uuid4().hex, "customer_id": customer_id, "product_id": product_id,
                "timestamp": dt.datetime.now(dt.UTC).replace(tzinfo=None), "event_type": "view",
                "session_id": visitor_id(request)}  # fmt: skip
         services.store.upsert_records(Table.EVENTS, [row])
