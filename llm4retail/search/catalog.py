@@ -71,25 +71,25 @@ def documents_from_frame(products: pd.DataFrame) -> list[ProductDocument]:
     for column in ("product_id", "title"):
         if column not in products.columns:
             raise DataValidationError(f"products need a '{column}' column to be searched; found {list(products.columns)}")
-    documents = []
-    for row in products.to_dict("records"):
-        price = row.get("price")
-        available = row.get("available")
-        attributes = row.get("attributes")
-        documents.append(
-            ProductDocument(
-                product_id=str(row["product_id"]),
-                title=str(row["title"] or ""),
-                brand=_text(row.get("brand")),
-                category=_text(row.get("category")),
-                description=_text(row.get("description")),
-                price=float(price) if price is not None and not _is_nan(price) else None,
-                available=True if available is None or _is_nan(available) else bool(available),
-                attributes=attributes if isinstance(attributes, dict) else {},
-                currency=catalog_currency(row.get("currency")),
-            )
+    columns = {name: products[name].tolist() if name in products.columns else [None] * len(products)
+               for name in ("product_id", "title", "brand", "category", "description", "price", "available",
+                            "attributes", "currency")}  # fmt: skip
+    return [
+        ProductDocument(
+            product_id=str(product_id),
+            title=str(title or ""),
+            brand=_text(brand),
+            category=_text(category),
+            description=_text(description),
+            price=float(price) if price is not None and not _is_nan(price) else None,
+            available=True if available is None or _is_nan(available) else bool(available),
+            attributes=attributes if isinstance(attributes, dict) else {},
+            currency=catalog_currency(currency),
         )
-    return documents
+        for product_id, title, brand, category, description, price, available, attributes, currency in zip(
+            *columns.values(), strict=True
+        )
+    ]
 
 
 def _is_nan(value: Any) -> bool:
@@ -134,14 +134,14 @@ class CatalogSlots:
         clone.categories, clone.popularity, clone.currency = self.categories, self.popularity, self.currency
         return clone
 
-    def append(self, documents: Sequence[ProductDocument], *, title_terms: Sequence[list[str]]) -> None:
-        """Add documents to new slots."""
-        from llm4retail.search.text import normalise
-
+    def append(
+        self, documents: Sequence[ProductDocument], *, title_terms: Sequence[list[str]], title_text: Sequence[str]
+    ) -> None:
+        """Add documents to new slots (with their analysed and normalised titles)."""
         start = self.n
         self.documents.extend(documents)
         self.title_terms.extend(title_terms)
-        self.title_text.extend(normalise(document.title) for document in documents)
+        self.title_text.extend(title_text)
         self.colours.extend(document.colours for document in documents)
         self.slot_of.update({document.product_id: start + i for i, document in enumerate(documents)})
         self.alive = np.concatenate([self.alive, np.ones(len(documents), dtype=bool)])

@@ -24,7 +24,6 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from llm4retail.artifacts import ModelState, register_model
 from llm4retail.data.currency import RateTable
@@ -32,12 +31,12 @@ from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.search import dense as dense_module
 from llm4retail.search.base import SearchModel
 from llm4retail.search.catalog import CatalogSlots, ProductDocument, documents_from_frame
+from llm4retail.search.chargrams import CharNgrams
 from llm4retail.search.features import (
     FEATURES,
     CandidateData,
     QueryContext,
     candidate_features,
-    tfidf_row,
     zero_shot_score,
 )
 from llm4retail.search.lexical import FieldedBM25
@@ -118,15 +117,10 @@ class SearchEngine(SearchModel):
         self.lexical_ = FieldedBM25(self.field_weights)
         self.dense_ = dense_module.DenseIndex()
         self.speller_ = SpellCorrector(Counter())
-        self.char_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, dtype=np.float32)
-        char_rows = None
-        if documents:  # fitted and applied in one pass (fit then transform would analyse every title twice)
-            char_rows = self.char_.fit_transform([normalise(document.title) for document in documents]).tocsr()
-        else:
-            self.char_.fit([" "])
+        self.char_ = CharNgrams()
         self.char_matrix_: Any = None
         self.popularity_: dict[str, float] = {}
-        self._add(documents, vectors=vectors, char_rows=char_rows)
+        self._add(documents, vectors=vectors, fit_char=True)
         return self
 
     def copy(self) -> SearchEngine:
@@ -182,13 +176,12 @@ class SearchEngine(SearchModel):
         self.popularity_ = popularity
         self.slots_.set_popularity(popularity)
 
-    def _add(
-        self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None, char_rows: Any = None
-    ) -> None:
+    def _add(self, documents: list[ProductDocument], *, vectors: np.ndarray | None = None, fit_char: bool = False) -> None:
         if not documents:
             return
         slots = self.slots_
-        surfaces = [surface_tokens(document.title) for document in documents]
+        titles = [normalise(document.title) for document in documents]
+        surfaces = [surface_tokens(title, normalised=True) for title in titles]
         fields = {name: [] for name in self.field_weights}
         for document, surface in zip(documents, surfaces):
             for name in fields:
@@ -203,11 +196,9 @@ class SearchEngine(SearchModel):
             if vectors is None:
                 vectors = encode([document.semantic_text for document in documents])
             self.dense_.add(vectors)
-        new_rows = char_rows
-        if new_rows is None:
-            new_rows = self.char_.transform([normalise(document.title) for document in documents]).tocsr()
+        new_rows = self.char_.fit_transform(titles) if fit_char else self.char_.transform(titles)
         self.char_matrix_ = new_rows if self.char_matrix_ is None else _vstack(self.char_matrix_, new_rows)
-        slots.append(documents, title_terms=fields["title"])
+        slots.append(documents, title_terms=fields["title"], title_text=titles)
         slots.set_popularity(self.popularity_)
         self.parser_ = QueryParser(brands=slots.brand_names())
 
@@ -243,7 +234,7 @@ class SearchEngine(SearchModel):
             parsed, terms, [f"{c.original} → {c.corrected}" for c in corrections], normalise(parsed.text).strip()
         )
         context.expansions = [word for term in terms for word in self.synonyms.get(term, ()) if word not in terms]
-        context.char_vector = tfidf_row(self.char_, normalise(" ".join(corrected))) if corrected else None
+        context.char_vector = self.char_.transform([normalise(" ".join(corrected))]) if corrected else None
         if self.semantic and parsed.text.strip():
             context.vector = vector if vector is not None else encode_query(parsed.text)
         return context

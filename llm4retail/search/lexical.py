@@ -63,15 +63,32 @@ class SparseBM25:
         return len(self._terms)
 
     def add(self, documents: Sequence[Sequence[str]]) -> None:
-        """Append documents (token lists) to new slots."""
-        for tokens in documents:
-            counted = Counter(tokens)
-            ids = np.fromiter((self._term_id(term) for term in counted), dtype=np.int64, count=len(counted))
-            self._terms.append(ids)
-            self._counts.append(np.fromiter(counted.values(), dtype=np.float32, count=len(counted)))
-            self._lengths.append(float(len(tokens)))
-            self._alive.append(True)
-            np.add.at(self._document_frequency, ids, 1)
+        """Append documents (token lists) to new slots.
+
+        Vectorised over the batch: one dictionary lookup per token, then the (document, term) counts of all
+        documents as one sparse matrix, sliced into per-slot arrays.
+        """
+        if not documents:
+            return
+        lengths = np.fromiter((len(tokens) for tokens in documents), dtype=np.int64, count=len(documents))
+        vocabulary = self.vocabulary
+        new_id = vocabulary.setdefault  # a term not seen yet gets the next id
+        ids = np.fromiter(
+            (new_id(term, len(vocabulary)) for tokens in documents for term in tokens),
+            dtype=np.int64, count=int(lengths.sum()),
+        )  # fmt: skip
+        self._grow_frequencies()
+        owners = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
+        shape = (len(documents), max(len(self.vocabulary), 1))
+        matrix = sp.csr_matrix((np.ones(len(ids), dtype=np.float32), (owners, ids)), shape=shape)
+        matrix.sum_duplicates()  # (document, term) counts, terms sorted within each document
+        bounds = matrix.indptr.tolist()
+        terms, counts = matrix.indices.astype(np.int64), matrix.data
+        self._terms.extend([terms[start:end] for start, end in zip(bounds, bounds[1:])])
+        self._counts.extend([counts[start:end] for start, end in zip(bounds, bounds[1:])])
+        self._lengths.extend(lengths.astype(float).tolist())
+        self._alive.extend([True] * len(documents))
+        self._document_frequency[: len(self.vocabulary)] += np.bincount(terms, minlength=len(self.vocabulary))
         self._packed_state = None
 
     def remove(self, slot: int) -> None:
@@ -99,15 +116,12 @@ class SparseBM25:
             result[~alive] = 0.0
         return result
 
-    def _term_id(self, term: str) -> int:
-        index = self.vocabulary.get(term)
-        if index is None:
-            index = self.vocabulary[term] = len(self.vocabulary)
-            if index >= len(self._document_frequency):
-                grown = np.zeros(max(1024, 2 * len(self._document_frequency)), dtype=np.int64)
-                grown[: len(self._document_frequency)] = self._document_frequency
-                self._document_frequency = grown
-        return index
+    def _grow_frequencies(self) -> None:
+        """Room in the document-frequency array for every term of the vocabulary (doubling)."""
+        if len(self.vocabulary) > len(self._document_frequency):
+            grown = np.zeros(max(1024, 2 * len(self.vocabulary)), dtype=np.int64)
+            grown[: len(self._document_frequency)] = self._document_frequency
+            self._document_frequency = grown
 
     def _packed(self) -> tuple[sp.csc_matrix, np.ndarray, np.ndarray, int]:
         """Postings, live mask, per-slot length normalisation and live count, rebuilt after a change."""

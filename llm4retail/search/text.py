@@ -50,10 +50,11 @@ def normalise(text: str) -> str:
     return _UNIT_PATTERN.sub(lambda match: " " + _UNIT_WORDS[match.group(0).strip()], text)
 
 
-def surface_tokens(text: str) -> list[str]:
-    """Words before stemming: latin words, numbers (with 1/2 or 2.5) and jieba-segmented Chinese."""
+def surface_tokens(text: str, *, normalised: bool = False) -> list[str]:
+    """Words before stemming: latin words, numbers (with 1/2 or 2.5) and jieba-segmented Chinese
+    (`normalised`: `text` is already `normalise`d)."""
     tokens: list[str] = []
-    for token in _TOKEN.findall(normalise(text)):
+    for token in _TOKEN.findall(text if normalised else normalise(text)):
         if _CJK.match(token):
             tokens.extend(word for word in jieba.cut_for_search(token) if word.strip())
         elif token not in STOPWORDS:
