@@ -16,7 +16,11 @@ models_app = capability("models")
 commands = typer.Typer()
 commands.add_typer(models_app)
 
-BudgetOption = Annotated[float, typer.Option(help="Wall-clock seconds of each training run.")]
+BudgetOption = Annotated[
+    float,
+    typer.Option(help="Safety stop: wall-clock seconds after which a training run ends and reports stopped=time "
+                      "(the budget proper is steps and epochs, so the result does not depend on the machine's load)."),
+]
 
 
 @models_app.command("pretrain")

@@ -48,10 +48,12 @@ class PretrainConfig:
     """MLM settings.
 
     Attributes:
-        budget_seconds: wall-clock limit of the training loop.
+        budget_seconds: a safety stop on the wall-clock time of the training loop; a run it ends reports
+            `stopped == "time"` and depends on the machine's load. The budget proper is work: max_epochs, max_steps.
         max_epochs: passes over the corpus at most.
+        max_steps: optimiser steps at most (None: max_epochs decides).
         batch_size: sequences per step.
-        learning_rate: peak AdamW rate (warm-up, then linear decay to 10% over the budget).
+        learning_rate: peak AdamW rate (warm-up, then linear decay to 10% over the planned steps).
         warmup_steps: linear warm-up steps.
         dropout: dropout rate while pre-training (the encoder keeps its own rate afterwards).
         unigram_bias: start the output bias at the log unigram frequencies of the corpus.
@@ -61,6 +63,7 @@ class PretrainConfig:
 
     budget_seconds: float = 600.0
     max_epochs: int = 20
+    max_steps: int | None = 3000
     batch_size: int = 64
     # 3e-3 with a short warm-up: on the 2-core machine a 200 s run reached a masked-token loss of 5.65,
     # where 1e-3 with 200 warm-up steps was still at 5.90 after 800 s (both with the zero output-bias start).
@@ -100,7 +103,7 @@ def pretrain_mlm(
     vocabulary: Vocabulary,
     model_config: TransformerConfig,
     config: PretrainConfig,
-) -> tuple[TransformerEncoder, dict[str, float]]:
+) -> tuple[TransformerEncoder, dict[str, Any]]:
     """Pre-trains a fresh encoder on `texts` with the masked-language-model objective.
 
     Args:
@@ -111,7 +114,8 @@ def pretrain_mlm(
 
     Returns:
         The encoder (eval mode) and facts: steps, epochs, seconds, tokens seen, first and last
-        mean masked-token loss (over the first and last 10% of steps).
+        mean masked-token loss (over the first and last 10% of steps) and `stopped` ("steps" or "epochs" when
+        the budget was spent, "time" at the safety stop).
 
     Raises:
         DataValidationError: empty corpus or vocabulary/model mismatch.
@@ -124,7 +128,7 @@ def pretrain_mlm(
 
 def _pretrain(
     texts: list[str], *, vocabulary: Vocabulary, model_config: TransformerConfig, config: PretrainConfig
-) -> tuple[TransformerEncoder, dict[str, float]]:
+) -> tuple[TransformerEncoder, dict[str, Any]]:
     if len(vocabulary) != model_config.vocab_size:
         raise DataValidationError(f"vocabulary has {len(vocabulary)} tokens but vocab_size is {model_config.vocab_size}")
     torch.manual_seed(config.seed)
@@ -143,6 +147,12 @@ def _pretrain(
     parameters = list(encoder.parameters()) + [p for n, p in head.named_parameters() if not n.startswith("embedding")]
     optimizer = torch.optim.AdamW(parameters, lr=config.learning_rate, weight_decay=0.01)
     losses: list[float] = []
+    epoch_steps = -(-len(sequences) // config.batch_size)
+    planned = epoch_steps * config.max_epochs
+    if config.max_steps is not None:
+        if config.max_steps < 1:
+            raise DataValidationError(f"max_steps must be at least 1, got {config.max_steps}")
+        planned = min(planned, config.max_steps)
     started, step, epoch, tokens = time.perf_counter(), 0, 0, 0
     out_of_time = False
     encoder.train()
@@ -156,7 +166,7 @@ def _pretrain(
             hidden = encoder(corrupted, mask)[chosen]
             loss = nn.functional.cross_entropy(head(hidden), targets[chosen])
             elapsed = time.perf_counter() - started
-            rate = min((step + 1) / config.warmup_steps, max(0.1, 1.0 - elapsed / config.budget_seconds))
+            rate = min((step + 1) / config.warmup_steps, max(0.1, 1.0 - step / planned))  # steps, never time
             for group in optimizer.param_groups:
                 group["lr"] = config.learning_rate * rate
             optimizer.zero_grad(set_to_none=True)
@@ -168,10 +178,16 @@ def _pretrain(
             tokens += int(mask.sum())
             if step % 200 == 0:
                 logger.info("mlm step %d (%.0fs): loss %.3f", step, elapsed, np.mean(losses[-200:]))
+            if step >= planned:
+                break
             if elapsed > config.budget_seconds:
                 out_of_time = True
+                logger.warning("mlm: safety stop after %d steps (budget_seconds=%s); the result depends on this "
+                               "machine's load", step, config.budget_seconds)  # fmt: skip
                 break
         epoch += 1
+        if step >= planned:
+            break
     encoder.set_dropout(model_config.dropout)
     encoder.eval()
     tenth = max(1, len(losses) // 10)
@@ -180,6 +196,7 @@ def _pretrain(
         "epochs": float(epoch),
         "seconds": time.perf_counter() - started,
         "tokens": float(tokens),
+        "stopped": "time" if out_of_time else "steps" if config.max_steps is not None and step >= config.max_steps else "epochs",
         "first_loss": float(np.mean(losses[:tenth])) if losses else float("nan"),
         "last_loss": float(np.mean(losses[-tenth:])) if losses else float("nan"),
     }

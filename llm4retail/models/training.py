@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -82,11 +83,12 @@ class TrainConfig:
     """Fine-tuning settings.
 
     Attributes:
-        budget_seconds: wall-clock limit of the training loop (evaluation included).
+        budget_seconds: a safety stop on the wall-clock time of the training loop (evaluation included); a run
+            it ends reports `stopped == "time"` and depends on the machine's load. The budget proper is
+            work: max_epochs and max_steps.
         max_epochs: passes over the data at most.
         max_steps: optimiser steps at most (None: max_epochs decides). The learning rate decays over
-            min(max_epochs passes, max_steps), or faster if the wall-clock budget would end training
-            first; a step limit the budget allows makes the result independent of machine load.
+            min(max_epochs passes, max_steps) steps, whatever the time: the same seed gives the same model.
         batch_size: sequences per step.
         learning_rate: peak AdamW rate of the encoder (warm-up then linear decay over the planned steps).
         head_learning_rate: rate of the new head.
@@ -136,7 +138,7 @@ def train_classifier(
     config: TrainConfig,
     teacher_probs: np.ndarray | None = None,
     pad_id: int = 0,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Trains `model` in place and restores its best validation state.
 
     Args:
@@ -149,7 +151,8 @@ def train_classifier(
         pad_id: id of padding.
 
     Returns:
-        `steps`, `epochs`, `seconds`, `best_validation_accuracy` (NaN without validation).
+        `steps`, `epochs`, `seconds`, `best_validation_accuracy` (NaN without validation) and `stopped`: "steps"
+        or "epochs" when the budget was spent, "patience" on early stopping, "time" at the safety stop.
     """
     if len(sequences) != len(targets) or not sequences:
         raise DataValidationError(f"sequences and targets must be non-empty and aligned: {len(sequences)} vs {len(targets)}")
@@ -213,8 +216,9 @@ def train_classifier(
             optimizer.step()
             step += 1
             elapsed = time.perf_counter() - started
-            # Warm-up, then linear decay to 5% at whichever comes first: the planned steps or the budget.
-            factor = min(step / warmup, max(0.05, 1.0 - max(step / planned, elapsed / config.budget_seconds)))
+            # Warm-up, then linear decay to 5% over the planned steps (never over time: a busy machine must not
+            # change the schedule).
+            factor = min(step / warmup, max(0.05, 1.0 - step / planned))
             for group, rate in zip(optimizer.param_groups, base_rates, strict=True):
                 group["lr"] = rate * factor
             out_of_time = elapsed > config.budget_seconds
@@ -232,9 +236,17 @@ def train_classifier(
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
+    if out_of_time and not finished:
+        logger.warning("training: safety stop after %d steps (budget_seconds=%s); the result depends on this "
+                       "machine's load", step, config.budget_seconds)  # fmt: skip
+    if finished:
+        stopped = "steps" if config.max_steps is not None and step >= config.max_steps else "epochs"
+    else:
+        stopped = "time" if out_of_time else "patience" if stop else "epochs"
     return {
         "steps": float(step),
         "epochs": float(epoch),
         "seconds": time.perf_counter() - started,
         "best_validation_accuracy": best_score if validation is not None else float("nan"),
+        "stopped": stopped,
     }

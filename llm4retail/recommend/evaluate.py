@@ -89,7 +89,11 @@ def evaluate_model(model: Recommender, interactions: Interactions, split: LeaveL
     train = Interactions(interactions.customer_ids, interactions.product_ids, split.train, split.train_times)
     started = time.perf_counter()
     model.fit(train, valid_histories=split.valid_histories(), valid_targets=split.valid_targets)
-    return measure(model, interactions, split, train_seconds=time.perf_counter() - started)
+    metrics = measure(model, interactions, split, train_seconds=time.perf_counter() - started)
+    training = getattr(model, "training_", None)
+    if training:  # a model trained in epochs: how many it ran
+        metrics["train_epochs"] = float(training["epochs"])
+    return metrics
 
 
 def measure(model: Recommender, interactions: Interactions, split: LeaveLastOut, *, train_seconds: float) -> dict[str, float]:
@@ -159,7 +163,9 @@ def select_model(
         metrics={key: value for key, value in results[best].items()},
         models=results,
         best=best,
-        extra={"customers": interactions.n_customers, "items": interactions.n_items, "skipped": skipped, "hybrid": blend},
+        extra={"customers": interactions.n_customers, "items": interactions.n_items, "skipped": skipped, "hybrid": blend,
+               # epochs, best epoch and why training ended ("epochs", "patience", or "time": a safety stop)
+               "training": {name: model.training_ for name, model in fitted.items() if getattr(model, "training_", None)}},
     )
     return report, fitted[best], interactions
 

@@ -112,9 +112,11 @@ class SASRec(Recommender):
         learning_rate: AdamW step size.
         weight_decay: AdamW decoupled weight decay.
         batch_size: histories per training step.
-        max_epochs: most passes over the training histories.
+        max_epochs: most passes over the training histories: the training budget, in work, so that the same
+            seed gives the same model on an idle or a busy machine.
         patience: epochs without a better validation NDCG@10 before stopping.
-        max_seconds: wall-clock training budget; training stops after the epoch that exceeds it.
+        max_seconds: an optional safety stop on wall-clock time (None: none), checked after each epoch; a
+            model stopped by it says so (`training_["stopped"] == "time"`) and depends on the machine's load.
         seed: seeds initialisation, dropout and shuffling.
         threads: torch CPU threads during fit and score.
 
@@ -139,9 +141,9 @@ class SASRec(Recommender):
         learning_rate: float = 1e-3,
         weight_decay: float = 0.0,
         batch_size: int = 256,
-        max_epochs: int = 200,
+        max_epochs: int = 100,
         patience: int = 10,
-        max_seconds: float = 1080.0,
+        max_seconds: float | None = None,
         seed: int = 0,
         threads: int = 2,
     ) -> None:
@@ -154,14 +156,14 @@ class SASRec(Recommender):
             raise DataValidationError(f"SASRec hidden_size ({hidden_size}) must be a multiple of n_heads ({n_heads})")
         if not 0.0 <= dropout < 1.0:
             raise DataValidationError(f"SASRec dropout must lie in [0, 1), got {dropout!r}")
-        if not learning_rate > 0 or not weight_decay >= 0 or not max_seconds > 0:
+        if not learning_rate > 0 or not weight_decay >= 0 or (max_seconds is not None and not max_seconds > 0):
             raise DataValidationError(
                 "SASRec needs learning_rate > 0, weight_decay >= 0 and max_seconds > 0, got "
                 f"learning_rate={learning_rate!r}, weight_decay={weight_decay!r}, max_seconds={max_seconds!r}"
             )
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise DataValidationError(f"SASRec seed must be a non-negative integer, got {seed!r}")
-        self.params: dict[str, int | float] = {
+        self.params: dict[str, Any] = {
             "hidden_size": hidden_size, "n_layers": n_layers, "n_heads": n_heads, "max_length": max_length,
             "dropout": dropout, "learning_rate": learning_rate, "weight_decay": weight_decay,
             "batch_size": batch_size, "max_epochs": max_epochs, "patience": patience,
@@ -171,6 +173,7 @@ class SASRec(Recommender):
         self.n_items_ = 0
         self.history_: list[dict[str, float]] = []
         self.best_epoch_ = 0
+        self.training_: dict[str, Any] = {}
 
     def fit(
         self,
@@ -197,7 +200,11 @@ class SASRec(Recommender):
         with torch_threads(int(self.params["threads"])), torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(self.params["seed"]))
             network = self._new_network(n_items)
-            self.history_, self.best_epoch_ = self._train(network, inputs, targets, validation)
+            self.history_, self.best_epoch_, stopped = self._train(network, inputs, targets, validation)
+        self.training_ = {
+            "epochs": len(self.history_), "best_epoch": self.best_epoch_, "stopped": stopped,
+            "seconds": round(self.history_[-1]["seconds"], 1) if self.history_ else 0.0,
+        }  # fmt: skip
         network.eval()
         self.network_, self.n_items_ = network, n_items
         return self
@@ -231,7 +238,8 @@ class SASRec(Recommender):
         """The network's weights (its state_dict as float arrays) and the fitted vocabulary size."""
         network = self._fitted_network()
         weights = {key: value.detach().cpu().numpy() for key, value in network.state_dict().items()}
-        facts = {"n_items": self.n_items_, "best_epoch": self.best_epoch_, "max_epochs": self.params["max_epochs"]}
+        facts = {"n_items": self.n_items_, "best_epoch": self.best_epoch_, "max_epochs": self.params["max_epochs"],
+                 "training": self.training_}  # fmt: skip
         return ModelState(arrays=weights, facts=facts)
 
     def _restore(self, state: ModelState) -> None:
@@ -242,6 +250,7 @@ class SASRec(Recommender):
         network.eval()
         self.network_, self.n_items_ = network, int(state.facts["n_items"])
         self.best_epoch_ = int(state.facts["best_epoch"])
+        self.training_ = dict(state.facts.get("training") or {})
 
     def _fitted_network(self) -> _Network:
         self._require_fitted(self.network_)
@@ -263,14 +272,18 @@ class SASRec(Recommender):
         inputs: torch.Tensor,
         targets: torch.Tensor,
         validation: tuple[list[np.ndarray], np.ndarray] | None,
-    ) -> tuple[list[dict[str, float]], int]:
-        """Epoch loop with early stopping; leaves the best weights in `network`. Returns (history, best epoch)."""
+    ) -> tuple[list[dict[str, float]], int, str]:
+        """Epoch loop with early stopping; leaves the best weights in `network`.
+
+        Returns (history, best epoch, why training stopped: "epochs" after `max_epochs`, "patience" on
+        early stopping, "time" at the safety stop)."""
         optimizer = torch.optim.AdamW(network.parameters(), lr=float(self.params["learning_rate"]),
                                       weight_decay=float(self.params["weight_decay"]))  # fmt: skip
         generator = torch.Generator().manual_seed(int(self.params["seed"]))
         history: list[dict[str, float]] = []
         best_ndcg, best_epoch, best_state = -math.inf, 0, None
         started = time.perf_counter()
+        stopped = "epochs"
         for epoch in range(1, int(self.params["max_epochs"]) + 1):
             loss = _train_epoch(network, optimizer, inputs, targets, generator=generator,
                                 batch_size=int(self.params["batch_size"]))  # fmt: skip
@@ -286,13 +299,17 @@ class SASRec(Recommender):
                     best_ndcg = record["valid_ndcg@10"]
                     best_state = {key: value.detach().clone() for key, value in network.state_dict().items()}
             elif epoch - best_epoch >= int(self.params["patience"]):
+                stopped = "patience"
                 break
-            if record["seconds"] > float(self.params["max_seconds"]):
-                logger.info("sasrec: time budget of %.0f s spent after epoch %d", self.params["max_seconds"], epoch)
+            limit = self.params["max_seconds"]
+            if limit is not None and record["seconds"] > float(limit) and epoch < int(self.params["max_epochs"]):
+                logger.warning("sasrec: safety stop after epoch %d: %.0f s spent (max_seconds=%s); the result "
+                               "depends on this machine's load", epoch, record["seconds"], limit)  # fmt: skip
+                stopped = "time"
                 break
         if best_state is not None:
             network.load_state_dict(best_state)
-        return history, best_epoch
+        return history, best_epoch, stopped
 
 
 def _train_epoch(

@@ -52,7 +52,7 @@ def test_mlm_pretraining_lowers_the_loss() -> None:
     config = TransformerConfig(vocab_size=len(vocabulary), **SHAPE)
     encoder, facts = pretrain_mlm(texts, vocabulary=vocabulary, model_config=config,
                                   config=PretrainConfig(budget_seconds=120, max_epochs=40, batch_size=16, warmup_steps=10))
-    assert facts["steps"] == 120  # the epoch limit, not the clock, ends this run
+    assert facts["steps"] == 120 and facts["stopped"] == "epochs"  # the epoch limit, not the clock, ends this run
     assert facts["last_loss"] < facts["first_loss"] - 0.5
     assert not encoder.training
 
@@ -100,12 +100,30 @@ def test_max_steps_ends_training_and_the_result_does_not_depend_on_the_clock() -
         model = SequenceClassifier(TransformerEncoder(TransformerConfig(vocab_size=16, **SHAPE)), 2)
         config = TrainConfig(budget_seconds=budget, max_epochs=50, max_steps=12, batch_size=16, evaluate_every=5)
         facts = train_classifier(model, sequences, labels, validation=(sequences[:16], labels[:16]), config=config)
-        assert facts["steps"] == 12 and facts["epochs"] == 3
+        assert facts["steps"] == 12 and facts["epochs"] == 3 and facts["stopped"] == "steps"
         states.append(model.state_dict())
     for key, value in states[0].items():
         torch.testing.assert_close(value, states[1][key])
     with pytest.raises(DataValidationError):
         train_classifier(model, sequences, labels, validation=None, config=TrainConfig(max_steps=0))
+
+
+def test_the_time_limit_is_only_a_reported_safety_stop() -> None:
+    rng = np.random.default_rng(2)
+    sequences = [[2, int(rng.integers(5, 15)), 3] for _ in range(64)]
+    labels = np.array([1 if s[1] < 10 else 0 for s in sequences])
+    model = SequenceClassifier(TransformerEncoder(TransformerConfig(vocab_size=16, **SHAPE)), 2)
+    config = TrainConfig(budget_seconds=1e-9, max_epochs=50, batch_size=16)
+    facts = train_classifier(model, sequences, labels, validation=(sequences[:16], labels[:16]), config=config)
+    assert facts["stopped"] == "time" and facts["steps"] == 1
+    texts = ["质量很好物流很快", "物流很快质量很好"] * 16
+    vocabulary = Vocabulary.build(texts, min_count=1, max_tokens=16)
+    _, mlm = pretrain_mlm(texts, vocabulary=vocabulary, model_config=TransformerConfig(vocab_size=len(vocabulary), **SHAPE),
+                          config=PretrainConfig(budget_seconds=1e-9, max_epochs=5, batch_size=8))
+    assert mlm["stopped"] == "time" and mlm["steps"] == 1
+    _, mlm = pretrain_mlm(texts, vocabulary=vocabulary, model_config=TransformerConfig(vocab_size=len(vocabulary), **SHAPE),
+                          config=PretrainConfig(max_epochs=5, max_steps=7, batch_size=8))
+    assert mlm["stopped"] == "steps" and mlm["steps"] == 7
 
 
 def test_int8_state_round_trip_and_dynamic_quantisation_stay_close() -> None:

@@ -1,9 +1,12 @@
-"""SASRec: a known next-item answer on cyclic histories, early stopping, time budget, persistence, errors."""
+"""SASRec: a known next-item answer on cyclic histories, early stopping, a budget in epochs that a busy machine
+does not change, the reported time safety stop, persistence, errors."""
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -102,10 +105,37 @@ def test_early_stopping_restores_the_best_epoch(train: Interactions, histories: 
     assert metrics_from_ranks(ranks, cutoffs=(10,))["ndcg@10"] == pytest.approx(best, abs=1e-9)
 
 
-def test_time_budget_stops_training(train: Interactions) -> None:
+def test_time_limit_is_a_reported_safety_stop(train: Interactions) -> None:
     model = SASRec(**TINY, max_epochs=50, max_seconds=1e-3).fit(train)
     assert len(model.history_) == 1
     assert model.best_epoch_ == 1
+    assert model.training_["stopped"] == "time" and model.training_["epochs"] == 1
+
+
+def _burn(stop: Any) -> None:
+    while not stop.is_set():
+        sum(i * i for i in range(10_000))
+
+
+def test_the_budget_is_work_so_a_busy_machine_gives_the_same_model(train: Interactions) -> None:
+    """Same seed, same epochs: identical losses and scores, the second fit beside two CPU-bound processes."""
+    two_threads = {**TINY, "threads": 2}  # the default: intra-op threads split sums, yet in a fixed way
+    quiet = SASRec(**two_threads, max_epochs=4).fit(train)
+    context = multiprocessing.get_context("spawn")
+    stop = context.Event()
+    burners = [context.Process(target=_burn, args=(stop,), daemon=True) for _ in range(2)]
+    for burner in burners:
+        burner.start()
+    try:
+        busy = SASRec(**two_threads, max_epochs=4).fit(train)
+    finally:
+        stop.set()
+        for burner in burners:
+            burner.join(timeout=10)
+    assert quiet.training_["stopped"] == busy.training_["stopped"] == "epochs"
+    assert [r["loss"] for r in quiet.history_] == [r["loss"] for r in busy.history_]
+    inputs = [history[:-1] for history in train.histories[:40]]
+    np.testing.assert_array_equal(quiet.score(inputs), busy.score(inputs))
 
 
 def test_save_and_load_give_identical_scores(fitted: SASRec, histories: list[np.ndarray], tmp_path: Path) -> None:
