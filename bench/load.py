@@ -9,7 +9,7 @@ One run measures, against `llm4retail serve --workers N` on this machine (N: one
    The load is open-loop: requests leave on a fixed schedule whatever the server does, and each
    latency is counted from its scheduled send time, so a server falling behind cannot slow the
    generator down and hide its own queue. Short probes step the rate up until one fails; the best
-   passing rate is then held (and the next lower one if the hold fails);
+   passing rate is then held (and, while a hold fails, each lower passing rate in turn, at most 5 holds);
 3. **search with 10 and 100 concurrent users** (closed loop: a user sends, waits for the answer,
    thinks `--think-seconds` (uniform 0.5-1.5x), and repeats): p99 of each and their ratio (acceptance:
    at most 3); and the same users with no think time (saturation: throughput, and the server's CPU
@@ -62,6 +62,7 @@ DEFAULT_QUERIES = ROOT.parent / "shared" / "datasets" / "homedepot_search"
 DEFAULT_STORE = Path(tempfile.gettempdir()) / "llm4retail-load-demo"
 RESULTS = ROOT / "bench" / "results"
 RATE_STEPS = (10, 20, 35, 50, 75, 100, 150, 175, 200, 225, 250, 300, 400, 500, 650, 800, 1000, 1300, 1600, 2000)
+MAX_HOLDS = 5  # holds tried per workload, from the best passing probe down
 MAX_IN_FLIGHT = 512  # open loop: beyond this many unanswered requests a send counts as an error
 CHAT_TEMPLATES = (
     "do you have {q}?", "I am looking for {q}", "{q} under 50", "is {q} in stock?", "what is your return policy?",
@@ -336,7 +337,7 @@ async def highest_held_rate(
             break
         passing.append(rate)
     held: dict[str, Any] | None = None
-    for rate in reversed(passing[-3:]):  # the best probe, else the ones before it (a hold is longer than a probe)
+    for rate in passing[::-1][:MAX_HOLDS]:  # the best probe, else the ones below it in turn (a hold is longer)
         phase = await generator.open_loop(f"{name} hold", workload, rate=rate, seconds=hold)
         logger.info("%s hold %s/s for %.0f s: p99 %.1f ms, %d errors", name, rate, hold, phase.p99_ms(), phase.n_errors)
         held = {"rate_per_second": rate, "held": passed(phase), **phase.summary()}

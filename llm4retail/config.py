@@ -176,8 +176,9 @@ class ApiSettings(BaseModel):
         return networks
     cpu_slots: int | None = Field(
         None, ge=1, le=256,
-        description="searches computed at once; the others wait their turn without holding a thread "
-        "(default: the CPU count; more only adds contention for the cores and the GIL)",
+        description="searches computed at once by one worker; the others wait their turn without holding a thread "
+        "(default: the CPU count, divided among the workers of `serve --workers N`; more only adds contention "
+        "for the cores and the GIL)",
     )  # fmt: skip
     max_request_bytes: int = Field(20 * 1024 * 1024, gt=0, description="larger bodies get 413")
     max_upload_bytes: int = Field(

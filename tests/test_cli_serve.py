@@ -28,3 +28,24 @@ def test_uvicorn_trusts_forwarded_headers_only_from_the_configured_proxies(
     assert result.exit_code == 0, result.output
     assert calls[0]["port"] == 8123
     assert calls[0]["forwarded_allow_ips"] == trusted  # never uvicorn's own default (loopback)
+
+
+@pytest.mark.parametrize(("configured", "expected"), [(None, "1"), ("3", None)])
+def test_workers_share_the_cpus_for_search_unless_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, configured: str | None, expected: str | None
+) -> None:
+    """`serve --workers N` gives each worker cpu_count // N search slots (at least 1); a configured value stays."""
+    import os
+
+    monkeypatch.setattr(uvicorn, "run", lambda application, **options: None)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.delenv("LLM4RETAIL_API__CPU_SLOTS", raising=False)
+    if configured is not None:
+        monkeypatch.setenv("LLM4RETAIL_API__CPU_SLOTS", configured)
+    for variable in ("LLM4RETAIL_DATA_DIR", "LLM4RETAIL_DATABASE_URL", "LLM4RETAIL_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)  # serve sets them for its workers; restored after the test
+
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "data"), "serve", "--workers", "4"])
+
+    assert result.exit_code == 0, result.output
+    assert os.environ["LLM4RETAIL_API__CPU_SLOTS"] == (expected or configured)

@@ -38,4 +38,15 @@ def serve(
         os.environ["LLM4RETAIL_DATABASE_URL"] = state.database_url
     if state.config:
         os.environ["LLM4RETAIL_CONFIG"] = str(state.config)
+    if app_settings.api.cpu_slots is None:  # each worker's share of the cores, not all of them each
+        os.environ["LLM4RETAIL_API__CPU_SLOTS"] = str(worker_cpu_slots(workers))
     uvicorn.run("llm4retail.api.app:app_from_environment", factory=True, workers=workers, **options)
+
+
+def worker_cpu_slots(workers: int) -> int:
+    """Searches one of `workers` processes computes at once by default: its share of the CPUs (at least one).
+
+    Every worker defaulting to all the CPUs puts workers x CPUs searches on the cores at once; the extra ones
+    only contend for the cores and, within a worker, for the GIL with its query encoder's thread.
+    """
+    return max(1, (os.cpu_count() or 1) // workers)
