@@ -1,4 +1,4 @@
-"""Forecasts from rolling origins, the affordability probe and the validation choice of a model.
+"""Forecasts from rolling origins, the affordability check and the validation choice of a model.
 
 Shared by `AutoForecaster` (choose on the last windows of the data it is given)
 and the rolling-origin backtest (choose, for each test fold, on the windows
@@ -21,9 +21,16 @@ from llm4retail.forecast.panel import Panel
 
 logger = logging.getLogger(__name__)
 
-PROBE_STEPS = 128  # probe fits use a few series cut to this length, then extrapolate linearly in length
-PROBE_SERIES = 3
 CHEAP_MODELS = {ForecastModel.SEASONAL_NAIVE, ForecastModel.CROSTON, ForecastModel.TSB}
+# Fit seconds per series and step of history of the costly local models on the reference machine (2 cores),
+# from `python bench/forecast.py` (`fit_seconds_per_series_step`: 60 demo series of 730 days, AutoARIMA on 10, the first fit's
+# compilation included, as a first fit in a server pays it); fixed numbers, so that
+# which candidates a budget admits never depends on how busy the machine is.
+REFERENCE_SECONDS_PER_STEP = {
+    ForecastModel.ETS: 4.4e-4,
+    ForecastModel.THETA: 2.2e-4,
+    ForecastModel.ARIMA: 5.1e-3,
+}
 
 
 @dataclass
@@ -54,7 +61,7 @@ class WindowForecast:
 
 @dataclass
 class Affordability:
-    """Models kept after the time probe, and why others were skipped."""
+    """Models kept after the cost projection, and why others were skipped."""
 
     kept: list[ForecastModel]
     skipped: dict[str, str] = field(default_factory=dict)
@@ -84,31 +91,23 @@ def affordable_models(
 ) -> Affordability:
     """Drop local models whose projected time for `n_fits` fits of every series exceeds the budget.
 
-    A probe fits each costly local model on the longest few series cut to `PROBE_STEPS`
-    steps (after a warm-up fit that pays the library's import and set-up); the
-    per-series time is extrapolated linearly to the mean series length.
-    The global model's cost is bounded by its row cap and is not probed.
+    The projection is work, not a clock: each costly local model's fit time per series and history step on
+    the reference 2-core machine (`REFERENCE_SECONDS_PER_STEP`, measured by `python bench/forecast.py`)
+    times the steps of every series and the fits. The same data gives the same choice of candidates on an
+    idle or a busy machine. The global model's cost is bounded by its row cap; the cheap models are not capped.
     """
     result = Affordability(kept=[])
     observed = history.observed
-    longest = np.argsort(-observed.sum(axis=1), kind="stable")[:PROBE_SERIES]
     lengths = history.n_dates - np.where(observed.any(axis=1), observed.argmax(axis=1), history.n_dates)
-    mean_length = float(lengths.mean())
-    start = max(0, history.n_dates - PROBE_STEPS)
-    probe = history.rows(longest).window(start, history.n_dates)
-    make_forecaster(ForecastModel.SEASONAL_NAIVE, horizon=horizon).fit(probe)  # warm-up
+    steps = float(lengths.sum())
     for model in models:
         if model in GLOBAL_MODELS or model in CHEAP_MODELS:
             result.kept.append(model)
             continue
-        started = time.perf_counter()
-        make_forecaster(model, horizon=horizon).fit(probe)
-        seconds = time.perf_counter() - started
-        per_series = seconds / probe.n_series * max(1.0, mean_length / probe.n_dates)
-        projected = per_series * history.n_series * n_fits
+        projected = REFERENCE_SECONDS_PER_STEP[model] * steps * n_fits
         if projected > budget_seconds:
             result.skipped[model.value] = (
-                f"projected {projected:.0f} s for {n_fits} fits of {history.n_series} series "
+                f"projected {projected:.0f} s (reference machine) for {n_fits} fits of {history.n_series} series "
                 f"exceeds the budget of {budget_seconds:.0f} s"
             )
             logger.info("forecast: skipping %s (%s)", model.value, result.skipped[model.value])

@@ -56,7 +56,7 @@ def test_save_and_load_keep_the_choice_and_the_forecast(make_sales: Callable[...
     np.testing.assert_allclose(loaded.forecast().upper[90], auto.forecast().upper[90])
 
 
-def test_probe_skips_a_model_whose_projected_time_exceeds_the_budget(make_sales: Callable[..., pd.DataFrame]) -> None:
+def test_a_model_whose_projected_time_exceeds_the_budget_is_skipped(make_sales: Callable[..., pd.DataFrame]) -> None:
     panel = panel_from_sales(make_sales(n_series=4, n_days=150))
 
     result = affordable_models([ForecastModel.SEASONAL_NAIVE, ForecastModel.ETS], panel, n_fits=2,
@@ -64,6 +64,22 @@ def test_probe_skips_a_model_whose_projected_time_exceeds_the_budget(make_sales:
 
     assert result.kept == [ForecastModel.SEASONAL_NAIVE]
     assert "exceeds the budget" in result.skipped["auto_ets"]
+
+
+def test_the_projection_is_work_so_the_clock_cannot_change_it(
+    make_sales: Callable[..., pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept models follow from the series, their lengths and the fits alone: a budget that admits AutoARIMA
+    for 2 fits refuses it for 20, and no clock is read (a busy machine gives the same candidates)."""
+    from llm4retail.forecast import windows
+
+    panel = panel_from_sales(make_sales(n_series=4, n_days=150))
+    steps = float(panel.observed.shape[0] * panel.observed.shape[1])
+    budget = windows.REFERENCE_SECONDS_PER_STEP[ForecastModel.ARIMA] * steps * 5
+    monkeypatch.setattr(windows.time, "perf_counter", lambda: pytest.fail("the projection read the clock"))
+    few = affordable_models([ForecastModel.ARIMA], panel, n_fits=2, budget_seconds=budget, horizon=14)
+    many = affordable_models([ForecastModel.ARIMA], panel, n_fits=20, budget_seconds=budget, horizon=14)
+    assert few.kept == [ForecastModel.ARIMA] and many.kept == [] and "auto_arima" in many.skipped
 
 
 def test_choice_ignores_nan_and_errors_are_explicit(make_sales: Callable[..., pd.DataFrame]) -> None:
