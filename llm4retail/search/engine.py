@@ -182,15 +182,26 @@ class SearchEngine(SearchModel):
         slots = self.slots_
         titles = [normalise(document.title) for document in documents]
         surfaces = [surface_tokens(title, normalised=True) for title in titles]
+        analysed: dict[str | None, list[str]] = {}  # brands and categories repeat: each distinct text once
+
+        def terms_of(text: str | None) -> list[str]:
+            found = analysed.get(text)
+            if found is None:
+                found = analysed[text] = _terms(text)
+            return found
+
         fields = {name: [] for name in self.field_weights}
         for document, surface in zip(documents, surfaces):
             for name in fields:
-                fields[name].append([stem(token) for token in surface] if name == "title" else _terms(document.field(name)))
+                fields[name].append([stem(token) for token in surface] if name == "title" else terms_of(document.field(name)))
         self.lexical_.add(fields)
         counts: Counter[str] = Counter()
-        for document, surface in zip(documents, surfaces):
+        for surface in surfaces:
             counts.update(surface)
-            counts.update(surface_tokens(" ".join(filter(None, [document.brand, document.category]))))
+        labels = Counter(" ".join(filter(None, [document.brand, document.category])) for document in documents)
+        for label, times in labels.items():
+            for token in surface_tokens(label):
+                counts[token] += times
         self.speller_.add(counts)
         if self.semantic:
             if vectors is None:
