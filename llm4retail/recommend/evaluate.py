@@ -80,7 +80,8 @@ def ranks_for(model: Recommender, histories: Sequence[np.ndarray], targets: np.n
         for row, history in enumerate(batch):
             scores[row, history] = -np.inf
         depth = min(10, scores.shape[1]) - 1
-        top10.extend(np.argpartition(-scores, depth, axis=1)[:, : depth + 1])
+        # a copy: rows of the full argpartition would keep each batch's n × n_items index array alive
+        top10.extend(np.argpartition(-scores, depth, axis=1)[:, : depth + 1].copy())
     return ranks, top10
 
 
