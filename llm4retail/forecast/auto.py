@@ -131,7 +131,7 @@ class AutoForecaster(ForecastArtifact):
         origins = origins_before(panel, horizon=self.horizon, n_windows=self.validation_windows)
         affordable = affordable_models(
             self.models, panel.window(0, origins[0]), n_fits=self.validation_windows + 1,
-            budget_seconds=self.time_budget_seconds, horizon=self.horizon,
+            budget_seconds=self.time_budget_seconds,
         )
         windows = {
             model: [forecast_window(model, panel, origin=origin, horizon=self.horizon, threads=self.threads,

@@ -105,7 +105,7 @@ def evaluate_forecasters(
         origins = origins_before(panel, horizon=horizon, n_windows=folds + validation_windows)
         affordable = affordable_models(
             candidates, panel.window(0, origins[0]), n_fits=len(origins),
-            budget_seconds=time_budget_seconds, horizon=horizon,
+            budget_seconds=time_budget_seconds,
         )
         windows = {
             model: [forecast_window(model, panel, origin=origin, horizon=horizon, threads=threads) for origin in origins]

@@ -87,7 +87,7 @@ def forecast_window(
 
 
 def affordable_models(
-    models: list[ForecastModel], history: Panel, *, n_fits: int, budget_seconds: float, horizon: int
+    models: list[ForecastModel], history: Panel, *, n_fits: int, budget_seconds: float
 ) -> Affordability:
     """Drop local models whose projected time for `n_fits` fits of every series exceeds the budget.
 

@@ -35,7 +35,7 @@ from llm4retail.artifacts import Artifact, ModelState, register_model
 from llm4retail.errors import DataValidationError, NotFittedError
 from llm4retail.models.quantize import float_state
 from llm4retail.models.threads import DEFAULT_TORCH_THREADS, torch_threads
-from llm4retail.models.training import length_batches, pad
+from llm4retail.models.training import length_batches, pad, stop_reason
 from llm4retail.models.transformer import MaskedLanguageModelHead, TransformerConfig, TransformerEncoder
 from llm4retail.models.vocab import SPECIALS, Vocabulary
 
@@ -156,7 +156,7 @@ def _pretrain(
     started, step, epoch, tokens = time.perf_counter(), 0, 0, 0
     out_of_time = False
     encoder.train()
-    while epoch < config.max_epochs and not out_of_time:
+    while epoch < config.max_epochs and step < planned and not out_of_time:
         for batch in length_batches(sequences, config.batch_size, rng=rng):
             ids, mask = pad([sequences[i] for i in batch], pad_id=vocabulary.pad_id)
             corrupted, targets = mask_tokens(ids, mask, vocabulary=vocabulary, generator=generator)
@@ -182,12 +182,8 @@ def _pretrain(
                 break
             if elapsed > config.budget_seconds:
                 out_of_time = True
-                logger.warning("mlm: safety stop after %d steps (budget_seconds=%s); the result depends on this "
-                               "machine's load", step, config.budget_seconds)  # fmt: skip
                 break
         epoch += 1
-        if step >= planned:
-            break
     encoder.set_dropout(model_config.dropout)
     encoder.eval()
     tenth = max(1, len(losses) // 10)
@@ -196,7 +192,8 @@ def _pretrain(
         "epochs": float(epoch),
         "seconds": time.perf_counter() - started,
         "tokens": float(tokens),
-        "stopped": "time" if out_of_time else "steps" if config.max_steps is not None and step >= config.max_steps else "epochs",
+        "stopped": stop_reason(step, max_steps=config.max_steps, out_of_time=out_of_time, patience=False,
+                               budget_seconds=config.budget_seconds, what="mlm"),
         "first_loss": float(np.mean(losses[:tenth])) if losses else float("nan"),
         "last_loss": float(np.mean(losses[-tenth:])) if losses else float("nan"),
     }

@@ -115,6 +115,20 @@ class TrainConfig:
     history: list[dict[str, float]] = field(default_factory=list)
 
 
+def stop_reason(
+    step: int, *, max_steps: int | None, out_of_time: bool, patience: bool, budget_seconds: float, what: str
+) -> str:
+    """Why a training loop ended: "time" at the wall-clock safety stop (logged: such a result depends on the
+    machine's load), "patience" on early stopping, "steps" at `max_steps`, else "epochs"."""
+    if out_of_time:
+        logger.warning("%s: safety stop after %d steps (budget_seconds=%s); the result depends on this machine's "
+                       "load", what, step, budget_seconds)  # fmt: skip
+        return "time"
+    if patience:
+        return "patience"
+    return "steps" if max_steps is not None and step >= max_steps else "epochs"
+
+
 def distillation_loss(
     logits: torch.Tensor, targets: torch.Tensor, teacher_probs: torch.Tensor | None, *, temperature: float, alpha: float
 ) -> torch.Tensor:
@@ -236,13 +250,8 @@ def train_classifier(
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
-    if out_of_time and not finished:
-        logger.warning("training: safety stop after %d steps (budget_seconds=%s); the result depends on this "
-                       "machine's load", step, config.budget_seconds)  # fmt: skip
-    if finished:
-        stopped = "steps" if config.max_steps is not None and step >= config.max_steps else "epochs"
-    else:
-        stopped = "time" if out_of_time else "patience" if stop else "epochs"
+    stopped = stop_reason(step, max_steps=config.max_steps, out_of_time=out_of_time and not finished,
+                          patience=stop and not finished, budget_seconds=config.budget_seconds, what="training")
     return {
         "steps": float(step),
         "epochs": float(epoch),

@@ -249,8 +249,8 @@ def ease_weights(gram: np.ndarray, regularisation: float) -> np.ndarray:
     for start in range(0, n, block):  # mirror the lower triangle into the upper one, a block of rows at a time
         stop = min(n, start + block)
         inverse[start:stop, stop:] = inverse[stop:, start:stop].T
-        rows = inverse[start:stop, start:stop]
-        rows[np.triu_indices(stop - start, 1)] = rows.T[np.triu_indices(stop - start, 1)]
+        rows, upper = inverse[start:stop, start:stop], np.triu_indices(stop - start, 1)
+        rows[upper] = rows.T[upper]
     diagonal = np.diag(inverse).copy()
     inverse /= -diagonal[None, :]
     inverse[np.diag_indices(n)] = 0.0

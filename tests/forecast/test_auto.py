@@ -60,7 +60,7 @@ def test_a_model_whose_projected_time_exceeds_the_budget_is_skipped(make_sales: 
     panel = panel_from_sales(make_sales(n_series=4, n_days=150))
 
     result = affordable_models([ForecastModel.SEASONAL_NAIVE, ForecastModel.ETS], panel, n_fits=2,
-                               budget_seconds=1e-6, horizon=14)
+                               budget_seconds=1e-6)
 
     assert result.kept == [ForecastModel.SEASONAL_NAIVE]
     assert "exceeds the budget" in result.skipped["auto_ets"]
@@ -77,8 +77,8 @@ def test_the_projection_is_work_so_the_clock_cannot_change_it(
     steps = float(panel.observed.shape[0] * panel.observed.shape[1])
     budget = windows.REFERENCE_SECONDS_PER_STEP[ForecastModel.ARIMA] * steps * 5
     monkeypatch.setattr(windows.time, "perf_counter", lambda: pytest.fail("the projection read the clock"))
-    few = affordable_models([ForecastModel.ARIMA], panel, n_fits=2, budget_seconds=budget, horizon=14)
-    many = affordable_models([ForecastModel.ARIMA], panel, n_fits=20, budget_seconds=budget, horizon=14)
+    few = affordable_models([ForecastModel.ARIMA], panel, n_fits=2, budget_seconds=budget)
+    many = affordable_models([ForecastModel.ARIMA], panel, n_fits=20, budget_seconds=budget)
     assert few.kept == [ForecastModel.ARIMA] and many.kept == [] and "auto_arima" in many.skipped
 
 
