@@ -111,6 +111,7 @@ LOWER_BEFORE = (
     r"高于|超过|大于|多于|至少|不低于|不少于|最低)"
 )
 LOWER_AFTER = r"(?:以上)"
+BUDGET_BEFORE = r"(?:预算|(?<![a-z])budget(?:\s+(?:is|of))?)\s*[:：]?\s*(?:在|为|是|只有)?\s*"
 AROUND_BEFORE = r"(?:(?<![a-z-])(?:around|about|approximately|approx\.?|roughly)|~|大约|大概|约)"
 AROUND_AFTER = r"(?:左右|上下)"
 # Counts and ages after a number mean it is no price ("3-6岁", "under 3 years", "2-4 people").

@@ -24,6 +24,7 @@ from llm4retail.text.language import Language, detect_language
 _MASK = "\x00"  # claimed characters; neither a word character nor white space
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CHINESE_NUMBER = r"[零〇一二两三四五六七八九十百千万]+"
+_CHINESE_MAGNITUDE = re.compile(r"[十百千万]")
 _SIZE_NUMBER = r"\d{1,2}(?:\.5)?"
 _Value = TypeVar("_Value")
 
@@ -135,7 +136,8 @@ _NOT_COLOURS = re.compile("|".join(lexicon.NOT_COLOURS_ZH))
 def _amount(name: str) -> str:
     """Regex of one price amount ("$1,200", "1.5k", "500元", "五百块"): groups `name`, `name_before`, `name_after`."""
     return (
-        rf"(?<![0-9a-z.,/$¥￥€£])(?P<{name}_before>{lexicon.CURRENCY_BEFORE}\s?)?"
+        # a comma only joins thousands after a digit ("1,200"); "礼物,300以内" (a full-width comma, normalised) names 300
+        rf"(?<![0-9a-z./$¥￥€£])(?<!\d,)(?P<{name}_before>{lexicon.CURRENCY_BEFORE}\s?)?"
         rf"(?P<{name}>{_NUMBER}(?:\s?k(?![a-z])|[万千])?|{_CHINESE_NUMBER})"
         rf"(?P<{name}_after>\s?{lexicon.CURRENCY_AFTER})?(?![0-9a-z/]|\.\d|\s*{lexicon.NOT_PRICE_AFTER})"
     )
@@ -157,6 +159,8 @@ _PRICE_PATTERNS = tuple(
         (rf"{_amount('value')}\s*{lexicon.UPPER_AFTER}", PriceBound.UPPER),
         (rf"{lexicon.LOWER_BEFORE}\s*{_amount('value')}", PriceBound.LOWER),
         (rf"{_amount('value')}\s*{lexicon.LOWER_AFTER}", PriceBound.LOWER),
+        # a budget with no bound word is a most: "预算500", "budget 50", "my budget is $80"
+        (rf"(?P<budget_context>{lexicon.BUDGET_BEFORE}){_amount('value')}", PriceBound.UPPER),
     )
 )
 
@@ -260,9 +264,10 @@ def _extract_quantities(claims: _Claims) -> tuple[tuple[float, str], ...]:
 
 
 def _amount_value(match: re.Match[str], name: str, *, has_currency: bool) -> float | None:
-    """The amount in group `name`; `None` for a bare Chinese numeral (一起, 一次性 are no prices)."""
+    """The amount in group `name`; `None` for a bare Chinese numeral without a tens-or-more character
+    (一起, 一次性 are no prices; 两百左右 and 不超过三百 are)."""
     number = match.group(name)
-    if re.fullmatch(_CHINESE_NUMBER, number) and not has_currency:
+    if re.fullmatch(_CHINESE_NUMBER, number) and not has_currency and not _CHINESE_MAGNITUDE.search(number):
         return None
     return _number_value(number)
 

@@ -66,6 +66,14 @@ CHINESE_PRICES = [
     ("在50到100元之间的耳机", 50.0, 100.0),
     ("预算两千左右的手机", 1600.0, 2400.0),
     ("价格在100-200之间", 100.0, 200.0),
+    # a bare amount next to a bound word; a comma before it that joins no thousands; a budget is a most
+    ("送女朋友的礼物，300以内", None, 300.0),
+    ("两百左右的礼物", 160.0, 240.0),
+    ("不超过三百", None, 300.0),
+    ("预算五百", None, 500.0),
+    ("预算500的耳机", None, 500.0),
+    ("gift for my dad, budget 50", None, 50.0),
+    ("my budget is $80", None, 80.0),
 ]
 NOT_PRICES = [
     "hp laptop 16gb",
@@ -79,6 +87,9 @@ NOT_PRICES = [
     "toys for 3-5 years",
     "儿童玩具 3-6岁",
     "一起玩的玩具",
+    "一次性手套",
+    "十几岁的孩子",
+    "1,200 sofa",
     "under counter light",
     "2 in 1 laptop",
     "8g内存",
