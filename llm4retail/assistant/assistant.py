@@ -25,17 +25,22 @@ from typing import Any
 from llm4retail.access import GUEST_PREFIX
 from llm4retail.assistant.base import IntentModel
 from llm4retail.assistant.compose import compose_answer, guard_identifiers
+from llm4retail.assistant.cues import Cues, read_cues
 from llm4retail.assistant.dialogue import (
     Toolbox,
     Turn,
     handle_chit_chat,
     handle_complaint,
+    handle_damaged,
     handle_help,
     handle_human,
+    handle_legal,
     handle_order_status,
     handle_other,
+    handle_policy_claim,
     handle_refund,
     handle_return,
+    handle_unsupported,
 )
 from llm4retail.assistant.handoff import HandoffPolicy, summarise
 from llm4retail.assistant.intents import Intent
@@ -60,6 +65,7 @@ from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, PermissionDeniedError
 from llm4retail.llm.backends import AnswerBackend
 from llm4retail.recommend.service import RecommendService
+from llm4retail.search.lexicon import COLOURS, SIZE_WORDS
 from llm4retail.search.service import SearchService
 from llm4retail.text.language import detect_language
 
@@ -74,6 +80,11 @@ HANDLERS: dict[Intent, Callable[[Turn, Toolbox], Draft]] = {
     Intent.OTHER: handle_other,
 }  # fmt: skip
 ORDER_INTENTS = (Intent.ORDER_STATUS, Intent.RETURN_EXCHANGE, Intent.REFUND, Intent.COMPLAINT, Intent.SHIPPING)
+PRODUCT_INTENTS = (Intent.PRODUCT_QUESTION, Intent.PRODUCT_SEARCH)
+_ATTRIBUTE_WORDS = re.compile(
+    "|".join(re.escape(word) for word in sorted({*COLOURS, *SIZE_WORDS}, key=len, reverse=True)), re.IGNORECASE
+)
+_CONTENT = re.compile(r"[a-z0-9\u3400-\u9fff]", re.IGNORECASE)
 _ORDINALS = {"first": 0, "1st": 0, "第一": 0, "second": 1, "2nd": 1, "第二": 1, "third": 2, "3rd": 2, "第三": 2}
 _LATIN_WORDS = re.compile(r"[A-Za-z]{2,}")
 _ID_LIKE = re.compile(r"^[A-Za-z]{0,4}\d+$")
@@ -278,11 +289,46 @@ class Assistant:
             intent, confidence = Intent(pending["intent"]), max(confidence, self.policy.clarify_below)
         elif (slots.order_id or slots.tracking_code) and intent not in ORDER_INTENTS + (Intent.HUMAN_REQUEST,):
             intent = Intent.ORDER_STATUS  # a message that names an order is about that order
+        cues = read_cues(text)
+        decided = None if continues else self._from_cues(cues, slots, state, conversation.customer_id)
+        if decided is not None:
+            intent, confidence = decided, max(confidence, self.policy.clarify_below)
         slot_driven = bool(slots.order_id or slots.tracking_code or slots.product)
         known = getattr(self.intent_model, "known_share", lambda _text: 1.0)(text)
         low_confidence = (confidence < self.policy.clarify_below or known < MIN_KNOWN_SHARE) and not slot_driven
-        turn = Turn(conversation.customer_id, text, language, intent, slots, state, self.clock())
+        low_confidence = low_confidence and decided is None
+        turn = Turn(conversation.customer_id, text, language, intent, slots, state, self.clock(), cues)
         return turn, confidence, low_confidence, read_sentiment(text)
+
+    def _from_cues(self, cues: Cues, slots: Any, state: DialogueState, customer_id: str) -> Intent | None:
+        """The intent a cue makes plain (`llm4retail.assistant.cues`), given what the conversation is about; None
+        leaves it to the intent model. May fill `slots.order_id` ("the other one") or clear a product span
+        that is only an attribute ("does it come in grey?" names no new product)."""
+        if cues.closing:
+            return Intent.CHIT_CHAT
+        if cues.legal or cues.damaged:
+            return Intent.COMPLAINT
+        if cues.policy_claim:
+            return Intent.RETURN_EXCHANGE
+        if cues.invoice or cues.discount:
+            return Intent.PAYMENT
+        if cues.gift and slots.price_limit is not None and not (slots.order_id or slots.tracking_code):
+            return Intent.PRODUCT_SEARCH  # "送妈妈的礼物，两百左右": a gift within a budget
+        last = Intent(state.last_intent) if state.last_intent in set(Intent) else None
+        on_order = bool(state.order_id) and last in ORDER_INTENTS
+        on_product = bool(state.product_id) and last in PRODUCT_INTENTS
+        if on_product and slots.product and not _CONTENT.search(_ATTRIBUTE_WORDS.sub(" ", slots.product)):
+            slots.product = None  # "grey", "大号": an attribute of the product under discussion, not a product
+        if cues.other_one and on_order and not slots.order_id:
+            others = [str(o["order_id"]) for o in self.orders.orders_of(customer_id) if str(o["order_id"]) != state.order_id]
+            if len(others) == 1:
+                slots.order_id = others[0]
+            return last
+        if cues.order_follow_up and on_order and not (slots.order_id or slots.product):
+            return Intent.ORDER_STATUS
+        if cues.product_attribute and on_product and not (slots.order_id or slots.product):
+            return Intent.PRODUCT_QUESTION
+        return None
 
     def _draft(self, turn: Turn, confidence: float, low_confidence: bool, sentiment: Any) -> Draft:
         if self.policy.explicit(turn.text, turn.intent, confidence):
@@ -292,6 +338,17 @@ class Assistant:
             return Draft(lead=say(turn.language, "abuse"))
         if low_confidence or self.policy.complains_of_misunderstanding(turn.text):
             return Draft(lead=say(turn.language, "clarify"), understood=False)
+        cues = turn.cues
+        if cues.closing:
+            return handle_chit_chat(turn, self.tools)
+        if cues.legal:
+            return handle_legal(turn, self.tools)
+        if cues.policy_claim:
+            return handle_policy_claim(turn, self.tools)
+        if cues.damaged:
+            return handle_damaged(turn, self.tools)
+        if cues.invoice or cues.discount:
+            return handle_unsupported(turn, self.tools, key="invoice" if cues.invoice else "discount")
         return HANDLERS[turn.intent](turn, self.tools)
 
     @staticmethod

@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from llm4retail.assistant.cues import Cues
 from llm4retail.assistant.intents import Intent
 from llm4retail.assistant.knowledge import KnowledgeBase
 from llm4retail.assistant.replies import Draft, Fact, order_fact, say, status_name
@@ -35,7 +36,6 @@ INTENT_TAGS: dict[Intent, tuple[str, ...]] = {
 }
 _CANCEL = re.compile(r"cancel|取消|撤销|撤单", re.IGNORECASE)
 _EXCHANGE = re.compile(r"exchange|swap|换", re.IGNORECASE)
-_GIFT = re.compile(r"gift|present|birthday|礼物|送人|送给|送爸|送妈|送女|送男|送老|送同", re.IGNORECASE)
 _CONTACT = re.compile(r"phone|call|e-?mail|hours|number|电话|邮箱|邮件|联系方式|几点", re.IGNORECASE)
 _THANKS = re.compile(r"thank|thx|谢", re.IGNORECASE)
 _BYE = re.compile(r"\bbye\b|goodbye|see you|再见|拜拜", re.IGNORECASE)
@@ -58,6 +58,7 @@ class Turn:
     slots: Slots
     state: DialogueState
     as_of: dt.datetime
+    cues: Cues = field(default_factory=Cues)
 
 
 @dataclass
@@ -257,3 +258,59 @@ def handle_other(turn: Turn, tools: Toolbox) -> Draft:
     """Off-topic messages get a polite bounded reply, unless the help centre clearly answers them."""
     facts = knowledge_facts(turn, tools, tags=(), min_score=OFF_TOPIC_KB_MIN_SCORE)
     return Draft(facts=facts) if facts else Draft(lead=say(turn.language, "off_topic"))
+
+
+def handle_legal(turn: Turn, tools: Toolbox) -> Draft:
+    """Legal action, a chargeback or a regulator: an apology, the order in question, and a person takes over."""
+    draft = handle_complaint(turn, tools)
+    draft.tail = say(turn.language, "legal")
+    draft.handoff_reason = "legal_threat"
+    return draft
+
+
+def handle_policy_claim(turn: Turn, tools: Toolbox) -> Draft:
+    """A policy that does not exist ("full refund anytime"): the real one, plainly, and for an order
+    whether it is inside the window and by how many days."""
+    policy = tools.knowledge.policy_number("return_days", language=turn.language)
+    if policy is None:
+        return knowledge_answer(turn, tools)
+    draft = Draft(lead=say(turn.language, "policy_claim"), facts=[Fact(policy.doc_id, policy.title, policy.sentence)])
+    if turn.slots.order_id or turn.slots.tracking_code or turn.state.order_id:
+        order = resolve_order(turn, tools, prefer=lambda o: o["status"] == "delivered")
+        if isinstance(order, dict):
+            delivery = tools.knowledge.policy_number("delivery_days", language=turn.language)
+            verdict = return_eligibility(order, window_days=policy.value, as_of=turn.as_of,
+                                         max_delivery_days=delivery.value if delivery else 0)
+            draft.facts += [order_fact(order, titles=tools.titles(order), language=turn.language),
+                            Fact(f"order:{order['order_id']}", f"{order['order_id']}",
+                                 _verdict_text(turn.language, verdict, str(order["order_id"])))]
+            draft.order_id = str(order["order_id"])
+    return draft
+
+
+def handle_damaged(turn: Turn, tools: Toolbox) -> Draft:
+    """An item that arrived broken: an apology, the order, what the returns policy says about faulty items,
+    and the offer of a person."""
+    draft = Draft(lead=say(turn.language, "damaged"), tail=say(turn.language, "offer_person"))
+    orders = tools.orders.orders_of(turn.customer_id)
+    if turn.slots.order_id or turn.slots.tracking_code or turn.state.order_id or len(orders) == 1:
+        order = resolve_order(turn, tools, prefer=lambda o: o["status"] == "delivered")
+        if isinstance(order, Draft):
+            return order
+        draft.facts.append(order_fact(order, titles=tools.titles(order), language=turn.language))
+        draft.order_id = str(order["order_id"])
+    draft.facts += knowledge_facts(turn, tools, tags=("returns", "warranty"), query="faulty damaged item 质量问题", top_k=1)
+    return draft
+
+
+def handle_unsupported(turn: Turn, tools: Toolbox, *, key: str) -> Draft:
+    """A request the assistant cannot carry out here (an invoice, a discount code that failed): the order
+    when one is named, and an honest offer of a person instead of a help-centre passage about something else."""
+    draft = Draft(lead=say(turn.language, key), tail=say(turn.language, "offer_person"))
+    if turn.slots.order_id or turn.slots.tracking_code:
+        order = resolve_order(turn, tools)
+        if isinstance(order, Draft):
+            return order
+        draft.facts.append(order_fact(order, titles=tools.titles(order), language=turn.language))
+        draft.order_id = str(order["order_id"])
+    return draft

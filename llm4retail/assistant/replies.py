@@ -43,6 +43,12 @@ TEXT: dict[str, dict[str, str]] = {
         "can_cancel": "Order {order_id} has not shipped yet, so you can still cancel it free of charge in My Orders.",
         "cannot_cancel": "Order {order_id} has already left our warehouse, so it can no longer be cancelled; you can return it after delivery.",
         "variant_missing": "We don't have the {product} in {colour}.",
+        "legal": "I've passed this to a colleague who can look into it properly; they can see this conversation.",
+        "policy_claim": "That isn't our policy. This is what applies:",
+        "damaged": "I'm sorry your item arrived damaged.",
+        "invoice": "I can't issue invoices in this chat.",
+        "discount": "I can't check or apply discount codes in this chat.",
+        "offer_person": "A colleague can sort this out with you: type 'human' and I'll pass the conversation on.",
     },
     "zh": {
         "greeting": "您好！我可以帮您查询订单、退换货、退款、配送、支付和商品问题。请问有什么可以帮您？",
@@ -69,6 +75,12 @@ TEXT: dict[str, dict[str, str]] = {
         "can_cancel": "订单{order_id}尚未发货，您可以在“我的订单”中免费取消。",
         "cannot_cancel": "订单{order_id}已发出，无法取消；签收后可以申请退货。",
         "variant_missing": "{product}没有{colour}款。",
+        "legal": "我已将此事转交给同事认真处理，他们可以看到这段对话。",
+        "policy_claim": "我们没有这样的政策，实际适用的规定如下：",
+        "damaged": "非常抱歉，您收到的商品有损坏。",
+        "invoice": "我无法在对话中开具发票。",
+        "discount": "我无法在对话中查询或使用优惠券。",
+        "offer_person": "人工客服可以为您处理：输入“转人工”，我会把对话转给同事。",
     },
 }  # fmt: skip
 

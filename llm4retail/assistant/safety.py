@@ -95,10 +95,17 @@ def mask_pii(text: str, *, keep: Iterable[str] = ()) -> str:
     return _PHONE.sub(phone, text)
 
 
+_KINSHIP = re.compile(r"(?:妈妈|姑妈|姨妈|舅妈|干妈|老妈|奶妈|后妈)(?=的)")
+
+
 def _count(text: str, words: Iterable[str], *, latin: bool) -> int:
-    if latin:
-        return sum(len(re.findall(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text)) for word in words)
-    return sum(text.count(word) for word in words)
+    """Occurrences of the words; Latin words (in either list) only as whole words ("usb" holds no "sb")."""
+    if not latin:
+        text = _KINSHIP.sub("亲", text)  # 妈妈的礼物 holds no 妈的
+    return sum(
+        len(re.findall(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text)) if latin or word.isascii() else text.count(word)
+        for word in words
+    )
 
 
 def read_sentiment(text: str) -> Sentiment:

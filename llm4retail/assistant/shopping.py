@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from llm4retail.assistant.dialogue import _GIFT, Toolbox, Turn
+from llm4retail.assistant.cues import GIFT
+from llm4retail.assistant.dialogue import Toolbox, Turn
 from llm4retail.assistant.replies import Draft, Fact, listing_fact, product_fact, say
 from llm4retail.assistant.tools import CURRENCY_BY_LANGUAGE
 from llm4retail.search.lexicon import COLOURS
@@ -61,11 +62,14 @@ def handle_product_search(turn: Turn, tools: Toolbox) -> Draft:
     currency = CURRENCY_BY_LANGUAGE.get(turn.language)
     price_max = turn.slots.price_limit
     found: list[dict[str, Any]] = []
-    if not _GIFT.search(turn.text):
+    if not GIFT.search(turn.text):
         found = tools.catalog.search(turn.text, price_max=price_max, currency=currency, top_k=MAX_LISTED)
     if found:
         title = "Search results" if turn.language == "en" else "搜索结果"
-        return Draft(lead=say(turn.language, "results"), phrase_with_llm=True,
+        # A listing led by the product the shopper named puts that product under discussion ("还有货吗" next).
+        named = resolve_product(turn, tools) if turn.slots.product else None
+        lead_id = str(named["product_id"]) if named and named["product_id"] == found[0]["product_id"] else None
+        return Draft(lead=say(turn.language, "results"), phrase_with_llm=True, product_id=lead_id,
                      facts=[listing_fact(found, language=turn.language, source="search", title=title)])
     picks = tools.catalog.recommend(turn.customer_id, price_max=price_max, currency=currency, top_k=MAX_LISTED)
     if not picks:

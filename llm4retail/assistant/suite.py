@@ -8,7 +8,9 @@ A suite is a JSON-lines file, one conversation per line:
                 "slots": {"order_id": "{order}"}, "mentions": ["{order}", "{order.status}"], "handoff": false}}]}
 
 Placeholders are filled from the store, so the suite runs on any demo seed: `{order}` and
-`{order.status|total|tracking|date}` (the chosen order of the conversation's customer),
+`{order.status|total|tracking|date|item}` (the chosen order of the conversation's customer; `item` is
+the title of its first line), `{order.other}` (that customer's most recent other order; `max_orders`
+beside `min_orders` in `customer` bounds how many orders the customer has),
 `{other_order}`, `{other_tracking}`, `{other_customer}` (someone else's), `{product}` and
 `{product.price|id|colour}` (a catalog product in the conversation's language) and
 `{return_days}` (the returns policy). Scoring is independent of the assistant's own checks:
@@ -90,6 +92,8 @@ class StoreView:
         for customer, group in self.orders.groupby("customer_id", sort=True):
             rows = group.to_dict("records")
             if currency and rows[-1].get("currency") != currency or len(rows) < spec.get("min_orders", 1):
+                continue
+            if len(rows) > spec.get("max_orders", len(rows)):
                 continue
             order = self._order_for(rows, choice)
             if order is not None:
@@ -214,10 +218,15 @@ def placeholder_values(view: StoreView, conversation: dict[str, Any], *, index: 
         "product.price": f"{float(product['price']):.2f}", "return_days": str(view.return_days or ""),
     }
     if order is not None:
+        own = view.orders[(view.orders["customer_id"] == customer) & (view.orders["order_id"] != order["order_id"])]
+        lines = order.get("lines") or []
+        titles = dict(zip(view.products["product_id"].astype(str), view.products["title"].astype(str)))
         values |= {
             "order": str(order["order_id"]), "order.status": status_name(order["status"], language),
             "order.total": f"{float(order['total']):.2f}", "order.tracking": str(order.get("tracking_code") or ""),
             "order.date": order["created_at"].date().isoformat(),
+            "order.item": titles.get(str(lines[0].get("product_id")), "") if lines else "",
+            "order.other": str(own.iloc[-1]["order_id"]) if len(own) else "",
         }
     return customer, values
 

@@ -176,15 +176,25 @@ class CatalogTool:
         return _in_currency([row for row in rows if row], currency)[:top_k]
 
     def recommend(self, customer_id: str, *, price_max: float | None, currency: str | None, top_k: int = 3) -> list[dict[str, Any]]:
-        """Personal recommendations within a price limit, in the conversation's currency when possible."""
-        try:
-            items = self.recommend_service.for_customer(customer_id, top_k=100, rules=Rules(in_stock_only=True))
-        except Llm4RetailError as error:
-            logger.warning("recommendations failed: %s", error)
-            return []
-        rows = [self.product(item.product_id) for item in items]
-        rows = [row for row in rows if row and (price_max is None or _within(row, price_max, currency))]
+        """Personal recommendations within a price limit, in the conversation's currency when possible.
+
+        The customer's best `RECOMMEND_DEPTHS[0]` are filtered first; a budget that none of them meets (a
+        gift "under 200" for a customer who browses sofas) looks deeper into the same ranking."""
+        rows: list[dict[str, Any]] = []
+        for depth in RECOMMEND_DEPTHS:
+            try:
+                items = self.recommend_service.for_customer(customer_id, top_k=depth, rules=Rules(in_stock_only=True))
+            except Llm4RetailError as error:
+                logger.warning("recommendations failed: %s", error)
+                return []
+            rows = [self.product(item.product_id) for item in items]
+            rows = [row for row in rows if row and (price_max is None or _within(row, price_max, currency))]
+            if price_max is None or rows:  # _within kept only rows in the budget's currency
+                break
         return _in_currency(rows, currency)[:top_k]
+
+
+RECOMMEND_DEPTHS = (100, 2000)
 
 
 def _within(row: dict[str, Any], price_max: float, currency: str | None) -> bool:

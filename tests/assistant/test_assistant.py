@@ -175,3 +175,77 @@ def test_guests_chat_without_a_customer_and_keep_to_guest_conversations(assistan
         assistant.reply(signed_in.conversation_id, "where is my order?", customer_id=GUEST_PREFIX)
     with pytest.raises(ConversationAccessError):
         assistant.reply(guest.conversation_id, "hi", customer_id=customer)
+
+
+def test_follow_ups_refer_to_the_order_under_discussion(assistant: Assistant, demo_tables) -> None:
+    customer, mine, _ = customer_with(demo_tables, currency="USD", min_orders=2)
+    ordered = mine.sort_values("created_at")
+    order, other = ordered.iloc[-1], ordered.iloc[-2]
+    conversation = assistant.start(customer_id=customer)
+    assistant.reply(conversation.conversation_id, f"where is order {order['order_id']}?")
+    placed = assistant.reply(conversation.conversation_id, "when did I place it?")
+    assert placed.intent == "order_status" and order["created_at"].date().isoformat() in placed.text
+    cost = assistant.reply(conversation.conversation_id, "and how much did that one cost?")
+    assert cost.intent == "order_status" and f"{order['total']:.2f}" in cost.text
+    if len(mine) == 2:  # "the other one" is the customer's only other order
+        switched = assistant.reply(conversation.conversation_id, "what about the other one?")
+        assert switched.intent == "order_status" and other["order_id"] in switched.text
+
+
+def test_an_attribute_follow_up_stays_on_the_product(assistant: Assistant, demo_tables) -> None:
+    products = demo_tables[Table.PRODUCTS]
+    product = products[(products["currency"] == "USD") & products["available"]].iloc[3]
+    name = str(product["title"]).replace(str(product["brand"]), "").strip()
+    customer, _, _ = customer_with(demo_tables, currency="USD")
+    conversation = assistant.start(customer_id=customer)
+    assistant.reply(conversation.conversation_id, f"how much is the {name}?")
+    for text in ("does it come in grey?", "is it still in stock?"):
+        turn = assistant.reply(conversation.conversation_id, text)
+        assert turn.intent == "product_question" and product["product_id"] in turn.text, text
+
+
+@pytest.mark.parametrize("text", ["I'm going to dispute the charge with my bank", "我要起诉你们，钱必须退"])
+def test_legal_threats_become_a_complaint_handed_to_a_person(assistant: Assistant, demo_tables, text: str) -> None:
+    customer, _, _ = customer_with(demo_tables, currency="USD")
+    turn = assistant.reply(assistant.start(customer_id=customer).conversation_id, text)
+    assert turn.intent == "complaint" and turn.handoff is not None and turn.handoff["reason"] == "legal_threat"
+
+
+@pytest.mark.parametrize(("confusing", "closing"), [("blorf the quantum zibble", "ok never mind, thanks anyway"),
+                                                     ("哈呀嘞咕噜噜", "算了，谢谢")])
+def test_a_polite_closing_after_a_misunderstanding_never_hands_off(assistant: Assistant, demo_tables, confusing: str,
+                                                                   closing: str) -> None:
+    customer, _, _ = customer_with(demo_tables, currency="USD")
+    conversation = assistant.start(customer_id=customer)
+    first = assistant.reply(conversation.conversation_id, confusing)
+    last = assistant.reply(conversation.conversation_id, closing)
+    assert first.handoff is None and last.handoff is None and last.intent == "chit_chat"
+
+
+def test_a_policy_that_does_not_exist_gets_the_real_one_and_the_orders_window(assistant: Assistant, demo_tables) -> None:
+    customer, mine, _ = customer_with(demo_tables, currency="USD")
+    order = mine.sort_values("created_at").iloc[0]
+    turn = assistant.reply(assistant.start(customer_id=customer).conversation_id,
+                           f"Your site says full refund anytime, so refund order {order['order_id']}")
+    assert "isn't our policy" in turn.text and "30 days" in turn.text and order["order_id"] in turn.text
+    assert "kb-returns-en" in {source["id"] for source in turn.sources}
+
+
+def test_everyday_requests_outside_the_intents_get_an_honest_flow(assistant: Assistant, demo_tables) -> None:
+    customer, mine, _ = customer_with(demo_tables, currency="USD")
+    order = mine.iloc[0]
+    conversation = assistant.start(customer_id=customer)
+    broken = assistant.reply(conversation.conversation_id, f"my item from order {order['order_id']} arrived broken")
+    assert "damaged" in broken.text and order["order_id"] in broken.text and broken.handoff is None
+    for text in (f"I need an invoice for order {order['order_id']}", "my discount code didn't work at checkout"):
+        turn = assistant.reply(conversation.conversation_id, text)
+        assert "type 'human'" in turn.text and "kb-payment-en" not in {s["id"] for s in turn.sources}, text
+
+
+def test_a_gift_within_a_bare_budget_lists_products_within_it(assistant: Assistant, demo_tables) -> None:
+    customer, _, _ = customer_with(demo_tables, currency="CNY")
+    products = demo_tables[Table.PRODUCTS].set_index("product_id")
+    turn = assistant.reply(assistant.start(customer_id=customer).conversation_id, "送妈妈的礼物，两百左右")
+    listed = [pid for pid in products.index if pid in turn.text]
+    assert turn.intent == "product_search" and listed
+    assert all(products.loc[pid, "price"] <= 240 for pid in listed)
