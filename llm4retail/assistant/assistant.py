@@ -290,7 +290,7 @@ class Assistant:
         elif (slots.order_id or slots.tracking_code) and intent not in ORDER_INTENTS + (Intent.HUMAN_REQUEST,):
             intent = Intent.ORDER_STATUS  # a message that names an order is about that order
         cues = read_cues(text)
-        decided = None if continues else self._from_cues(cues, slots, state, conversation.customer_id)
+        decided = None if continues else self._from_cues(cues, slots, state, conversation.customer_id, intent)
         if decided is not None:
             intent, confidence = decided, max(confidence, self.policy.clarify_below)
         slot_driven = bool(slots.order_id or slots.tracking_code or slots.product)
@@ -300,7 +300,7 @@ class Assistant:
         turn = Turn(conversation.customer_id, text, language, intent, slots, state, self.clock(), cues)
         return turn, confidence, low_confidence, read_sentiment(text)
 
-    def _from_cues(self, cues: Cues, slots: Any, state: DialogueState, customer_id: str) -> Intent | None:
+    def _from_cues(self, cues: Cues, slots: Any, state: DialogueState, customer_id: str, intent: Intent) -> Intent | None:
         """The intent a cue makes plain (`llm4retail.assistant.cues`), given what the conversation is about; None
         leaves it to the intent model. May fill `slots.order_id` ("the other one") or clear a product span
         that is only an attribute ("does it come in grey?" names no new product)."""
@@ -324,7 +324,10 @@ class Assistant:
             if len(others) == 1:
                 slots.order_id = others[0]
             return last
-        if cues.order_follow_up and on_order and not (slots.order_id or slots.product):
+        # An order's money, date or contents asked about: that order, when the message points back ("that one",
+        # "它") or the intent model does not read it as a product request of its own.
+        about_order = cues.order_follow_up or (cues.order_fact and (cues.reference or intent not in PRODUCT_INTENTS))
+        if about_order and on_order and not (slots.order_id or slots.product):
             return Intent.ORDER_STATUS
         if cues.product_attribute and on_product and not (slots.order_id or slots.product):
             return Intent.PRODUCT_QUESTION

@@ -26,21 +26,33 @@ ORDER_FOLLOW_UP = re.compile(
     r"里面(?:都)?(?:有|是)|有哪些(?:东西|商品)|到哪了|发货了吗|物流单号",
     _I,
 )
+# A question about one of an order's facts (its money, its date, its contents): about the order under
+# discussion when the message names no product or order of its own.
+ORDER_FACT = re.compile(
+    r"\b(?:cost|costs|price|paid|pay|total|charged?|amount|when|date|day|bought|ordered|purchased|contents?|items?)\b"
+    r"|多少|钱|付|金额|总价|价格|什么时候|哪天|几号|日期|买了|买的|啥|什么东西|哪些东西|商品",
+    _I,
+)
+# Words that point back at something already said ("that one", "它", "当时").
+REFERENCE = re.compile(r"\b(?:it|that|this|those|these|them|there)\b|它|那|这|当时|那时", _I)
 # "the other one" / "另一个": the order of the conversation's customer that is not under discussion.
-OTHER_ONE = re.compile(r"\bthe other (?:one|order)\b|\banother one\b|另一个|另外一个|另一单|另外那个|另一笔", _I)
-# Asking about an attribute of the product under discussion.
+OTHER_ONE = re.compile(
+    r"\b(?:the|my|your) other (?:one|order|purchase|parcel|package)s?\b|\banother one\b"
+    r"|另(?:外)?(?:一|那)?(?:个|单|笔)",
+    _I,
+)
+# Asking about an attribute of the product under discussion: stock, colours, sizes, materials.
 PRODUCT_ATTRIBUTE = re.compile(
     r"\b(?:does it|do they|is it|are they|can i get it|do you have it|does that|is that one)\b"
-    r"|\bin (?:stock|other colou?rs?|a (?:bigger|smaller|larger) size)\b|\bother (?:colou?rs|sizes)\b|\bwhat sizes?\b"
-    r"|还有货|有货吗|有没有货|缺货|有没有(?:大|小|中)号|有(?:大|小|中)号|(?:其他|别的)(?:颜色|尺码|尺寸)|什么颜色|哪些颜色|几个颜色|"
-    r"有没有.{0,4}(?:色|款|号|码)的?|它(?:是|有|能|可以)|这款|那款",
+    r"|\b(?:stock|available|availability|colou?rs?|sizes?|shades?|materials?|made of|dimensions?|bigger|smaller|larger)\b"
+    r"|(?<![发到收退换送订])货(?!到)|库存|颜色|色的|尺码|尺寸|大号|小号|中号|号的|码的|材质|款式|规格|它(?:是|有|能|可以)|这款|那款",
     _I,
 )
 # Legal action, chargebacks and regulators: a complaint a person must take.
 LEGAL = re.compile(
     r"\b(?:lawyer|attorney|solicitor|sue|suing|lawsuit|legal action|small claims|(?:to|in|see you in) court|court case|"
-    r"charge ?back|dispute the "
-    r"(?:charge|payment|transaction)|(?:report|reporting) (?:you|this|your)|better business bureau|bbb|consumer "
+    r"charge ?back|dispute the (?:charge|payment|transaction)|revers(?:e|ing) the (?:charge|payment|transaction)|"
+    r"(?:credit )?card (?:company|issuer)|(?:report|reporting) (?:you|this|your)|better business bureau|bbb|consumer "
     r"(?:protection|rights|affairs)|trading standards|ftc|ombudsman|regulator|attorney general)\b"
     r"|律师|起诉|法院|打官司|告你们|告到|拒付|撤销(?:这笔)?付款|12315|消协|消费者协会|工商局?|市场监管|监管部门|举报你们|投诉到",
     _I,
@@ -89,6 +101,8 @@ class Cues:
     invoice: bool = False
     discount: bool = False
     order_follow_up: bool = False
+    order_fact: bool = False
+    reference: bool = False
     other_one: bool = False
     product_attribute: bool = False
     gift: bool = False
@@ -104,6 +118,8 @@ def read_cues(text: str) -> Cues:
         invoice=bool(INVOICE.search(text)),
         discount=bool(DISCOUNT.search(text)),
         order_follow_up=bool(ORDER_FOLLOW_UP.search(text)),
+        order_fact=bool(ORDER_FACT.search(text)),
+        reference=bool(REFERENCE.search(text)),
         other_one=bool(OTHER_ONE.search(text)),
         product_attribute=bool(PRODUCT_ATTRIBUTE.search(text)),
         gift=bool(GIFT.search(text)),

@@ -103,6 +103,7 @@ CURRENCY_AFTER = (
 # "air max 90", "pro max" and "power max 726" are model names, not price caps.
 UPPER_BEFORE = (
     r"(?:(?<![a-z-])(?:under|below|less than|cheaper than|lower than|up to|no more than|not more than|at most|"
+    r"(?:nothing|not|none|no) (?:over|above|more than|higher than)|"
     r"(?<!air )(?<!pro )(?<!power )max(?:imum)?|within)|<=|≤|<|不超过|不高于|不到|低于|少于|小于|最多|最高)"
 )
 UPPER_AFTER = r"(?:以下|以内|之内|内(?!存))"  # 内存 is memory

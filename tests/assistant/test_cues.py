@@ -58,6 +58,11 @@ def test_references_back_and_everyday_requests() -> None:
     assert read_cues("I need an invoice for order o1").invoice and read_cues("能开发票吗").invoice
     assert read_cues("my discount code didn't work").discount and read_cues("优惠券用不了怎么办").discount
     assert not read_cues("where is my order?").damaged
+    # a question about an order's money, date or contents that points back
+    assert read_cues("它总共付了多少").order_fact and read_cues("它总共付了多少").reference
+    assert read_cues("remind me what I bought in that one").order_fact and read_cues("and my other order?").other_one
+    # shipping words hold 货 but ask nothing about a product's stock
+    assert not read_cues("发货了吗").product_attribute and read_cues("现在有现货吗").product_attribute
 
 
 def test_kinship_words_and_latin_letters_are_no_abuse() -> None:

@@ -74,6 +74,8 @@ CHINESE_PRICES = [
     ("预算500的耳机", None, 500.0),
     ("gift for my dad, budget 50", None, 50.0),
     ("my budget is $80", None, 80.0),
+    ("a present for a coworker, nothing over 30", None, 30.0),
+    ("not over $50", None, 50.0),
 ]
 NOT_PRICES = [
     "hp laptop 16gb",
