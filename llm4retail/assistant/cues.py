@@ -38,7 +38,7 @@ REFERENCE = re.compile(r"\b(?:it|that|this|those|these|them|there)\b|它|那|这
 # "the other one" / "另一个": the order of the conversation's customer that is not under discussion.
 OTHER_ONE = re.compile(
     r"\b(?:the|my|your) other (?:one|order|purchase|parcel|package)s?\b|\banother one\b"
-    r"|另(?:外)?(?:一|那)?(?:个|单|笔)",
+    r"|另(?:外)?(?:一|那)?(?:个|单|笔)|还有(?:一|那)(?:个|单|笔)(?:订单)?(?:呢|吗)",
     _I,
 )
 # Asking about an attribute of the product under discussion: stock, colours, sizes, materials.
@@ -64,7 +64,7 @@ POLICY_CLAIM = re.compile(
     _I,
 )
 GIFT = re.compile(r"gift|present|birthday|礼物|送人|送给|送爸|送妈|送女|送男|送老|送同", re.IGNORECASE)
-_REFUND_WORDS = re.compile(r"refund|return|money back|退款|退货|退钱|全额退", _I)
+_REFUND_WORDS = re.compile(r"refund|return|exchange|money back|退|换货", _I)
 DAMAGED = re.compile(
     r"\b(?:arrived|came|was|is|it's|its) (?:broken|damaged|cracked|smashed|defective|faulty|dented|torn)\b"
     r"|\b(?:broken|damaged|defective|faulty|cracked) (?:item|product|parcel|package|on arrival)\b|\bdoesn'?t work\b"

@@ -223,6 +223,8 @@ def handle_help(turn: Turn, tools: Toolbox) -> Draft:
         order = resolve_order(turn, tools)
         if isinstance(order, Draft):
             return order
+        if not draft.understood:  # no help-centre passage, but the order itself answers ("o000641到了吗")
+            draft = Draft()
         draft.facts.insert(0, order_fact(order, titles=tools.titles(order), language=turn.language))
         draft.order_id = str(order["order_id"])
     return draft

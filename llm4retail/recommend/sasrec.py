@@ -117,7 +117,10 @@ class SASRec(Recommender):
         patience: epochs without a better validation NDCG@10 before stopping.
         max_seconds: an optional safety stop on wall-clock time (None: none), checked after each epoch; a
             model stopped by it says so (`training_["stopped"] == "time"`) and depends on the machine's load.
-        seed: seeds initialisation, dropout and shuffling.
+        negatives: None for cross-entropy over the whole catalogue; K for sampled softmax against K items
+            drawn uniformly per step and shared by the batch (their logits corrected by log(n_items / K), so the
+            loss estimates the full one), which makes a step's output layer n_items / K times cheaper.
+        seed: seeds initialisation, dropout, shuffling and negative sampling.
         threads: torch CPU threads during fit and score.
 
     Raises:
@@ -144,6 +147,7 @@ class SASRec(Recommender):
         max_epochs: int = 100,
         patience: int = 10,
         max_seconds: float | None = None,
+        negatives: int | None = None,
         seed: int = 0,
         threads: int = 2,
     ) -> None:
@@ -161,13 +165,15 @@ class SASRec(Recommender):
                 "SASRec needs learning_rate > 0, weight_decay >= 0 and max_seconds > 0, got "
                 f"learning_rate={learning_rate!r}, weight_decay={weight_decay!r}, max_seconds={max_seconds!r}"
             )
+        if negatives is not None and (isinstance(negatives, bool) or not isinstance(negatives, int) or negatives < 1):
+            raise DataValidationError(f"SASRec negatives must be None or a positive integer, got {negatives!r}")
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise DataValidationError(f"SASRec seed must be a non-negative integer, got {seed!r}")
         self.params: dict[str, Any] = {
             "hidden_size": hidden_size, "n_layers": n_layers, "n_heads": n_heads, "max_length": max_length,
             "dropout": dropout, "learning_rate": learning_rate, "weight_decay": weight_decay,
             "batch_size": batch_size, "max_epochs": max_epochs, "patience": patience,
-            "max_seconds": max_seconds, "seed": seed, "threads": threads,
+            "max_seconds": max_seconds, "negatives": negatives, "seed": seed, "threads": threads,
         }  # fmt: skip
         self.network_: _Network | None = None
         self.n_items_ = 0
@@ -286,7 +292,7 @@ class SASRec(Recommender):
         stopped = "epochs"
         for epoch in range(1, int(self.params["max_epochs"]) + 1):
             loss = _train_epoch(network, optimizer, inputs, targets, generator=generator,
-                                batch_size=int(self.params["batch_size"]))  # fmt: skip
+                                batch_size=int(self.params["batch_size"]), negatives=self.params["negatives"])  # fmt: skip
             record: dict[str, float] = {"epoch": epoch, "loss": loss}
             if validation is not None:
                 record["valid_ndcg@10"] = _validation_ndcg(network, *validation)
@@ -320,15 +326,19 @@ def _train_epoch(
     *,
     generator: torch.Generator,
     batch_size: int,
+    negatives: int | None = None,
 ) -> float:
-    """One shuffled pass; returns the mean cross-entropy per predicted position."""
+    """One shuffled pass; returns the mean (full or sampled) cross-entropy per predicted position."""
     network.train()
     order = torch.randperm(len(inputs), generator=generator)
     total, count = 0.0, 0
     for start in range(0, len(order), batch_size):
         rows = order[start : start + batch_size]
         hidden, batch_targets = _real_positions(network, inputs[rows], targets[rows])
-        loss = _full_softmax_loss(network, hidden, batch_targets)
+        if negatives is None or negatives >= network.item_embedding.num_embeddings - 1:
+            loss = _full_softmax_loss(network, hidden, batch_targets)
+        else:
+            loss = _sampled_softmax_loss(network, hidden, batch_targets, negatives=negatives, generator=generator)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -351,6 +361,25 @@ def _full_softmax_loss(network: _Network, hidden: torch.Tensor, targets: torch.T
         logits = network.item_logits(hidden[block])
         total = total + functional.cross_entropy(logits, targets[block] - 1, reduction="sum")
     return total / len(hidden)
+
+
+def _sampled_softmax_loss(
+    network: _Network, hidden: torch.Tensor, targets: torch.Tensor, *, negatives: int, generator: torch.Generator
+) -> torch.Tensor:
+    """Mean sampled-softmax cross-entropy: each position's target against `negatives` uniform items shared by the batch.
+
+    The negatives' logits get + log(n_items / negatives) (the log of their inverse sampling rate), so that their
+    sum of exponentials estimates the whole catalogue's; a negative that happens to be a position's own target
+    is masked for that position.
+    """
+    n_items = network.item_embedding.num_embeddings - 1
+    sampled = torch.randint(1, n_items + 1, (negatives,), generator=generator)
+    weights = network.item_embedding.weight
+    positive = (hidden * weights[targets]).sum(dim=1, keepdim=True)
+    negative = hidden @ weights[sampled].T + math.log(n_items / negatives)
+    negative = negative.masked_fill(sampled[None, :] == targets[:, None], -math.inf)
+    logits = torch.cat([positive, negative], dim=1)
+    return (torch.logsumexp(logits, dim=1) - positive[:, 0]).mean()
 
 
 def _validation_ndcg(network: _Network, histories: list[np.ndarray], targets: np.ndarray) -> float:

@@ -104,6 +104,7 @@ CURRENCY_AFTER = (
 UPPER_BEFORE = (
     r"(?:(?<![a-z-])(?:under|below|less than|cheaper than|lower than|up to|no more than|not more than|at most|"
     r"(?:nothing|not|none|no) (?:over|above|more than|higher than)|"
+    r"(?:can(?:'|no)?t|cannot|won'?t|don'?t want to) (?:spend|pay) (?:more than|over|above)|"
     r"(?<!air )(?<!pro )(?<!power )max(?:imum)?|within)|<=|≤|<|不超过|不高于|不到|低于|少于|小于|最多|最高)"
 )
 UPPER_AFTER = r"(?:以下|以内|之内|内(?!存))"  # 内存 is memory

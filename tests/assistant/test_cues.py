@@ -46,12 +46,14 @@ def test_policy_claims_need_a_refund_or_return_word() -> None:
     assert read_cues("听说可以无理由退货").policy_claim
     assert not read_cues("can I call you anytime?").policy_claim
     assert not read_cues("随时可以发货吗").policy_claim
+    assert read_cues("你们承诺终身退换的").policy_claim
 
 
 def test_references_back_and_everyday_requests() -> None:
     assert read_cues("when did I place it?").order_follow_up
     assert read_cues("那一单花了多少钱").order_follow_up
     assert read_cues("what about the other one?").other_one and read_cues("另一个呢？").other_one
+    assert read_cues("还有一单呢").other_one and not read_cues("还有一个问题").other_one
     assert read_cues("does it come in grey?").product_attribute and read_cues("有没有大号的").product_attribute
     assert read_cues("还有货吗").product_attribute
     assert read_cues("my item arrived broken").damaged and read_cues("收到的东西是坏的").damaged

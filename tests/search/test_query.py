@@ -76,6 +76,7 @@ CHINESE_PRICES = [
     ("my budget is $80", None, 80.0),
     ("a present for a coworker, nothing over 30", None, 30.0),
     ("not over $50", None, 50.0),
+    ("gift for my nephew, can't spend more than 25", None, 25.0),
 ]
 NOT_PRICES = [
     "hp laptop 16gb",
