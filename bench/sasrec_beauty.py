@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--dropout", type=float, default=None, help="override the model default")
     parser.add_argument("--max-length", type=int, default=None, help="override the model default")
     parser.add_argument("--hidden-size", type=int, default=None, help="override the model default")
+    parser.add_argument("--learning-rate", type=float, default=None, help="override the model default")
+    parser.add_argument("--negatives", type=int, default=None, help="sampled softmax with K uniform negatives")
     parser.add_argument("--threads", type=int, default=2)
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -66,7 +68,8 @@ def main() -> None:
     overrides = {
         key: value
         for key, value in (("dropout", arguments.dropout), ("max_length", arguments.max_length),
-                           ("hidden_size", arguments.hidden_size), ("max_epochs", arguments.max_epochs))  # fmt: skip
+                           ("hidden_size", arguments.hidden_size), ("max_epochs", arguments.max_epochs),
+                           ("negatives", arguments.negatives), ("learning_rate", arguments.learning_rate))  # fmt: skip
         if value is not None
     }
     model = SASRec(max_seconds=arguments.max_seconds, threads=arguments.threads, **overrides)
