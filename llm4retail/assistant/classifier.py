@@ -222,7 +222,8 @@ class IntentClassifier(IntentModel):
         return sum(tokens) / len(tokens) if tokens else 1.0
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[str]) -> dict[str, float]:
-        """`accuracy`, `macro_f1` and `ece` (expected calibration error of the confidence)."""
+        """`accuracy`, `macro_f1`, `ece` (expected calibration error of the confidence) and `log_loss` (mean
+        negative log-probability of the true intent; an intent the model never saw counts as probability 1e-12)."""
         from llm4retail.eval import classification_metrics
 
         texts, targets = self._check(texts, labels)
@@ -233,6 +234,7 @@ class IntentClassifier(IntentModel):
             "accuracy": metrics["accuracy"],
             "macro_f1": metrics["macro_f1"],
             "ece": expected_calibration_error(probabilities, predicted == targets),
+            "log_loss": _log_loss(probabilities, targets, list(self.classes_)),
         }
 
     @staticmethod
@@ -274,3 +276,11 @@ class IntentClassifier(IntentModel):
         self._model = logistic
         self.classes_ = list(facts["classes"])
         self.temperature_ = float(facts["temperature"])
+
+
+def _log_loss(probabilities: np.ndarray, targets: np.ndarray, classes: list[str]) -> float:
+    column = {label: i for i, label in enumerate(classes)}
+    rows = np.arange(len(targets))
+    columns = np.array([column.get(str(target), -1) for target in targets])
+    true = np.where(columns >= 0, probabilities[rows, np.maximum(columns, 0)], 0.0)
+    return float(-np.log(np.clip(true, 1e-12, 1.0)).mean())

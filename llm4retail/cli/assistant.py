@@ -115,6 +115,8 @@ def evaluate_intent(
     context: typer.Context,
     train: Annotated[Path, typer.Option(help="Labelled utterances (text,intent), file or dataset folder.")],
     test: Annotated[Path | None, typer.Option(help="Test utterances; default: a fixed stratified 80/20 split of --train.")] = None,
+    shots: Annotated[int | None, typer.Option(help="Few-shot protocol: train on this many utterances per intent "
+                                                   "(drawn with a fixed seed), test on the whole test side.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Intent classification: features chosen on validation, then accuracy, macro-F1, calibration, training seconds."""
@@ -123,7 +125,7 @@ def evaluate_intent(
 
     train_frame, _ = read_table(train, Table.UTTERANCES)
     test_frame = read_table(test, Table.UTTERANCES)[0] if test else None
-    emit_report(context, evaluate_intents(train_frame, test_frame, dataset=str(train)), as_json=as_json)
+    emit_report(context, evaluate_intents(train_frame, test_frame, dataset=str(train), shots=shots), as_json=as_json)
 
 
 @assistant_app.command("eval")

@@ -13,7 +13,7 @@ import pytest
 from llm4retail.artifacts import Artifact
 from llm4retail.assistant.base import IntentModel
 from llm4retail.assistant.classifier import FeatureSet, IntentClassifier, expected_calibration_error, fit_temperature
-from llm4retail.assistant.evaluate import evaluate_intents, stratified_split
+from llm4retail.assistant.evaluate import evaluate_intents, few_shot, stratified_split
 from llm4retail.data.importer import read_table
 from llm4retail.data.schemas import Table
 from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError, NotTrainedError
@@ -95,6 +95,28 @@ def test_eval_intent_procedure_on_bitext(datasets: Path) -> None:
     assert metrics["n"] == 108 and metrics["n_intents"] == 27
     assert metrics["accuracy"] >= 0.9 and metrics["macro_f1"] >= 0.9
     assert metrics["best"] in ("tfidf", "embedding", "combined") and metrics["train_seconds"] > 0
+
+
+@pytest.mark.integration
+def test_few_shot_protocol_trains_on_n_per_intent_and_reports_every_candidate(datasets: Path) -> None:
+    frame, _ = read_table(datasets / "intents_bitext" / "bitext_customer_support_20k.csv.gz", Table.UTTERANCES)
+    train = frame.groupby("intent").head(60).reset_index(drop=True)
+    test = frame.groupby("intent").tail(10).reset_index(drop=True)
+    report = evaluate_intents(train, test, dataset="bitext-few-shot", shots=10).to_json_dict()
+    assert report["n_train"] == 270 and report["shots"] == 10 and report["n"] == 270
+    assert report["accuracy"] >= 0.85
+    for scores in report["models"].values():  # chosen by 5-fold validation; test scores only for context
+        assert {"val_accuracy", "val_log_loss", "test_accuracy"} <= set(scores)
+    assert report["models"][report["best"]]["test_accuracy"] == report["accuracy"]
+
+
+@pytest.mark.unit
+def test_few_shot_draws_a_fixed_sample_per_intent() -> None:
+    frame = pd.DataFrame({"text": [f"t{i}" for i in range(30)], "intent": ["a"] * 20 + ["b"] * 10})
+    first, second = few_shot(frame, shots=5), few_shot(frame, shots=5)
+    assert first.equals(second) and first["intent"].value_counts().to_dict() == {"a": 5, "b": 5}
+    with pytest.raises(DataValidationError, match="at least 2"):
+        few_shot(frame, shots=1)
 
 
 @pytest.mark.unit
