@@ -57,6 +57,21 @@ def test_aspects_with_polarity_and_evidence_in_both_languages() -> None:
     assert [(m.aspect, m.polarity) for m in found[2]] == [(Aspect.SERVICE, Polarity.NEGATIVE)]  # negation flips 好
 
 
+@pytest.mark.parametrize(("text", "aspect"), [
+    ("太卡了，玩游戏还是不要买了", Aspect.FUNCTION), ("书的纸质还好，印刷清晰", Aspect.QUALITY),
+    ("苹果脆脆的，很好吃", Aspect.FUNCTION), ("房间很小", Aspect.SIZE), ("比图片差远了", Aspect.APPEARANCE),
+    ("Cute, but runs small", Aspect.SIZE), ("Shipped wrong tire.", Aspect.SERVICE), ("It stopped working in a week", Aspect.QUALITY),
+    ("Great for the money", Aspect.VALUE), ("took weeks to arrive", Aspect.SHIPPING),
+])
+def test_everyday_ways_of_naming_an_aspect(text: str, aspect: Aspect) -> None:
+    assert aspect in {mention.aspect for mention in analyze_aspects([text])[0]}
+
+
+def test_a_card_or_a_trusted_brand_names_no_aspect() -> None:
+    assert not analyze_aspects(["用银行卡付的款"])[0]
+    assert Aspect.VALUE not in {mention.aspect for mention in analyze_aspects(["值得信赖的牌子"])[0]}
+
+
 def test_a_model_scorer_overrides_the_lexicon_when_confident() -> None:
     found = analyze_aspects(["物流一般般"], scorer=lambda texts: np.full(len(texts), 0.05))
     assert found[0][0].polarity is Polarity.NEGATIVE
