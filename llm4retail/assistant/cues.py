@@ -83,7 +83,8 @@ _CLOSING_WORDS = re.compile(
     r"\b(?:ok(?:ay)?|alright|all right|fine|well|oh|no worries|never ?mind|nevermind|forget it|anyway|anyways|though|"
     r"then|thanks?|thank you|thx|ty|cheers|bye|goodbye|see you|have a (?:good|nice) (?:day|one)|so much|very much|"
     r"for (?:your|the) (?:help|time)|you|i guess|no|that's all|that is all)\b"
-    r"|好吧|好的|好|行吧|行|算了|不用了|没事了?|没关系|那就这样吧?|就这样|谢谢你?|多谢|感谢|辛苦了|再见|拜拜|您|你|了|吧|啊",
+    r"|好吧|好的|好|行吧|行|那|算了|不用了|没事了?|没关系|那就这样吧?|就这样|谢谢你?|谢啦|多谢|感谢|辛苦了|再见|拜拜|您|你|"
+    r"了|吧|啊|啦|呀|哦|嘛|呢|哈|嗯",
     _I,
 )
 _CLOSING_CORE = re.compile(r"thank|thx|\bty\b|cheers|bye|goodbye|never ?mind|forget it|谢|再见|拜拜|算了|不用了", _I)

@@ -10,7 +10,7 @@ from llm4retail.assistant.safety import read_sentiment
 
 @pytest.mark.parametrize("text", [
     "thanks anyway", "ok never mind, thanks anyway", "forget it, thank you", "Thanks! Bye", "cheers",
-    "算了，谢谢", "好吧不用了，谢谢你", "谢谢", "好的，再见",
+    "算了，谢谢", "好吧不用了，谢谢你", "谢谢", "好的，再见", "那算了吧，谢啦", "好哦，谢谢呀",
 ])
 def test_closings_are_recognised(text: str) -> None:
     assert is_closing(text)
