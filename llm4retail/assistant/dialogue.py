@@ -154,13 +154,17 @@ def handle_return(turn: Turn, tools: Toolbox) -> Draft:
     if isinstance(order, Draft):
         order.facts.append(Fact(policy.doc_id, policy.title, policy.sentence))
         return order
+    stated = order_fact(order, titles=tools.titles(order), language=turn.language)
+    facts = [stated, Fact(policy.doc_id, policy.title, policy.sentence), _verdict_fact(turn, tools, order, policy, stated)]
+    return Draft(facts=facts, order_id=str(order["order_id"]))
+
+
+def _verdict_fact(turn: Turn, tools: Toolbox, order: dict[str, Any], policy: Any, stated: Fact) -> Fact:
+    """Whether `order` is inside the `policy` window (counted up to the longest delivery time), as a fact."""
     delivery = tools.knowledge.policy_number("delivery_days", language=turn.language)
     verdict = return_eligibility(order, window_days=policy.value, as_of=turn.as_of,
                                  max_delivery_days=delivery.value if delivery else 0)
-    facts = [order_fact(order, titles=tools.titles(order), language=turn.language),
-             Fact(policy.doc_id, policy.title, policy.sentence)]
-    facts.append(Fact(f"order:{order['order_id']}", facts[0].title, _verdict_text(turn.language, verdict, str(order["order_id"]))))
-    return Draft(facts=facts, order_id=str(order["order_id"]))
+    return Fact(stated.source, stated.title, _verdict_text(turn.language, verdict, str(order["order_id"])))
 
 
 def _verdict_text(language: str, eligibility: Any, order_id: str) -> str:
@@ -280,12 +284,8 @@ def handle_policy_claim(turn: Turn, tools: Toolbox) -> Draft:
     if turn.slots.order_id or turn.slots.tracking_code or turn.state.order_id:
         order = resolve_order(turn, tools, prefer=lambda o: o["status"] == "delivered")
         if isinstance(order, dict):
-            delivery = tools.knowledge.policy_number("delivery_days", language=turn.language)
-            verdict = return_eligibility(order, window_days=policy.value, as_of=turn.as_of,
-                                         max_delivery_days=delivery.value if delivery else 0)
-            draft.facts += [order_fact(order, titles=tools.titles(order), language=turn.language),
-                            Fact(f"order:{order['order_id']}", f"{order['order_id']}",
-                                 _verdict_text(turn.language, verdict, str(order["order_id"])))]
+            stated = order_fact(order, titles=tools.titles(order), language=turn.language)
+            draft.facts += [stated, _verdict_fact(turn, tools, order, policy, stated)]
             draft.order_id = str(order["order_id"])
     return draft
 
