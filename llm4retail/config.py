@@ -278,6 +278,18 @@ class ModelSettings(BaseModel):
     )  # fmt: skip
 
 
+class BatchSettings(BaseModel):
+    """Batch jobs (`llm4retail batch run`; `LLM4RETAIL_BATCH__*`).
+
+    Attributes:
+        ray_address: where batch jobs run by default: unset = in this process; `local` = a Ray instance
+            started on this machine for the run; `auto` = the running Ray cluster (`RAY_ADDRESS`, or a head
+            started with `ray start --head` here); `ray://host:10001` or `host:6379` = that cluster.
+    """
+
+    ray_address: str | None = Field(None, description="unset = in-process; local, auto or a Ray cluster address")
+
+
 class RiskSettings(BaseModel):
     """Payment-risk scoring (`LLM4RETAIL_RISK__*`).
 
@@ -327,6 +339,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    batch: BatchSettings = Field(default_factory=BatchSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     currency: CurrencySettings = Field(default_factory=CurrencySettings)
 

@@ -326,6 +326,34 @@ class Store:
             frame = pd.read_sql(sa.select(*selected), connection)
         return _drop_implausible_instants(table, frame)
 
+    def distinct_values(self, table: Table, column: str) -> list[Any]:
+        """The distinct non-null values of one column, sorted in Python (the same order on every backend,
+        whatever the database's collation): the keys a batch job splits into chunks."""
+        sql_column = self.tables[table].c[column]
+        with self.transaction() as connection:
+            values = [row[0] for row in connection.execute(sa.select(sql_column).where(sql_column.is_not(None)).distinct())]
+        return sorted(values)
+
+    def read_where(
+        self, table: Table, column: str, values: Sequence[Any], *, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The rows whose `column` is one of `values` (a chunk of a batch job), in primary-key order; reads
+        `IN` lists of at most 1,000 values at a time."""
+        sql_table = self.tables[table]
+        selected = [sql_table.c[name] for name in columns] if columns else [sql_table]
+        order = [sql_table.c[name] for name in SPECS[table].primary_key if columns is None or name in columns]
+        frames = []
+        with self.transaction() as connection:
+            for start in range(0, len(values), 1000):
+                part = list(values[start : start + 1000])
+                query = sa.select(*selected).where(sql_table.c[column].in_(part)).order_by(*order)
+                frames.append(pd.read_sql(query, connection))
+        if not frames:
+            with self.transaction() as connection:
+                frames.append(pd.read_sql(sa.select(*selected).where(sa.false()), connection))
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        return _drop_implausible_instants(table, frame)
+
     def ping(self) -> bool:
         """True when the database answers."""
         try:

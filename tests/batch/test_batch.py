@@ -1,0 +1,212 @@
+"""Batch jobs: in-process and Ray give the same rows, a killed run resumes to exactly one complete result,
+and every chunk is written once (real Ray on 2 CPUs, the real PostgreSQL, the embedded SQLite)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from llm4retail.batch import JOBS, batch_runs, run_batch
+from llm4retail.batch.runner import _commit
+from llm4retail.batch.tables import CHUNKS, RUNS
+from llm4retail.config import get_settings
+from llm4retail.container import Services
+from llm4retail.data.schemas import SPECS, Table
+from llm4retail.data.synthetic import generate_demo_store
+from llm4retail.errors import DataValidationError, NotTrainedError
+from tests.conftest import postgres_engine_url
+
+SIZES = {"n_products": 300, "n_customers": 120, "n_days_sales": 60, "n_sales_products": 4}
+
+
+def _fill_and_train(services: Services) -> Services:
+    demo = generate_demo_store(seed=7, **SIZES)
+    for table, frame in demo.tables.items():
+        services.store.upsert(table, frame[[name for name in SPECS[table].names if name in frame.columns]])
+    services.recommend.train(models=["ease"])
+    services.reviews.train_on_start()
+    services.risk.train()
+    return services
+
+
+@pytest.fixture(scope="module")
+def sqlite_services(tmp_path_factory: pytest.TempPathFactory) -> Services:
+    """A small demo store in the embedded database with recommend, reviews and risk trained."""
+    data_dir = tmp_path_factory.mktemp("batch-sqlite")
+    return _fill_and_train(Services(get_settings(data_dir=data_dir)))
+
+
+@pytest.fixture(scope="module")
+def postgres_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    """The same store in a PostgreSQL schema of its own (dropped afterwards)."""
+    engine = sa.create_engine(postgres_engine_url())
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{postgres_engine_url()}?options=-csearch_path%3D{schema}"
+    services = Services(get_settings(data_dir=tmp_path_factory.mktemp("batch-pg"), database_url=url))
+    try:
+        yield _fill_and_train(services)
+    finally:
+        services.store.close()
+        with engine.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[None]:
+    """A real local Ray with 2 CPUs for the module (the runner uses it rather than starting its own)."""
+    try:
+        import ray
+    except ImportError:
+        pytest.fail("Ray is required by the batch tests: pip install -e '.[test]' (it installs the [ray] extra)", pytrace=False)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+def _output(services: Services, job: str) -> pd.DataFrame:
+    table = JOBS[job].output
+    with services.store.transaction() as connection:
+        frame = pd.read_sql(sa.select(table).order_by(*table.primary_key.columns), connection)
+    return frame
+
+
+@pytest.mark.parametrize("job", sorted(JOBS))
+def test_ray_and_in_process_give_the_same_rows(postgres_services: Services, local_ray: None, job: str) -> None:
+    in_process = run_batch(postgres_services, job, chunk_size=37, restart=True)
+    expected = _output(postgres_services, job)
+    on_ray = run_batch(postgres_services, job, chunk_size=37, ray="auto", restart=True)
+    got = _output(postgres_services, job)
+
+    assert (in_process.mode, on_ray.mode) == ("in-process", "ray")
+    assert in_process.state == on_ray.state == "done" and on_ray.computed == on_ray.chunks > 1
+    assert len(expected) == in_process.rows == on_ray.rows > 0
+    assert set(got["run_id"]) == {on_ray.run_id}  # every row rewritten by the Ray run
+    pd.testing.assert_frame_equal(expected.drop(columns="run_id"), got.drop(columns="run_id"))
+
+
+def test_every_key_is_covered_once(sqlite_services: Services) -> None:
+    report = run_batch(sqlite_services, "recommend", params={"top_k": 7}, restart=True)
+    rows = _output(sqlite_services, "recommend")
+    customers = sqlite_services.store.read_frame(Table.CUSTOMERS, columns=["customer_id"])["customer_id"]
+    assert report.keys == len(customers) and set(rows["customer_id"]) == set(customers)
+    assert rows.groupby("customer_id")["rank"].apply(list).map(lambda ranks: ranks == list(range(1, 8))).all()
+    payments = run_batch(sqlite_services, "risk", restart=True)
+    scores = _output(sqlite_services, "risk")
+    assert payments.rows == len(scores) == sqlite_services.store.count(Table.PAYMENTS)
+    assert set(scores["decision"]) <= {"approve", "review", "decline"}
+
+
+def test_stopped_run_resumes_with_only_its_missing_chunks(sqlite_services: Services) -> None:
+    first = run_batch(sqlite_services, "reviews", chunk_size=50, restart=True, max_chunks=2)
+    assert first.state == "running" and first.computed == 2 and not first.resumed
+    second = run_batch(sqlite_services, "reviews", chunk_size=999)  # a resumed run keeps its own plan
+    assert second.resumed and second.run_id == first.run_id
+    assert second.already_done == 2 and second.computed == first.chunks - 2 and second.state == "done"
+    rows = _output(sqlite_services, "reviews")
+    assert len(rows) == sqlite_services.store.count(Table.REVIEWS) == first.rows + second.rows
+    assert set(rows["run_id"]) == {first.run_id}
+
+
+def test_other_parameters_abandon_the_unfinished_run_and_leave_no_stale_rows(sqlite_services: Services) -> None:
+    old = run_batch(sqlite_services, "recommend", params={"top_k": 9}, chunk_size=10, restart=True, max_chunks=1)
+    new = run_batch(sqlite_services, "recommend", params={"top_k": 3}, chunk_size=10)
+    assert not new.resumed and new.run_id != old.run_id and new.state == "done"
+    states = {run["run_id"]: run["state"] for run in batch_runs(sqlite_services.store, job="recommend")}
+    assert states[old.run_id] == "abandoned" and states[new.run_id] == "done"
+    rows = _output(sqlite_services, "recommend")
+    assert rows.groupby("customer_id").size().eq(3).all() and set(rows["run_id"]) == {new.run_id}
+
+
+def test_rows_of_keys_that_are_gone_are_deleted_when_a_run_ends(sqlite_services: Services) -> None:
+    run_batch(sqlite_services, "reviews", restart=True)
+    gone = str(_output(sqlite_services, "reviews")["review_id"].iloc[0])
+    sqlite_services.store.delete(Table.REVIEWS, (gone,))
+    run_batch(sqlite_services, "reviews")
+    assert gone not in set(_output(sqlite_services, "reviews")["review_id"])
+
+
+def test_a_chunk_is_written_once(sqlite_services: Services) -> None:
+    report = run_batch(sqlite_services, "risk", restart=True, max_chunks=1)
+    job = JOBS["risk"]
+    with sqlite_services.store.transaction() as connection:
+        chunk, keys = connection.execute(
+            sa.select(CHUNKS.c.chunk, CHUNKS.c.key_list).where(CHUNKS.c.run_id == report.run_id, CHUNKS.c.state == "done")
+        ).one()
+    rows = job.compute(sqlite_services, {}, keys)
+    before = len(_output(sqlite_services, "risk"))
+    assert not _commit(sqlite_services.store, job, report.run_id, report.model, chunk, keys, rows, 0.1)
+    assert len(_output(sqlite_services, "risk")) == before
+
+
+def test_bad_requests_are_refused_clearly(sqlite_services: Services, tmp_path: Path) -> None:
+    with pytest.raises(DataValidationError, match="the jobs are: recommend, reviews, risk"):
+        run_batch(sqlite_services, "everything")
+    with pytest.raises(DataValidationError, match="takes top_k; not depth"):
+        run_batch(sqlite_services, "recommend", params={"depth": 3})
+    with pytest.raises(DataValidationError, match="chunk size"):
+        run_batch(sqlite_services, "recommend", chunk_size=0)
+    untrained = Services(get_settings(data_dir=tmp_path / "empty"))
+    with pytest.raises(NotTrainedError, match="llm4retail risk train"):
+        run_batch(untrained, "risk")
+
+
+def _cli(data_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "llm4retail.cli", "--data-dir", str(data_dir), *args]
+
+
+def test_a_killed_job_rerun_ends_with_exactly_one_complete_result(sqlite_services: Services) -> None:
+    data_dir = sqlite_services.settings.data_dir
+    expected = run_batch(sqlite_services, "recommend", params={"top_k": 5}, chunk_size=1, restart=True)
+    reference = _output(sqlite_services, "recommend").drop(columns="run_id")
+
+    process = subprocess.Popen(  # noqa: S603 - our own CLI
+        _cli(data_dir, "-q", "batch", "run", "recommend", "--param", "top_k=5", "--chunk-size", "1", "--restart"),
+        env={**os.environ, "LLM4RETAIL_DATA_DIR": str(data_dir)},
+    )
+    deadline = time.monotonic() + 120
+    done = 0
+    while done < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+        with sqlite_services.store.transaction() as connection:
+            done = connection.execute(
+                sa.select(sa.func.count()).select_from(CHUNKS.join(RUNS))
+                .where(RUNS.c.state == "running", CHUNKS.c.state == "done")
+            ).scalar_one()  # fmt: skip
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert done >= 3, "the job ended before it could be killed mid-way"
+    killed = [run for run in batch_runs(sqlite_services.store, job="recommend") if run["state"] == "running"]
+    assert len(killed) == 1 and killed[0]["chunks_done"] < killed[0]["chunks"]
+
+    resumed = run_batch(sqlite_services, "recommend", params={"top_k": 5}, chunk_size=1)
+    assert resumed.resumed and resumed.run_id == killed[0]["run_id"]
+    assert resumed.already_done == killed[0]["chunks_done"] and resumed.already_done + resumed.computed == expected.chunks
+    result = _output(sqlite_services, "recommend")
+    assert set(result["run_id"]) == {resumed.run_id}
+    pd.testing.assert_frame_equal(result.drop(columns="run_id"), reference)
+
+
+def test_cli_runs_lists_and_reports(sqlite_services: Services) -> None:
+    data_dir = sqlite_services.settings.data_dir
+    listed = subprocess.run(_cli(data_dir, "batch", "list"), capture_output=True, text=True, check=True)  # noqa: S603
+    assert "recommend" in listed.stdout and "top_k=20" in listed.stdout
+    bad = subprocess.run(_cli(data_dir, "batch", "run", "risk", "--param", "x"), capture_output=True, text=True)  # noqa: S603
+    assert bad.returncode == 2 and "NAME=VALUE" in bad.stderr
+    ran = subprocess.run(_cli(data_dir, "-q", "batch", "run", "risk", "--ray", "off", "--json"),  # noqa: S603
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    assert '"state": "done"' in ran.stdout and '"mode": "in-process"' in ran.stdout
+    status = subprocess.run(_cli(data_dir, "batch", "status", "--job", "risk"), capture_output=True, text=True, check=True)  # noqa: S603
+    assert "done" in status.stdout and "risk-" in status.stdout
