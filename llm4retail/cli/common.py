@@ -185,6 +185,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "catalog": _entry("catalog", "Product attribute extraction from titles and descriptions."),
     "models": _entry("models", "Trained models: list and prune saved versions; pre-train, fine-tune, compress (distil + int8) encoders."),
     "keys": _entry("keys", "API keys (create, list, rotate, revoke), customer tokens and the route × role table."),
+    "db": _entry("db", "The store's schema: upgrade it in place (Alembic migrations), show its revision."),
     "batch": _entry("batch", "Batch jobs over the whole store, in this process or on Ray: run, resume, status."),
     "serve": _entry("serve", "Run the REST API (OpenAPI docs at /docs)."),
     "eval": _entry("evaluate", "Evaluate a capability (old names of `<capability> eval`).", hidden=True),

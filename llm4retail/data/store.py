@@ -51,6 +51,7 @@ _SQL_TYPES: dict[Kind, Any] = {
 _INDEXES: dict[Table, list[tuple[str, ...]]] = {
     Table.EVENTS: [("customer_id",), ("product_id",)],
     Table.ORDERS: [("customer_id",)],
+    Table.PAYMENTS: [("customer_id",)],  # batch risk scoring reads a chunk of customers' payments
     Table.REVIEWS: [("product_id",)],
     Table.JUDGEMENTS: [("product_id",)],
 }
