@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from llm4retail import __version__
 from llm4retail.api.deps import PublicAccess, ServicesDep, StoreDep
+from llm4retail.data.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"], dependencies=[PublicAccess])
 
@@ -24,7 +25,8 @@ def ready(store: StoreDep, services: ServicesDep) -> Any:
     `models` lists every capability: `ready` (serving version), `training` (start-up training in
     progress), `not_trained` (the detail names the command), `failed` (the error) or `no_model`.
     A capability without a model answers 503 with the command to run; the others serve meanwhile.
-    `llm` is the configured LLM endpoint's state (`not_configured` for the offline default,
+    `schema` is the store's schema revision and this version's (`llm4retail db upgrade` when they differ;
+    `null` for a store never migrated, such as a new embedded one). `llm` is the configured LLM endpoint's state (`not_configured` for the offline default,
     `reachable`, `unreachable` with the reason: the assistant answers from templates meanwhile).
     """
     if not store.ping():
@@ -32,5 +34,6 @@ def ready(store: StoreDep, services: ServicesDep) -> Any:
     models = [status.model_dump() for status in services.status()]
     return {
         "status": "ready", "store": store.description, "training": services.training, "models": models,
+        "schema": {"revision": current_revision(store), "head": head_revision()},
         "llm": services.llm_endpoint.status().model_dump(mode="json"),
     }
