@@ -340,6 +340,11 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     batch: BatchSettings = Field(default_factory=BatchSettings)
+    redis_url: str | None = Field(
+        None, description="server mode: redis://host:6379/0 carries each API worker's product and event writes to "
+                          "the others at once (the change feed); unset = none (one worker)",
+    )  # fmt: skip
+    redis_prefix: str = Field("llm4retail:", min_length=1, description="prefix of the change feed's channel (one per store)")
     auth: AuthSettings = Field(default_factory=AuthSettings)
     currency: CurrencySettings = Field(default_factory=CurrencySettings)
 
@@ -358,6 +363,11 @@ class Settings(BaseSettings):
                     "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'"
                 )
         return keys
+
+    @field_validator("redis_url")
+    @classmethod
+    def _check_redis_url(cls, value: str | None) -> str | None:
+        return _redis_url(value)
 
     @field_validator("database_url")
     @classmethod

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from llm4retail.access import AccessControl
 from llm4retail.capability import CapabilityService, ServiceStatus
 from llm4retail.config import Settings
+from llm4retail.data.changes import ChangeFeed
 from llm4retail.data.importer import ImportReport
 from llm4retail.data.impressions import ImpressionLog, cart_events
 from llm4retail.data.jobs import ImportJobs
@@ -87,6 +88,7 @@ class Services:
         self.llm_endpoint = EndpointMonitor(settings.llm)  # the configured LLM endpoint's state (for /ready)
         self._imports: ImportJobs | None = None
         self._impressions: ImpressionLog | None = None
+        self.changes: ChangeFeed | None = None  # server mode: the writes of the other workers (start_change_feed)
 
     def get(self, name: str) -> CapabilityService:
         """The service `name`, built on first use.
@@ -187,25 +189,53 @@ class Services:
         return self._access
 
     def products_changed(self, rows: list[dict[str, Any]]) -> None:
-        """Tells every built service that products were created or updated."""
-        for service in self.built():
-            hook = getattr(service, "products_changed", None)
-            if hook is not None:
-                hook(rows)
+        """Tells every built service that products were created or updated (and, in server mode, the other
+        workers: `start_change_feed`)."""
+        self._apply("products_changed", rows)
+        self._publish("products_changed", [str(row["product_id"]) for row in rows])
 
     def products_deleted(self, keys: list[str]) -> None:
-        """Tells every built service that products were deleted."""
-        for service in self.built():
-            hook = getattr(service, "products_deleted", None)
-            if hook is not None:
-                hook(keys)
+        """Tells every built service (and the other workers) that products were deleted."""
+        self._apply("products_deleted", keys)
+        self._publish("products_deleted", [str(key) for key in keys])
 
     def events_recorded(self, rows: list[dict[str, Any]]) -> None:
-        """Feeds new events to every built service that learns from them (the feedback loop)."""
+        """Feeds new events to every built service that learns from them (the feedback loop), here and in the
+        other workers."""
+        self._apply("events_recorded", rows)
+        self._publish("events_recorded", [str(row["event_id"]) for row in rows if row.get("event_id") is not None])
+
+    def _apply(self, kind: str, payload: list[Any]) -> None:
         for service in self.built():
-            hook = getattr(service, "events_recorded", None)
+            hook = getattr(service, kind, None)
             if hook is not None:
-                hook(rows)
+                hook(payload)
+
+    def _publish(self, kind: str, keys: list[str]) -> None:
+        if self.changes is not None:
+            self.changes.publish(kind, keys)
+
+    def start_change_feed(self) -> bool:
+        """Server mode (`redis_url` set): publish this process's product and event writes, and apply the other
+        processes' to the services loaded here, so that every API worker answers from the same catalog and
+        histories at once. False (nothing started) without a Redis URL."""
+        if self.settings.redis_url is None or self.changes is not None:
+            return False
+        self.changes = ChangeFeed(self.settings.redis_url, on_change=self._remote_change,
+                                  channel=f"{self.settings.redis_prefix}changes")  # fmt: skip
+        self.changes.start()
+        return True
+
+    def _remote_change(self, kind: str, keys: list[str]) -> None:
+        """Another worker wrote these keys: read the rows from the shared store and update what is loaded here."""
+        if kind == "products_deleted":
+            self._apply(kind, keys)
+            return
+        table, column = (Table.PRODUCTS, "product_id") if kind == "products_changed" else (Table.EVENTS, "event_id")
+        frame = self.store.read_where(table, column, keys)
+        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        if rows:
+            self._apply(kind, rows)
 
     @property
     def training(self) -> bool:
@@ -300,7 +330,10 @@ class Services:
         settle_heap()
 
     def close(self) -> None:
-        """Lets services release what they hold (e.g. saving a search index), then closes the store."""
+        """Stops the change feed, lets services release what they hold (e.g. saving a search index), then
+        closes the store."""
+        if self.changes is not None:
+            self.changes.close()
         for service in self.built():
             closer = getattr(service, "close", None)
             if closer is not None:

@@ -89,6 +89,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         mask_personal_data_in_logs()  # uvicorn has set up its handlers by now
         services.llm_endpoint.start()  # a configured LLM endpoint that does not answer is logged, and shown in /ready
+        services.start_change_feed()  # server mode: the other workers' product and event writes reach this one
         try:
             store.create_schema()
         except (StoreUnavailableError, StorageError) as error:  # /ready reports it; /health still answers

@@ -26,7 +26,8 @@ def ready(store: StoreDep, services: ServicesDep) -> Any:
     progress), `not_trained` (the detail names the command), `failed` (the error) or `no_model`.
     A capability without a model answers 503 with the command to run; the others serve meanwhile.
     `schema` is the store's schema revision and this version's (`llm4retail db upgrade` when they differ;
-    `null` for a store never migrated, such as a new embedded one). `llm` is the configured LLM endpoint's state (`not_configured` for the offline default,
+    `null` for a store never migrated, such as a new embedded one). `change_feed` (server mode, `redis_url`
+    set; else null): whether this worker hears the other workers' writes, and how many it applied. `llm` is the configured LLM endpoint's state (`not_configured` for the offline default,
     `reachable`, `unreachable` with the reason: the assistant answers from templates meanwhile).
     """
     if not store.ping():
@@ -35,5 +36,7 @@ def ready(store: StoreDep, services: ServicesDep) -> Any:
     return {
         "status": "ready", "store": store.description, "training": services.training, "models": models,
         "schema": {"revision": current_revision(store), "head": head_revision()},
+        "change_feed": None if services.changes is None else
+        {"listening": services.changes.listening, "applied": services.changes.applied},
         "llm": services.llm_endpoint.status().model_dump(mode="json"),
     }
