@@ -53,6 +53,7 @@ def test_compose_configuration_is_valid_settings(compose: dict, monkeypatch: pyt
     assert settings.api.rate_limit.redis_url == "redis://redis:6379/0"
     assert settings.risk.redis_url == "redis://redis:6379/1"
     assert settings.batch.ray_address == "ray-head:6379"
+    assert settings.redis_url == "redis://redis:6379/2"  # the change feed between the API workers
     known = {f"LLM4RETAIL_{name.upper()}" for name in type(settings).model_fields}
     for name in environment:  # a misspelt variable would be ignored silently by the settings
         assert any(name == field or name.startswith(field + "__") for field in known), name

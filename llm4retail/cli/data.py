@@ -23,6 +23,9 @@ def demo_init(
     context: typer.Context,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same store.")] = 42,
     reset: Annotated[bool, typer.Option(help="Drop all tables first.")] = False,
+    scale: Annotated[int, typer.Option(min=1, max=1000, help=(
+        "Store size in demo stores: N > 1 writes N blocks of the demo's size (100: 200k products, 100k customers, "
+        "~8.4M events, 10k sales series), one block at a time in bounded memory."))] = 1,
     train: Annotated[
         bool, typer.Option(help="Train every capability's default model and index, so `serve` starts warm.")
     ] = True,
@@ -32,7 +35,7 @@ def demo_init(
     from llm4retail.data.demo import init_demo_store
 
     target = store(context)
-    written = init_demo_store(target, data_dir=settings(context).data_dir, seed=seed, reset=reset)
+    written = init_demo_store(target, data_dir=settings(context).data_dir, seed=seed, reset=reset, scale=scale)
     if not train:
         _print_counts(f"demo store ready in {target.description}", target.description, written, as_json=as_json)
         return

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,7 @@ from llm4retail.data.synthetic.sales import SalesTruth, generate_sales
 from llm4retail.data.synthetic.utterances import generate_utterances
 from llm4retail.errors import ConfigError
 
-__all__ = ["DemoStore", "generate_demo_store"]
+__all__ = ["DemoStore", "generate_demo_store", "generate_scaled_blocks"]
 
 logger = logging.getLogger(__name__)
 
@@ -192,3 +193,65 @@ def generate_demo_store(
     sizes_text = ", ".join(f"{table.value}={len(frame)}" for table, frame in tables.items())
     logger.info("generated synthetic store (seed %d) in %.2f s: %s", seed, time.perf_counter() - started, sizes_text)
     return DemoStore(tables=tables, truth=truth)
+
+
+# -- larger stores: blocks of the demo's size --------------------------------------------------------------
+BLOCK_SIZES = {"n_products": 2000, "n_customers": 1000, "n_days_sales": 730, "n_sales_products": 100}
+SHARED_TABLES = (Table.DOCUMENTS, Table.QUERIES, Table.JUDGEMENTS, Table.UTTERANCES)  # written once, by block 0
+_PREFIXED: dict[Table, tuple[str, ...]] = {
+    Table.PRODUCTS: ("product_id",),
+    Table.CUSTOMERS: ("customer_id",),
+    Table.EVENTS: ("event_id", "customer_id", "product_id", "session_id", "order_id"),
+    Table.ORDERS: ("order_id", "customer_id"),
+    Table.SALES: ("product_id",),
+    Table.REVIEWS: ("review_id", "product_id", "customer_id"),
+    Table.PAYMENTS: ("payment_id", "customer_id", "order_id"),
+}
+
+
+def block_seed(seed: int, block: int) -> int:
+    """The seed of block `block` of a scaled store (block 0 is the demo store's own seed)."""
+    return seed + block * 1_000_003
+
+
+def _prefixed(tables: dict[Table, pd.DataFrame], prefix: str) -> dict[Table, pd.DataFrame]:
+    """The block's tables with every id it owns prefixed (ids stay unique across blocks; shared tables dropped)."""
+    renamed = {}
+    for table, columns in _PREFIXED.items():
+        frame = tables[table].copy()
+        for column in columns:
+            values = frame[column]
+            frame[column] = values.where(values.isna(), prefix + values.astype(str))
+        if table is Table.ORDERS:
+            frame["lines"] = [
+                [{**line, "product_id": prefix + str(line["product_id"])} for line in lines] if lines else lines
+                for lines in frame["lines"]
+            ]
+        renamed[table] = frame
+    return renamed
+
+
+def generate_scaled_blocks(*, seed: int = 42, scale: int) -> Iterator[tuple[int, dict[Table, pd.DataFrame], dict[str, Any]]]:
+    """A store `scale` times the demo's size, one block at a time (bounded memory: a block is about 170k rows).
+
+    Each block is a store of the demo's size (2,000 products, 1,000 customers and their sessions, orders,
+    reviews and payments, 100 daily sales series of two years) from its own seed, with its ids prefixed
+    `b<block>-` (block 0 keeps the demo's ids): a 100x store has 200,000 products, 100,000 customers, about
+    8.4M events and 10,000 sales series. A block's customers shop in that block's catalog (regional
+    assortments); the knowledge base, the judged queries and the utterances come once, from block 0.
+
+    Yields:
+        (block, tables, truth) for blocks 0 .. scale - 1.
+
+    Raises:
+        ConfigError: a negative seed or a scale below 1.
+    """
+    validate_sizes({"seed": seed})
+    if not isinstance(scale, int) or isinstance(scale, bool) or scale < 1:
+        raise ConfigError(f"scale must be an integer >= 1. Currently, scale is {scale!r}")
+    for block in range(scale):
+        tables, truth = generate_tables(seed=block_seed(seed, block), **BLOCK_SIZES)
+        if block > 0:
+            tables = _prefixed(tables, f"b{block}-")
+        yield block, tables, truth
+        del tables, truth  # the caller has written the block: never hold two while the next one is generated
