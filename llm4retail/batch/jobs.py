@@ -126,6 +126,70 @@ def _payments(services: Services, params: Mapping[str, Any], keys: Sequence[str]
     ]
 
 
+# -- forecasts with intervals and inventory advice of every sales series --------------------------------------
+def _series_key(product_id: object, store_id: object) -> str:
+    return f"{product_id}@{store_id}"
+
+
+def _forecast_keys(services: Services) -> list[str]:
+    history = services.forecast.forecaster().history_
+    assert history is not None
+    return sorted(_series_key(p, s) for p, s in zip(history.keys["product_id"], history.keys["store_id"], strict=True))
+
+
+_FORECASTS: dict[str, tuple[dict[str, int], Any, list[Any]]] = {}  # per process: model -> (index, forecast, advice)
+
+
+def _forecast_all(services: Services) -> tuple[dict[str, int], Any, list[Any]]:
+    """The served forecaster's forecast and advice of every series, computed once per process and model (the
+    global model forecasts all series in one pass; chunks then take their series)."""
+    from llm4retail.inventory.advice import advise
+    from llm4retail.inventory.base import InventorySettings
+
+    model = _forecast_model(services)
+    if model not in _FORECASTS:
+        auto = services.forecast.forecaster()
+        history = auto.history_
+        assert history is not None
+        index = {_series_key(p, s): i for i, (p, s) in enumerate(zip(history.keys["product_id"], history.keys["store_id"], strict=True))}
+        advice = advise(auto, InventorySettings(), on_hand=services.inventory.stock_by_series())
+        _FORECASTS.clear()
+        _FORECASTS[model] = (index, auto.forecast(), advice)
+    return _FORECASTS[model]
+
+
+def _forecasts(services: Services, params: Mapping[str, Any], keys: Sequence[str]) -> list[dict[str, Any]]:
+    from dataclasses import asdict
+
+    index, result, advice = _forecast_all(services)
+    rows = []
+    for key in keys:
+        if key not in index:
+            continue
+        series = result.series(index[key])
+        rows.append({"series": key, "product_id": series["product_id"], "store_id": series["store_id"],
+                     "forecast": series["forecast"], "advice": _json_ready(asdict(advice[index[key]]))})  # fmt: skip
+    return rows
+
+
+def _json_ready(values: dict[str, Any]) -> dict[str, Any]:
+    """Advice fields as JSON values (dates as ISO text, numpy numbers as floats, non-finite as null)."""
+    ready: dict[str, Any] = {}
+    for name, value in values.items():
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif isinstance(value, (float, int)) and not isinstance(value, bool) or hasattr(value, "item"):
+            value = float(value)
+            value = value if math.isfinite(value) else None
+        ready[name] = value
+    return ready
+
+
+def _forecast_model(services: Services) -> str:
+    services.forecast.forecaster()  # raises NotTrainedError before any work
+    return f"forecast/{services.forecast.models.latest()}"
+
+
 def _risk_model(services: Services) -> str:
     services.risk.model()  # raises NotTrainedError before any work
     return f"risk/{services.risk.models.latest()}"
@@ -151,6 +215,12 @@ JOBS: dict[str, BatchJob] = {
             description="risk score and decision of every payment into batch_payment_scores (chunked by customer)",
             keys=_payment_keys, compute=_payments, model=_risk_model,
             output=tables.PAYMENT_SCORES, output_key="customer_key", defaults={}, chunk_size=200,
+        ),
+        BatchJob(
+            name="forecast",
+            description="forecast with intervals and inventory advice of every sales series into batch_forecasts",
+            keys=_forecast_keys, compute=_forecasts, model=_forecast_model,
+            output=tables.FORECASTS, output_key="series", defaults={}, chunk_size=100,
         ),
     )
 }  # fmt: skip

@@ -67,3 +67,13 @@ PAYMENT_SCORES = sa.Table(
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("run_id", sa.Text, nullable=False, index=True),
 )  # fmt: skip
+FORECASTS = sa.Table(
+    "batch_forecasts", METADATA,
+    sa.Column("series", sa.Text, primary_key=True),  # product_id@store_id
+    sa.Column("product_id", sa.Text, nullable=False, index=True),
+    sa.Column("store_id", sa.Text),
+    sa.Column("forecast", _JSON, nullable=False),  # [{date, mean, lower_<level>, upper_<level>, open}, ...]
+    sa.Column("advice", _JSON, nullable=False),  # the inventory advice of the series (llm4retail.inventory)
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("run_id", sa.Text, nullable=False, index=True),
+)  # fmt: skip

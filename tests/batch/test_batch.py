@@ -36,6 +36,7 @@ def _fill_and_train(services: Services) -> Services:
     services.recommend.train(models=["ease"])
     services.reviews.train_on_start()
     services.risk.train()
+    services.forecast.train()
     return services
 
 
@@ -85,9 +86,10 @@ def _output(services: Services, job: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("job", sorted(JOBS))
 def test_ray_and_in_process_give_the_same_rows(postgres_services: Services, local_ray: None, job: str) -> None:
-    in_process = run_batch(postgres_services, job, chunk_size=37, restart=True)
+    size = 2 if job == "forecast" else 37  # 4 sales series, 60 to 277 other keys: several chunks each
+    in_process = run_batch(postgres_services, job, chunk_size=size, restart=True)
     expected = _output(postgres_services, job)
-    on_ray = run_batch(postgres_services, job, chunk_size=37, ray="auto", restart=True)
+    on_ray = run_batch(postgres_services, job, chunk_size=size, ray="auto", restart=True)
     got = _output(postgres_services, job)
 
     assert (in_process.mode, on_ray.mode) == ("in-process", "ray")
@@ -107,6 +109,14 @@ def test_every_key_is_covered_once(sqlite_services: Services) -> None:
     scores = _output(sqlite_services, "risk")
     assert payments.rows == len(scores) == sqlite_services.store.count(Table.PAYMENTS)
     assert set(scores["decision"]) <= {"approve", "review", "decline"}
+    forecasts = run_batch(sqlite_services, "forecast", chunk_size=2, restart=True)
+    rows = _output(sqlite_services, "forecast")
+    assert forecasts.chunks == 2 and len(rows) == rows["series"].nunique() == SIZES["n_sales_products"]
+    first = rows.iloc[0]
+    assert first["series"] == f"{first['product_id']}@{first['store_id']}"
+    assert len(first["forecast"]) == sqlite_services.forecast.horizon
+    assert all(point["lower_90"] <= point["mean"] <= point["upper_90"] for point in first["forecast"])
+    assert first["advice"]["reorder_point"] >= first["advice"]["lead_time_demand"] >= 0
 
 
 def test_stopped_run_resumes_with_only_its_missing_chunks(sqlite_services: Services) -> None:
@@ -152,7 +162,7 @@ def test_a_chunk_is_written_once(sqlite_services: Services) -> None:
 
 
 def test_bad_requests_are_refused_clearly(sqlite_services: Services, tmp_path: Path) -> None:
-    with pytest.raises(DataValidationError, match="the jobs are: recommend, reviews, risk"):
+    with pytest.raises(DataValidationError, match="the jobs are: recommend, reviews, risk, forecast"):
         run_batch(sqlite_services, "everything")
     with pytest.raises(DataValidationError, match="takes top_k; not depth"):
         run_batch(sqlite_services, "recommend", params={"depth": 3})

@@ -1,4 +1,4 @@
-"""Batch jobs' ledger and output tables; payments indexed by customer (a batch chunk reads its customers' payments).
+"""Batch jobs' ledger and output tables (recommendations, review analyses, payment scores, forecasts with advice); payments indexed by customer (a batch chunk reads its customers' payments).
 
 Revision ID: 0002
 Revises: 0001
@@ -15,13 +15,27 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
-BATCH_TABLES = ("batch_chunks", "batch_payment_scores", "batch_recommendations", "batch_review_analyses", "batch_runs")
+BATCH_TABLES = ("batch_chunks", "batch_forecasts", "batch_payment_scores", "batch_recommendations", "batch_review_analyses",
+                "batch_runs")
 
 
 def upgrade() -> None:
     inspector = sa.inspect(op.get_bind())
     existing = set(inspector.get_table_names())
 
+    if "batch_forecasts" not in existing:
+        op.create_table("batch_forecasts",
+        sa.Column("series", sa.Text(), nullable=False),
+        sa.Column("product_id", sa.Text(), nullable=False),
+        sa.Column("store_id", sa.Text(), nullable=True),
+        sa.Column("forecast", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False),
+        sa.Column("advice", sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"), nullable=False),
+        sa.Column("model", sa.Text(), nullable=False),
+        sa.Column("run_id", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("series")
+        )
+        op.create_index(op.f("ix_batch_forecasts_product_id"), "batch_forecasts", ["product_id"], unique=False)
+        op.create_index(op.f("ix_batch_forecasts_run_id"), "batch_forecasts", ["run_id"], unique=False)
     if "batch_payment_scores" not in existing:
         op.create_table('batch_payment_scores',
         sa.Column('payment_id', sa.Text(), nullable=False),
