@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 import secrets
 import statistics
 import time
@@ -34,11 +33,11 @@ from llm4retail.batch.tables import CHUNKS, METADATA, RUNS
 from llm4retail.config import Settings
 from llm4retail.container import Services
 from llm4retail.data.store import Store
-from llm4retail.errors import ConfigError, ConflictError, DataValidationError, MissingExtraError
+from llm4retail.errors import ConflictError, DataValidationError
+from llm4retail.models.parallel import ray_session
 
 logger = logging.getLogger(__name__)
 
-LOCAL_RAY = "local"  # start a Ray instance on this machine for the run
 IN_FLIGHT_PER_CPU = 2  # Ray tasks queued per CPU of the cluster: workers never wait for the next chunk
 DELETE_BATCH = 1000
 
@@ -176,38 +175,6 @@ def _compute_on_worker(settings: Settings, name: str, params: Mapping[str, Any],
         _WORKER_SERVICES.clear()
         _WORKER_SERVICES[key] = Services(settings)
     return _compute(_WORKER_SERVICES[key], name, params, keys)
-
-
-@contextmanager
-def ray_session(address: str) -> Iterator[Any]:
-    """The `ray` module, connected: to a Ray already initialised in this process, else a local instance
-    (`local`, all this machine's CPUs) or a cluster (`auto` = the one `RAY_ADDRESS` or a local head names,
-    or `ray://host:port` / `host:port`). A connection made here is closed at the end.
-
-    Raises:
-        MissingExtraError: Ray is not installed (`pip install 'llm4retail[ray]'`).
-        ConfigError: the cluster cannot be reached.
-    """
-    try:
-        import ray
-    except ImportError as error:
-        raise MissingExtraError("batch jobs on Ray need Ray: pip install 'llm4retail[ray]'") from error
-    started = False
-    if not ray.is_initialized():
-        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
-        try:
-            if address == LOCAL_RAY:
-                ray.init(num_cpus=os.cpu_count() or 1, **options)
-            else:
-                ray.init(address=address, **options)
-        except ConnectionError as error:
-            raise ConfigError(f"cannot reach the Ray cluster at '{address}': {error}") from error
-        started = True
-    try:
-        yield ray
-    finally:
-        if started:
-            ray.shutdown()
 
 
 def _run_in_process(services: Services, name: str, params: Mapping[str, Any],

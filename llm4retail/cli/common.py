@@ -38,6 +38,9 @@ EXIT_CODES: list[tuple[type[Llm4RetailError], int]] = [
 ]
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON object.")]
+RayOption = Annotated[str | None, typer.Option(
+    help="Run the candidates' fits as parallel Ray tasks: 'local' (this machine), 'auto' (the running cluster) or "
+         "an address (ray://host:10001); default: one after the other in this process.")]  # fmt: skip
 
 ChoiceEnum = TypeVar("ChoiceEnum", bound=Enum)
 

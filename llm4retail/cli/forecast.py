@@ -10,6 +10,7 @@ import typer
 
 from llm4retail.cli.common import (
     JsonOption,
+    RayOption,
     capability,
     echo_json,
     emit_report,
@@ -53,10 +54,11 @@ def train(
     context: typer.Context,
     horizon: Annotated[int, typer.Option(min=1, help="Steps the forecaster is fitted for (the most a forecast may ask).")] = 28,
     models: ForecastModels = None,
+    ray: RayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Choose a model by backtest on the store's sales, refit it and save it as the served version."""
-    report = services(context).forecast.train(horizon=horizon, models=_models(models))
+    report = services(context).forecast.train(horizon=horizon, models=_models(models), ray=ray)
     if as_json:
         echo_json(report)
         return

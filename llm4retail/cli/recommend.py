@@ -10,6 +10,7 @@ import typer
 
 from llm4retail.cli.common import (
     JsonOption,
+    RayOption,
     capability,
     echo_json,
     emit_report,
@@ -62,6 +63,7 @@ def train(
     context: typer.Context,
     models: Annotated[str | None, typer.Option(help="Comma-separated candidate models (default: all, plus the hybrid).")] = None,
     keep: Annotated[int | None, typer.Option(min=1, help="Model versions kept (default: settings models.keep_versions).")] = None,
+    ray: RayOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Choose the recommender on the store's events by validation, refit it on all events and save a new version."""
@@ -70,7 +72,7 @@ def train(
     config = settings(context)
     if keep is not None:
         config = config.model_copy(update={"models": config.models.model_copy(update={"keep_versions": keep})})
-    result = Services(config, store=store(context)).recommend.train(models=parse_names(models))
+    result = Services(config, store=store(context)).recommend.train(models=parse_names(models), ray=ray)
     if as_json:
         echo_json(result)
         return
@@ -86,6 +88,7 @@ def evaluate(
     products: Annotated[
         Path | None, typer.Option(help="Products file or folder (brand, category, attributes, text) for the graph and content models.")
     ] = None,
+    ray: RayOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Leave-last-out, full ranking over all items; per-model metrics and the validation-chosen `best`."""
@@ -94,5 +97,5 @@ def evaluate(
 
     frame, _ = read_table(events, Table.EVENTS)
     catalog = read_table(products, Table.PRODUCTS)[0] if products else None
-    report = evaluate_recommenders(frame, dataset=str(events), models=parse_names(models), products=catalog)
+    report = evaluate_recommenders(frame, dataset=str(events), models=parse_names(models), products=catalog, ray=ray)
     emit_report(context, report, as_json=as_json)

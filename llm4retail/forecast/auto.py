@@ -26,7 +26,7 @@ from llm4retail.forecast.panel import Panel, panel_from_arrays, panel_to_arrays
 from llm4retail.forecast.windows import (
     affordable_models,
     choose,
-    forecast_window,
+    forecast_windows,
     origins_before,
     validation_mase,
 )
@@ -122,8 +122,13 @@ class AutoForecaster(ForecastArtifact):
         self.residuals_: np.ndarray | None = None
         self.scale_: np.ndarray | None = None
 
-    def fit(self, panel: Panel) -> Self:
+    def fit(self, panel: Panel, *, ray: str | None = None) -> Self:
         """Validate every affordable model on the last windows, keep the best, refit it on everything.
+
+        Args:
+            panel: the sales.
+            ray: compute the candidates' validation windows as parallel Ray tasks (`local`, `auto` or an
+                address); None: one after the other here. The choice and the model are the same.
 
         Raises:
             DataValidationError: If the panel is too short for the validation windows.
@@ -133,11 +138,8 @@ class AutoForecaster(ForecastArtifact):
             self.models, panel.window(0, origins[0]), n_fits=self.validation_windows + 1,
             budget_seconds=self.time_budget_seconds,
         )
-        windows = {
-            model: [forecast_window(model, panel, origin=origin, horizon=self.horizon, threads=self.threads,
-                                    seed=self.seed) for origin in origins]
-            for model in affordable.kept
-        }
+        windows = forecast_windows(affordable.kept, panel, origins=origins, horizon=self.horizon, threads=self.threads,
+                                   seed=self.seed, ray=ray)  # fmt: skip
         scores = {model: validation_mase(items, panel) for model, items in windows.items()}
         self.chosen_ = choose(scores)
         self.validation_ = {model.value: score for model, score in scores.items()}

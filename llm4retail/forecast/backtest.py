@@ -23,7 +23,7 @@ from llm4retail.forecast.auto import DEFAULT_BUDGET_SECONDS
 from llm4retail.forecast.base import ForecastModel
 from llm4retail.forecast.conformal import ConformalIntervals
 from llm4retail.forecast.panel import Panel
-from llm4retail.forecast.windows import WindowForecast, affordable_models, choose, forecast_window, origins_before
+from llm4retail.forecast.windows import WindowForecast, affordable_models, choose, forecast_windows, origins_before
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def evaluate_forecasters(
     validation_windows: int = 1,
     time_budget_seconds: float = DEFAULT_BUDGET_SECONDS,
     threads: int = 1,
+    ray: str | None = None,
 ) -> EvalReport:
     """Backtest every affordable model on `folds` rolling origins and the per-fold validation choice.
 
@@ -89,6 +90,7 @@ def evaluate_forecasters(
         validation_windows: windows before each fold's origin that choose the model and calibrate intervals.
         time_budget_seconds: the most projected seconds a local model may take over all fits.
         threads: threads of the global model.
+        ray: compute the (model, origin) windows as parallel Ray tasks (`local`, `auto` or an address).
 
     Returns:
         The report: the chosen sequence's scores as metrics, per-model scores in `models`,
@@ -107,10 +109,7 @@ def evaluate_forecasters(
             candidates, panel.window(0, origins[0]), n_fits=len(origins),
             budget_seconds=time_budget_seconds,
         )
-        windows = {
-            model: [forecast_window(model, panel, origin=origin, horizon=horizon, threads=threads) for origin in origins]
-            for model in affordable.kept
-        }
+        windows = forecast_windows(affordable.kept, panel, origins=origins, horizon=horizon, threads=threads, ray=ray)
         pools = {model: _Pool() for model in windows}
         chosen_pool, per_fold = _Pool(), []
         for fold in range(folds):

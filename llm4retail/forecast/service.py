@@ -98,6 +98,7 @@ class ForecastService(CapabilityService):
         horizon: int = DEFAULT_HORIZON,
         models: Sequence[ForecastModel] | None = None,
         time_budget_seconds: float = SERVICE_BUDGET_SECONDS,
+        ray: str | None = None,
     ) -> dict[str, Any]:
         """Chooses a model by backtest on the store's sales, refits it, saves a version and serves it.
 
@@ -105,6 +106,7 @@ class ForecastService(CapabilityService):
             horizon: steps the forecaster is fitted for (the most a request may ask).
             models: candidate models (default all, within the time budget).
             time_budget_seconds: per local model, over all its validation and final fits.
+            ray: compute the candidates' validation windows as parallel Ray tasks (`local`, `auto` or an address).
 
         Returns:
             The training report: `version`, `chosen`, `validation_mase` per model, `skipped`, sizes.
@@ -114,7 +116,7 @@ class ForecastService(CapabilityService):
         """
         sales = read_sales(self.store)
         panel = panel_from_sales(sales)
-        auto = AutoForecaster(horizon, models=models, time_budget_seconds=time_budget_seconds).fit(panel)
+        auto = AutoForecaster(horizon, models=models, time_budget_seconds=time_budget_seconds).fit(panel, ray=ray)
         assert auto.chosen_ is not None
         report = {
             "capability": self.capability, "horizon": horizon, "chosen": auto.chosen_.value,

@@ -18,6 +18,7 @@ from llm4retail.forecast.base import GLOBAL_MODELS, ForecastModel, make_forecast
 from llm4retail.forecast.conformal import fallback_scale
 from llm4retail.forecast.metrics import mase_per_series, seasonal_scale
 from llm4retail.forecast.panel import Panel
+from llm4retail.models.parallel import parallel_map
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,26 @@ def forecast_window(
     point = forecaster.predict(panel.window(origin, origin + horizon))
     done = time.perf_counter()
     return WindowForecast(model, origin, point, fitted - started, done - fitted)
+
+
+def forecast_windows(
+    models: list[ForecastModel], panel: Panel, *, origins: list[int], horizon: int, threads: int = 1, seed: int = 0,
+    ray: str | None = None,
+) -> dict[ForecastModel, list[WindowForecast]]:
+    """`forecast_window` of every model at every origin: the candidates' backtest windows, computed one after
+    the other here or as parallel Ray tasks (`ray`: `local`, `auto` or an address; the same forecasts)."""
+    pairs = [(model, origin) for model in models for origin in origins]
+    done = parallel_map(_window_task, pairs, shared=(panel, horizon, threads, seed), ray=ray, label="backtest window")
+    windows: dict[ForecastModel, list[WindowForecast]] = {model: [] for model in models}
+    for (model, _origin), window in zip(pairs, done, strict=True):
+        windows[model].append(window)
+    return windows
+
+
+def _window_task(pair: tuple[ForecastModel, int], shared: tuple[Panel, int, int, int]) -> WindowForecast:
+    panel, horizon, threads, seed = shared
+    model, origin = pair
+    return forecast_window(model, panel, origin=origin, horizon=horizon, threads=threads, seed=seed)
 
 
 def affordable_models(

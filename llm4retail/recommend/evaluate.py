@@ -21,6 +21,7 @@ import pandas as pd
 
 from llm4retail.errors import DataValidationError
 from llm4retail.eval import EvalReport, metrics_from_ranks, rank_of_targets
+from llm4retail.models.parallel import parallel_map
 from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.data import Interactions, LeaveLastOut, leave_last_out
 from llm4retail.recommend.hybrid import Hybrid
@@ -113,18 +114,24 @@ def measure(model: Recommender, interactions: Interactions, split: LeaveLastOut,
 
 
 def evaluate_recommenders(
-    events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None, products: pd.DataFrame | None = None
+    events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None, products: pd.DataFrame | None = None,
+    ray: str | None = None,
 ) -> EvalReport:
     """Fit and score each model (and the hybrid of the best three); `best` by validation NDCG@10.
+
+    Args:
+        ray: None to fit the candidates one after the other here; `local`, `auto` or a cluster address to fit
+            them as parallel Ray tasks (the same models and metrics; `train_seconds` are each task's own).
 
     Raises:
         DataValidationError: an unknown model name, a named model that cannot run on the data, or too few events.
     """
-    return select_model(events, dataset=dataset, models=models, products=products)[0]
+    return select_model(events, dataset=dataset, models=models, products=products, ray=ray)[0]
 
 
 def select_model(
-    events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None, products: pd.DataFrame | None = None
+    events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None, products: pd.DataFrame | None = None,
+    ray: str | None = None,
 ) -> tuple[EvalReport, Recommender, Interactions]:
     """`evaluate_recommenders`, also returning the best model (fitted on the training split) and all interactions."""
     started = time.perf_counter()
@@ -138,17 +145,16 @@ def select_model(
     results: dict[str, dict[str, float]] = {}
     skipped: dict[str, str] = {}
     fitted: dict[str, Recommender] = {}
-    for name in (n for n in names if n != HYBRID):
-        logger.info("fitting %s", name)
-        try:
-            model = factories[name](products)
-            results[name] = evaluate_model(model, interactions, split)
-            fitted[name] = model
-        except DataValidationError as error:
+    candidates = [n for n in names if n != HYBRID]
+    outcomes = parallel_map(_fit_candidate, candidates, shared=(products, interactions, split), ray=ray, label="candidate")
+    for name, (model, metrics, error) in zip(candidates, outcomes, strict=True):
+        if error is not None:
             if models:  # asked for by name: say why it cannot run
-                raise
-            skipped[name] = str(error)
+                raise DataValidationError(error)
+            skipped[name] = error
             logger.warning("%s skipped: %s", name, error)
+            continue
+        results[name], fitted[name] = metrics, model
     blend = ""
     if HYBRID in names and len(fitted) >= 2:
         results[HYBRID], fitted[HYBRID] = _evaluate_hybrid(fitted, results, interactions, split)
@@ -169,6 +175,20 @@ def select_model(
                "training": {name: model.training_ for name, model in fitted.items() if getattr(model, "training_", None)}},
     )
     return report, fitted[best], interactions
+
+
+def _fit_candidate(
+    name: str, shared: tuple[pd.DataFrame | None, Interactions, LeaveLastOut]
+) -> tuple[Recommender | None, dict[str, float] | None, str | None]:
+    """Fits and measures one candidate (in this process or as a Ray task): (model, metrics, None), or
+    (None, None, why) when it cannot run on the data."""
+    products, interactions, split = shared
+    logger.info("fitting %s", name)
+    try:
+        model = model_factories()[name](products)
+        return model, evaluate_model(model, interactions, split), None
+    except DataValidationError as error:
+        return None, None, str(error)
 
 
 def _evaluate_hybrid(

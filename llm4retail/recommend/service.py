@@ -102,11 +102,12 @@ class RecommendService(CapabilityService):
         self.offers_: dict[str, tuple[float | None, str | None]] = {}  # product_id -> catalog price, currency
 
     # -- training ----------------------------------------------------------------------------------
-    def train(self, *, models: Sequence[str] | None = None) -> dict[str, Any]:
+    def train(self, *, models: Sequence[str] | None = None, ray: str | None = None) -> dict[str, Any]:
         """Choose a model on the store's events by validation, refit it on all events, save and serve it.
 
         Args:
             models: candidate model names (default: every model plus the hybrid).
+            ray: fit the candidates as parallel Ray tasks (`local`, `auto` or an address); None: in this process.
 
         Returns:
             `RecommendTrainReport` as a dict.
@@ -116,7 +117,7 @@ class RecommendService(CapabilityService):
         """
         events = self.store.read_frame(Table.EVENTS)
         products = self.store.read_frame(Table.PRODUCTS)
-        return self.publish(train_recommender(events, products, dataset=self.store.description, models=models))
+        return self.publish(train_recommender(events, products, dataset=self.store.description, models=models, ray=ray))
 
     def train_on_start(self) -> dict[str, Any]:
         """The cheap default `serve` trains when nothing is saved: item neighbours over every event (seconds)."""

@@ -66,7 +66,8 @@ def refit(model: Recommender, interactions: Interactions, *, products: pd.DataFr
 
 
 def train_recommender(
-    events: pd.DataFrame, products: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None
+    events: pd.DataFrame, products: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None,
+    ray: str | None = None,
 ) -> TrainedRecommender:
     """Select a model by validation on `events`, refit it on all of them, fit the item neighbours.
 
@@ -75,13 +76,14 @@ def train_recommender(
         products: the store's products (for the graph and content models).
         dataset: a name for the report.
         models: candidate model names (default: every model plus the hybrid).
+        ray: fit the candidates as parallel Ray tasks (`local`, `auto` or an address); None: in this process.
 
     Raises:
         DataValidationError: there are no events, or too few for a leave-last-out choice.
     """
     started = time.perf_counter()
     _require_events(events)
-    report, chosen, interactions = select_model(events, dataset=dataset, models=models, products=products)
+    report, chosen, interactions = select_model(events, dataset=dataset, models=models, products=products, ray=ray)
     logger.info("recommend train: %s chosen (validation NDCG@10 %.4f); refitting on all events", report.best, report.metrics["valid_ndcg@10"])
     final = refit(chosen, interactions, products=products)
     summary = {**report.model_dump(mode="json"), "default": False, "train_seconds": time.perf_counter() - started}

@@ -220,3 +220,33 @@ def test_cli_runs_lists_and_reports(sqlite_services: Services) -> None:
     assert '"state": "done"' in ran.stdout and '"mode": "in-process"' in ran.stdout
     status = subprocess.run(_cli(data_dir, "batch", "status", "--job", "risk"), capture_output=True, text=True, check=True)  # noqa: S603
     assert "done" in status.stdout and "risk-" in status.stdout
+
+
+def test_recommender_selection_on_ray_fits_the_same_candidates(sqlite_services: Services, local_ray: None) -> None:
+    from llm4retail.recommend.evaluate import select_model
+
+    events = sqlite_services.store.read_frame(Table.EVENTS)
+    products = sqlite_services.store.read_frame(Table.PRODUCTS)
+    names = ["popularity", "itemknn", "ease", "graph", "hybrid"]
+    here, model_here, _ = select_model(events, dataset="small", models=names, products=products)
+    there, model_there, _ = select_model(events, dataset="small", models=names, products=products, ray="auto")
+    assert here.best == there.best and type(model_here) is type(model_there)
+    for name in names:
+        for metric, value in here.models[name].items():
+            if metric != "train_seconds":
+                assert there.models[name][metric] == pytest.approx(value, abs=1e-9), (name, metric)
+
+
+def test_forecaster_choice_on_ray_is_the_same(sqlite_services: Services, local_ray: None) -> None:
+    import numpy as np
+
+    from llm4retail.forecast.auto import AutoForecaster
+    from llm4retail.forecast.base import ForecastModel
+    from llm4retail.forecast.panel import panel_from_sales
+
+    panel = panel_from_sales(sqlite_services.store.read_frame(Table.SALES))
+    models = [ForecastModel.SEASONAL_NAIVE, ForecastModel.ETS, ForecastModel.LIGHTGBM]
+    here = AutoForecaster(7, models=models).fit(panel)
+    there = AutoForecaster(7, models=models).fit(panel, ray="auto")
+    assert here.chosen_ == there.chosen_ and here.validation_ == pytest.approx(there.validation_, rel=1e-9)
+    np.testing.assert_allclose(here.forecast().point, there.forecast().point, rtol=1e-9)
