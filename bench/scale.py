@@ -6,7 +6,8 @@ step's own:
 
 1. **import**: `demo init --scale N --no-train` (generated and written one block at a time);
 2. **index**: `search train` (lexical index, embeddings, learned reranker from the judged queries);
-3. **training**: `recommend train`, `reviews train`, `risk train`, `forecast train`;
+3. **defaults**: the quick default model of every capability (what `serve` trains at start-up), in one
+   process; **training**: `recommend train`, `reviews train`, `risk train`, `forecast train`;
 4. **batch jobs**, each in this process and on a local Ray (`--ray local`, this machine's CPUs):
    `recommend` (top-20 of every customer), `reviews`, `risk`, `forecast`; with the mean compute time of a chunk, the
    projected time on M machines of C cores is `startup + ceil(chunks / (M x C)) x chunk mean` (chunks are
@@ -43,17 +44,30 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 CLI = [sys.executable, "-m", "llm4retail.cli"]
-STEPS = ("import", "index", "training", "batch", "api")
+STEPS = ("import", "index", "defaults", "training", "batch", "api")
+DEFAULTS_SCRIPT = """
+import json, sys, time
+from llm4retail.config import get_settings
+from llm4retail.container import SERVICE_CLASSES, Services
+services, seconds = Services(get_settings()), {}
+for name in SERVICE_CLASSES:
+    service = services.get(name)
+    if name != "search" and service.needs_training():
+        started = time.perf_counter()
+        service.run_training(on_start=True)
+        seconds[name] = round(time.perf_counter() - started, 2)
+print(json.dumps(seconds))
+"""
 BATCH_JOBS = ("recommend", "reviews", "risk", "forecast")
 QUERIES = ["sofa", "red dress", "running shoes", "耳机", "蓝牙音箱", "coffee maker", "desk lamp", "backpack",
            "wireless mouse", "yoga mat", "连衣裙", "water bottle", "phone case", "jacket", "枕头", "kettle"]  # fmt: skip
 
 
-def timed(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+def timed(args: list[str], env: dict[str, str], *, command: list[str] = CLI) -> dict[str, Any]:
     """Runs one CLI command under /usr/bin/time: wall seconds, peak RSS (MiB), and its JSON output if any."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as times:
         started = time.perf_counter()
-        result = subprocess.run(["/usr/bin/time", "-o", times.name, "-f", "%e %M", *CLI, *args],  # noqa: S603
+        result = subprocess.run(["/usr/bin/time", "-o", times.name, "-f", "%e %M", *command, *args],  # noqa: S603
                                 env=env, capture_output=True, text=True)  # fmt: skip
         wall = time.perf_counter() - started
         elapsed, rss_kb = times.read().strip().splitlines()[-1].split()
@@ -156,6 +170,10 @@ def run_scale(scale: int, steps: list[str], *, database_url: str | None, keep: P
             step = timed(["search", "train", "--json"], env)
             result["index"] = {key: step[key] for key in ("seconds", "peak_rss_mib")}
             print(f"[{scale}x] search index {step['seconds']} s, {step['peak_rss_mib']} MiB", flush=True)
+        if "defaults" in steps:
+            step = timed(["-c", DEFAULTS_SCRIPT], env, command=[sys.executable])
+            result["defaults"] = {"seconds": step["seconds"], "peak_rss_mib": step["peak_rss_mib"], "per_capability": step["output"]}
+            print(f"[{scale}x] start-up defaults {step['seconds']} s, {step['peak_rss_mib']} MiB: {step['output']}", flush=True)
         if "training" in steps:
             result["training"] = {}
             for capability in ("recommend", "reviews", "risk", "forecast"):

@@ -64,7 +64,7 @@ def _recommend(services: Services, params: Mapping[str, Any], keys: Sequence[str
     top_k = int(params["top_k"])
     rows = []
     for customer_id in keys:
-        for rank, item in enumerate(services.recommend.for_customer(customer_id, top_k=top_k), start=1):
+        for rank, item in enumerate(services.recommend.for_customer(customer_id, top_k=top_k, use_precomputed=False), start=1):
             rows.append({"customer_id": customer_id, "rank": rank, "product_id": item.product_id,
                          "score": _finite(item.score), "reason": item.reason})  # fmt: skip
     return rows

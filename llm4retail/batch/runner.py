@@ -242,6 +242,7 @@ def run_batch(
     started = time.perf_counter()
     store = services.store
     store.ensure_tables(METADATA)
+    store.ensure_tables(job.output.metadata)  # an output table may belong to its capability (recommendations)
     model = job.model(services)  # NotTrainedError before any work
     keys = job.keys(services)
     run_id, resumed = _open_run(store, job, params, model, keys, size, restart=restart)

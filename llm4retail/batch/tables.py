@@ -11,8 +11,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from llm4retail.recommend.precomputed import RECOMMENDATIONS  # read back by the recommend service
+
 _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 METADATA = sa.MetaData()
+__all__ = ["CHUNKS", "FORECASTS", "METADATA", "PAYMENT_SCORES", "RECOMMENDATIONS", "REVIEW_ANALYSES", "RUNS"]
 
 RUNS = sa.Table(
     "batch_runs", METADATA,
@@ -37,16 +40,6 @@ CHUNKS = sa.Table(
     sa.Column("finished_at", sa.DateTime),
 )  # fmt: skip
 
-RECOMMENDATIONS = sa.Table(
-    "batch_recommendations", METADATA,
-    sa.Column("customer_id", sa.Text, primary_key=True),
-    sa.Column("rank", sa.Integer, primary_key=True),
-    sa.Column("product_id", sa.Text, nullable=False),
-    sa.Column("score", sa.Float, nullable=False),
-    sa.Column("reason", sa.Text),
-    sa.Column("model", sa.Text, nullable=False),
-    sa.Column("run_id", sa.Text, nullable=False, index=True),
-)  # fmt: skip
 REVIEW_ANALYSES = sa.Table(
     "batch_review_analyses", METADATA,
     sa.Column("review_id", sa.Text, primary_key=True),

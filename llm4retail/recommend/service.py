@@ -40,6 +40,7 @@ from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.evaluate import evaluate_recommenders
 from llm4retail.recommend.hybrid import standardised
 from llm4retail.recommend.neighbours import ItemKNN, history_weights
+from llm4retail.recommend.precomputed import PrecomputedLists
 from llm4retail.recommend.rules import (
     Recommendation,
     Rules,
@@ -59,6 +60,8 @@ __all__ = ["RecommendService", "RecommendTrainReport", "Recommendation", "Rules"
 
 logger = logging.getLogger(__name__)
 HISTORY_LENGTH = 50  # the most recent events that drive "for you"
+LIVE_RERANK_ITEMS = 3  # latest history items whose neighbours lift a precomputed list's products
+LIVE_RERANK_WEIGHT = 0.5  # at most half the gap between the first and the last precomputed product
 VERBS = {"purchase": "bought", "add_to_cart": "added to your cart", "view": "viewed"}
 NEIGHBOURS_FOLDER = "neighbours"  # the item neighbours of a version, beside `model/`
 PRODUCT_IDS_FILE = "product_ids.json"  # the vocabulary (item index -> product id) of both
@@ -100,6 +103,7 @@ class RecommendService(CapabilityService):
         self.to_model_ = np.zeros(0, dtype=np.int64)
         self.rates = currency_rates(settings)  # the currency of products that name none
         self.offers_: dict[str, tuple[float | None, str | None]] = {}  # product_id -> catalog price, currency
+        self.precomputed = PrecomputedLists(store)  # `batch run recommend`'s lists
 
     # -- training ----------------------------------------------------------------------------------
     def train(self, *, models: Sequence[str] | None = None, ray: str | None = None) -> dict[str, Any]:
@@ -276,19 +280,50 @@ class RecommendService(CapabilityService):
         return item
 
     # -- surfaces ----------------------------------------------------------------------------------
-    def for_customer(self, customer_id: str, *, top_k: int = 10, rules: Rules | None = None) -> list[Recommendation]:
-        """"For you": neighbours of the customer's history, popularity for a cold start.
+    def for_customer(self, customer_id: str, *, top_k: int = 10, rules: Rules | None = None,
+                     use_precomputed: bool = True) -> list[Recommendation]:
+        """"For you": neighbours of the customer's history, popularity for a cold start. A list precomputed by
+        `llm4retail batch run recommend` with the served model is served instead, re-ranked live (cheaper for a
+        costly model or a large catalog); `use_precomputed=False` scores the whole catalog (what the batch job does).
 
         Raises:
             NotFoundError: the customer has no events and is not in the customers table.
         """
+        self._ready()
+        precomputed = self.precomputed.get(customer_id, model=self.model_name) if use_precomputed else []  # outside the lock
         with self.lock:  # the state changes with every posted event
-            self._ready()
             history = self.histories_.get(customer_id)
             if history is None:
                 self.store.get(Table.CUSTOMERS, (customer_id,))  # raises NotFoundError for an unknown id
                 history = []
+            if len(precomputed) >= top_k:
+                served = self._from_precomputed(precomputed, history, top_k=top_k, rules=rules or Rules())
+                if served is not None:
+                    return served
             return self._from_history(history, top_k=top_k, rules=rules or Rules())
+
+    def _from_precomputed(self, rows: list[tuple[str, float, str | None]], history: list[tuple[int, str]], *, top_k: int,
+                          rules: Rules) -> list[Recommendation] | None:  # fmt: skip
+        """The customer's precomputed list re-ranked live: its order (rank score 1 down to 1/n) plus the
+        similarity of each product to the customer's latest items, which include what happened after the
+        batch ran; availability, purchases and the other rules apply as they stand now. None when fewer than
+        `top_k` products survive (the caller scores the whole catalog instead)."""
+        known = [(self.index_[product], reason) for product, _, reason in rows if product in self.index_]
+        if len(known) < top_k:
+            return None
+        items = np.array([item for item, _ in known], dtype=np.int64)
+        scores = np.full(len(self.product_ids_), -np.inf, dtype=np.float32)
+        scores[items] = 1.0 - np.arange(len(items), dtype=np.float32) / len(items)
+        recent = np.array([item for item, _ in history[-LIVE_RERANK_ITEMS:]], dtype=np.int64)
+        if len(recent):
+            similarity = np.asarray(self.knn_.similarity_[recent][:, items].sum(axis=0)).ravel()
+            if similarity.max() > 0:
+                scores[items] += LIVE_RERANK_WEIGHT * (similarity / similarity.max()).astype(np.float32)
+        order = self._order(scores, rules=rules, history=history, top_k=top_k)
+        if len(order) < top_k:
+            return None
+        reasons = {item: reason for item, reason in known}
+        return [self._recommendation(i, scores[i], reasons.get(i) or self._popular_reason(i)) for i in order]
 
     def for_session(self, product_ids: Sequence[str], *, top_k: int = 10, rules: Rules | None = None) -> list[Recommendation]:
         """Recommendations for an anonymous list of recent products (unknown ids are ignored)."""

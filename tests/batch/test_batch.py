@@ -250,3 +250,25 @@ def test_forecaster_choice_on_ray_is_the_same(sqlite_services: Services, local_r
     there = AutoForecaster(7, models=models).fit(panel, ray="auto")
     assert here.chosen_ == there.chosen_ and here.validation_ == pytest.approx(there.validation_, rel=1e-9)
     np.testing.assert_allclose(here.forecast().point, there.forecast().point, rtol=1e-9)
+
+
+def test_precomputed_lists_are_served_and_reranked_with_what_happened_since(sqlite_services: Services) -> None:
+    recommend = sqlite_services.recommend
+    run_batch(sqlite_services, "recommend", params={"top_k": 20}, restart=True)
+    rows = _output(sqlite_services, "recommend")
+    customer = str(rows["customer_id"].iloc[0])
+    listed = list(rows[rows["customer_id"] == customer].sort_values("rank")["product_id"])
+    served = [item.product_id for item in recommend.for_customer(customer, top_k=10)]
+    assert len(served) == 10 and set(served) <= set(listed)
+
+    bought = served[0]
+    event = {"event_id": "e-after-batch", "customer_id": customer, "product_id": bought, "event_type": "purchase", "seq": 10**9}
+    sqlite_services.store.upsert_records(Table.EVENTS, [event])
+    sqlite_services.events_recorded([event])
+    again = [item.product_id for item in recommend.for_customer(customer, top_k=10)]
+    assert bought not in again and set(again) <= set(listed)  # live: what was bought since is left out
+
+    with sqlite_services.store.transaction() as connection:  # a list from another model is never served
+        connection.execute(JOBS["recommend"].output.update().values(model="an older model"))
+    fresh = recommend.for_customer(customer, top_k=10, use_precomputed=False)
+    assert [item.product_id for item in recommend.for_customer(customer, top_k=10)] == [item.product_id for item in fresh]

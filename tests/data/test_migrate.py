@@ -38,7 +38,8 @@ def empty_store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
 def _every_table() -> sa.MetaData:
     """The tables this version's code creates: the contract's and every component's."""
     metadata, _ = build_metadata()
-    for component in (keys.METADATA, state.METADATA, impressions.METADATA, batch_tables.METADATA):
+    for component in (keys.METADATA, state.METADATA, impressions.METADATA, batch_tables.METADATA,
+                      batch_tables.RECOMMENDATIONS.metadata):
         for table in component.tables.values():
             table.to_metadata(metadata)
     return metadata
@@ -85,7 +86,8 @@ def test_the_migrated_schema_is_the_schema_of_the_code(empty_store: Store) -> No
 
 def test_a_store_created_by_this_version_is_adopted_unchanged(empty_store: Store) -> None:
     empty_store.create_schema()
-    for component in (keys.METADATA, state.METADATA, impressions.METADATA, batch_tables.METADATA):
+    for component in (keys.METADATA, state.METADATA, impressions.METADATA, batch_tables.METADATA,
+                      batch_tables.RECOMMENDATIONS.metadata):
         empty_store.ensure_tables(component)
     report = upgrade(empty_store)
     assert report["adopted"] and report["after"] == "0002"
