@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from llm4retail.batch import tables
+from llm4retail.batch.tables import FORECASTS, PAYMENT_SCORES, RECOMMENDATIONS, REVIEW_ANALYSES
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.errors import DataValidationError
@@ -202,25 +202,25 @@ JOBS: dict[str, BatchJob] = {
             name="recommend",
             description="'for you' top-K of every customer into batch_recommendations",
             keys=_customer_keys, compute=_recommend, model=lambda services: services.recommend.model_name,
-            output=tables.RECOMMENDATIONS, output_key="customer_id", defaults={"top_k": 20}, chunk_size=200,
+            output=RECOMMENDATIONS, output_key="customer_id", defaults={"top_k": 20}, chunk_size=200,
         ),
         BatchJob(
             name="reviews",
             description="sentiment and aspects of every review into batch_review_analyses",
             keys=_review_keys, compute=_reviews, model=lambda services: services.reviews.model_name(),
-            output=tables.REVIEW_ANALYSES, output_key="review_id", defaults={}, chunk_size=500,
+            output=REVIEW_ANALYSES, output_key="review_id", defaults={}, chunk_size=500,
         ),
         BatchJob(
             name="risk",
             description="risk score and decision of every payment into batch_payment_scores (chunked by customer)",
             keys=_payment_keys, compute=_payments, model=_risk_model,
-            output=tables.PAYMENT_SCORES, output_key="customer_key", defaults={}, chunk_size=200,
+            output=PAYMENT_SCORES, output_key="customer_key", defaults={}, chunk_size=200,
         ),
         BatchJob(
             name="forecast",
             description="forecast with intervals and inventory advice of every sales series into batch_forecasts",
             keys=_forecast_keys, compute=_forecasts, model=_forecast_model,
-            output=tables.FORECASTS, output_key="series", defaults={}, chunk_size=100,
+            output=FORECASTS, output_key="series", defaults={}, chunk_size=100,
         ),
     )
 }  # fmt: skip
