@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import re
 
-from llm4retail.assistant.grounding import _ID, check_grounding, missing_essentials
+from llm4retail.llm.grounding import _ID, check_grounding, missing_essentials
 from llm4retail.assistant.replies import LANGUAGE_NAMES, Draft
 from llm4retail.errors import LLMUnavailableError
 from llm4retail.llm.backends import AnswerBackend

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from llm4retail.assistant.grounding import Claims, read_claims
+from llm4retail.llm.grounding import Claims, read_claims
 from llm4retail.assistant.replies import order_fact, status_name
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.assistant.grounding import read_claims
+from llm4retail.llm.grounding import read_claims
 from llm4retail.assistant.suite import StoreView, fill, load_suite, percentile, placeholder_values
 from llm4retail.config import Settings
 from llm4retail.data.schemas import Table

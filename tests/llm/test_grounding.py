@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llm4retail.assistant.grounding import check_grounding, read_claims
+from llm4retail.llm.grounding import ValueLexicon, check_grounding, check_values, read_claims
 
 pytestmark = pytest.mark.unit
 FACTS = [
@@ -33,3 +33,14 @@ def test_claims_in_chinese_text() -> None:
     claims = read_claims("订单o002186于2026-10-02下单，状态：已签收，金额2338.00 CNY，至少可到2026-11-01。")
     assert claims.identifiers == {"o002186"} and claims.statuses == {"delivered"}
     assert claims.dates == {(2026, 10, 2), (2026, 11, 1)} and claims.numbers == {2338.0}
+
+
+def test_attribute_values_must_be_the_records() -> None:
+    lexicon = ValueLexicon({"red": "red", "红色": "red", "white": "white", "白色": "white", "steel": "steel",
+                            "stainless steel": "stainless steel"})  # fmt: skip
+
+    assert check_values("A white mug in stainless steel.", lexicon=lexicon, allowed={"white", "stainless steel"}).grounded
+    result = check_values("红色不锈钢杯，也有 red 款", lexicon=lexicon, allowed={"white"})
+    assert result.unsupported == ("value red",)
+    assert check_values("a shredded steel-free text", lexicon=lexicon, allowed=set()).unsupported == ("value steel",)
+    assert check_values("shredded wheat", lexicon=lexicon, allowed=set()).grounded  # whole words only

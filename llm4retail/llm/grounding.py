@@ -1,5 +1,6 @@
 """The grounding check: every price, quantity, date, order status, identifier and policy number
-in an answer must appear in the retrieved facts.
+in a generated text must appear in the facts it was generated from (the assistant's answers, generated
+product copy and campaign messages), and every attribute value it names must be the record's.
 
 Claims are read the same way from the answer and from the facts, so "$1,299.00", "1299" and
 "1299.0" are one number and "2026-10-05" and "2026年10月5日" one date.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 # Lookarounds instead of \b: in Chinese text an id touches CJK characters, which \b counts as word characters.
@@ -117,4 +119,48 @@ def check_grounding(answer: str, facts: list[str]) -> GroundingResult:
     unsupported += [f"date {y:04d}-{m:02d}-{d:02d}" for y, m, d in sorted(stated.dates - allowed.dates)]
     unsupported += [f"status {s}" for s in sorted(stated.statuses - allowed.statuses)]
     unsupported += [f"id {i}" for i in sorted(stated.identifiers - allowed.identifiers)]
+    return GroundingResult(grounded=not unsupported, unsupported=tuple(unsupported))
+
+
+
+def _phrase_pattern(phrase: str) -> str:
+    # Latin phrases match whole words ("red" is not in "shred"); a Chinese phrase touches its neighbours.
+    escaped = re.escape(phrase)
+    return escaped if re.search(r"[\u3400-\u9fff]", phrase) else rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
+
+
+class ValueLexicon:
+    """The attribute values a store knows, in every wording: phrase (any language) -> canonical value.
+
+    Args:
+        phrases: lower-case phrase -> canonical value ("红色" -> "red", "red" -> "red", "nordhaus" -> "nordhaus").
+
+    Example:
+        >>> ValueLexicon({"red": "red", "红色": "red", "steel": "steel", "stainless steel": "stainless steel"}).stated(
+        ...     "Stainless steel, 红色")
+        [('stainless steel', 'stainless steel'), ('红色', 'red')]
+    """
+
+    def __init__(self, phrases: Mapping[str, str]) -> None:
+        self.phrases = {phrase.lower(): value for phrase, value in phrases.items() if phrase.strip()}
+        # One alternation, longest phrases first: at one position "stainless steel" wins over "steel".
+        ordered = sorted(self.phrases, key=len, reverse=True)
+        self._pattern = re.compile("|".join(_phrase_pattern(phrase) for phrase in ordered)) if ordered else None
+
+    def stated(self, text: str) -> list[tuple[str, str]]:
+        """(phrase, canonical value) of every value `text` names, in text order."""
+        if self._pattern is None:
+            return []
+        lowered = unicodedata.normalize("NFKC", text).lower()
+        return [(match.group(0), self.phrases[match.group(0)]) for match in self._pattern.finditer(lowered)]
+
+
+def check_values(text: str, *, lexicon: ValueLexicon, allowed: Collection[str]) -> GroundingResult:
+    """Every attribute-like value `text` names (a colour, material, size word, brand ... of `lexicon`) must be one
+    of the record's (`allowed`, canonical values).
+
+    Returns:
+        `grounded` and the unsupported values, e.g. ("value red",).
+    """
+    unsupported = sorted({f"value {value}" for _, value in lexicon.stated(text) if value not in allowed})
     return GroundingResult(grounded=not unsupported, unsupported=tuple(unsupported))
