@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from llm4retail.assistant.service import AssistantService
     from llm4retail.catalog.service import CatalogService
     from llm4retail.forecast.service import ForecastService
+    from llm4retail.generate.service import GenerateService
     from llm4retail.inventory.service import InventoryService
     from llm4retail.marketing.service import MarketingService
     from llm4retail.pricing.service import PricingService
@@ -60,6 +61,7 @@ SERVICE_CLASSES: dict[str, str] = {
     "reviews": "llm4retail.reviews.service:ReviewService",
     "catalog": "llm4retail.catalog.service:CatalogService",
     "assistant": "llm4retail.assistant.service:AssistantService",
+    "generate": "llm4retail.generate.service:GenerateService",
 }
 
 
@@ -178,6 +180,10 @@ class Services:
     @property
     def assistant(self) -> AssistantService:
         return self.get("assistant")  # type: ignore[return-value]
+
+    @property
+    def generate(self) -> GenerateService:
+        return self.get("generate")  # type: ignore[return-value]
 
     @property
     def access(self) -> AccessControl:

@@ -30,6 +30,7 @@ NEW_VERBS = [
     ("assistant", ["train", "eval", "eval-intent", "chat", "handoffs", "resolve"]),
     ("reviews", ["train", "eval", "analyze", "summarize"]),
     ("catalog", ["train", "eval", "extract"]),
+    ("generate", ["copy", "campaign", "eval"]),
     ("models", ["pretrain", "finetune", "compress"]),
 ]
 OLD_NAMES = [
@@ -37,7 +38,8 @@ OLD_NAMES = [
     ["train-recommend"],
     ["chat"],
     *(["eval", name] for name in
-      ("search", "recommend", "risk", "clv", "purchase", "forecast", "intent", "assistant", "sentiment", "attributes")),
+      ("search", "recommend", "risk", "clv", "purchase", "forecast", "intent", "assistant", "sentiment", "attributes",
+       "generate")),
 ]
 
 

@@ -33,6 +33,7 @@ from llm4retail.api.routes import auth as auth_routes
 from llm4retail.api.routes import catalog as catalog_routes
 from llm4retail.api.routes import events, health, recommend, records, search
 from llm4retail.api.routes import forecast as forecast_routes
+from llm4retail.api.routes import generate as generate_routes
 from llm4retail.api.routes import inventory as inventory_routes
 from llm4retail.api.routes import marketing as marketing_routes
 from llm4retail.api.routes import pricing as pricing_routes
@@ -150,6 +151,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(reviews_routes.router)  # reviews, aspects, summaries
     app.include_router(reviews_routes.staff_router)  # the store's review analytics
     app.include_router(catalog_routes.router)  # attribute extraction
+    app.include_router(generate_routes.router)  # grounded product copy and campaign messages (staff)
     add_web(app)  # the storefront pages, /docs and /redoc
     route_levels(app)  # every route declares its access level (raises otherwise)
     app.openapi = lambda: openapi_with_access(app)  # type: ignore[method-assign]

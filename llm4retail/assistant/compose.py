@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 import re
 
-from llm4retail.llm.grounding import _ID, check_grounding, missing_essentials
 from llm4retail.assistant.replies import LANGUAGE_NAMES, Draft
 from llm4retail.errors import LLMUnavailableError
 from llm4retail.llm.backends import AnswerBackend
+from llm4retail.llm.grounding import IDENTIFIER, check_grounding, missing_essentials
 
 logger = logging.getLogger(__name__)
 MAX_ANSWER_TOKENS = 160
@@ -67,8 +67,8 @@ def compose_answer(
 def guard_identifiers(answer: str, draft: Draft, *, allowed: set[str]) -> str:
     """The answer, unless it names an order id or tracking code that is neither in its facts nor the
     customer's own; then the templated answer (whose identifiers all come from the customer's records)."""
-    from_facts = {match.group(0).lower() for fact in draft.facts for match in _ID.finditer(fact.text)}
-    stated = {match.group(0).lower() for match in _ID.finditer(answer)}
+    from_facts = {match.group(0).lower() for fact in draft.facts for match in IDENTIFIER.finditer(fact.text)}
+    stated = {match.group(0).lower() for match in IDENTIFIER.finditer(answer)}
     if stated <= from_facts | allowed:
         return answer
     logger.warning("answer named identifiers outside the customer's records; sending the template")

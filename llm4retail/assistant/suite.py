@@ -31,11 +31,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from llm4retail.llm.grounding import Claims, read_claims
 from llm4retail.assistant.replies import order_fact, status_name
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError
+from llm4retail.llm.grounding import Claims, read_claims
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)?)\}")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")

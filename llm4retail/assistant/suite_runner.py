@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.llm.grounding import read_claims
 from llm4retail.assistant.suite import StoreView, fill, load_suite, percentile, placeholder_values
 from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.eval import EvalReport, classification_metrics
 from llm4retail.llm.backends import BackendKind
+from llm4retail.llm.grounding import read_claims
 
 if TYPE_CHECKING:
     from llm4retail.container import Services

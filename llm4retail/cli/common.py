@@ -186,6 +186,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "assistant": _entry("assistant", "The customer-service assistant: train, evaluate, chat, hand-offs."),
     "reviews": _entry("reviews", "Review sentiment, aspects and product summaries."),
     "catalog": _entry("catalog", "Product attribute extraction from titles and descriptions."),
+    "generate": _entry("generate", "Grounded generated content: product copy and campaign messages (A/B), and their evaluation."),
     "models": _entry("models", "Trained models: list and prune saved versions; pre-train, fine-tune, compress (distil + int8) encoders."),
     "keys": _entry("keys", "API keys (create, list, rotate, revoke), customer tokens and the route × role table."),
     "db": _entry("db", "The store's schema: upgrade it in place (Alembic migrations), show its revision."),

@@ -9,6 +9,7 @@ from llm4retail.cli import (
     assistant,
     catalog,
     forecast,
+    generate,
     recommend,
     reviews,
     risk,
@@ -33,6 +34,7 @@ ALIASES = {
     "assistant": assistant.evaluate,  # assistant eval
     "sentiment": reviews.evaluate,  # reviews eval
     "attributes": catalog.evaluate,  # catalog eval
+    "generate": generate.evaluate,  # generate eval
 }
 for old_name, command in ALIASES.items():
     eval_app.command(old_name)(command)

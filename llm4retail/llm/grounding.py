@@ -13,8 +13,8 @@ import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-# Lookarounds instead of \b: in Chinese text an id touches CJK characters, which \b counts as word characters.
-_ID = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,4}\d{4,}|SF\d{10,13}|1Z[0-9A-Z]{16})(?![A-Za-z0-9])")
+# Order ids, tracking codes. Lookarounds instead of \b: in Chinese text an id touches CJK characters, which \b counts as word characters.
+IDENTIFIER = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,4}\d{4,}|SF\d{10,13}|1Z[0-9A-Z]{16})(?![A-Za-z0-9])")
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _CHINESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![A-Za-z0-9_.])\d+(?:\.\d+)?")
@@ -56,9 +56,9 @@ def read_claims(text: str) -> Claims:
     """Numbers, dates, order statuses and identifiers (order ids, tracking codes) stated in `text`."""
     text = unicodedata.normalize("NFKC", text)
     claims = Claims()
-    for match in _ID.finditer(text):
+    for match in IDENTIFIER.finditer(text):
         claims.identifiers.add(match.group(0).lower())
-    text = _ID.sub(" ", text)
+    text = IDENTIFIER.sub(" ", text)
     text = re.sub(r"\[\d+\]", " ", text)  # citation markers are no claims
     for pattern in (_ISO_DATE, _CHINESE_DATE):
         for match in pattern.finditer(text):

@@ -99,8 +99,8 @@ def test_assistant_turn_through_the_endpoint(assistant: Assistant, stub_endpoint
 def test_the_local_model_answer_is_grounded_or_replaced(tmp_path: Path) -> None:
     """Runs where the optional `assistant-llm` extra is installed (skipped, and reported, elsewhere)."""
     pytest.importorskip("llama_cpp")
-    from llm4retail.llm.grounding import check_grounding
     from llm4retail.llm.backends import local_model_path
+    from llm4retail.llm.grounding import check_grounding
 
     path = local_model_path(tmp_path)
     if path is None:
