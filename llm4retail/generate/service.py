@@ -145,7 +145,7 @@ class GenerateService(CapabilityService):
         """Ids of the products in a category path or under it ("Home" holds "Home > Decor > Vases").
 
         Raises:
-            NotFoundError-like DataValidationError: no product is in it.
+            DataValidationError: no product is in it (the message lists the top-level categories).
         """
         products = self.store.read_frame(Table.PRODUCTS, columns=["product_id", "category"])
         paths = products["category"].fillna("").astype(str)
