@@ -7,15 +7,14 @@ review summaries' extractive synthesis): `select_backend` then returns None.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from abc import ABC, abstractmethod
 from enum import StrEnum
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from llm4retail.artifacts.packaged import assemble_parts, packaged_file
 from llm4retail.config import LLMSettings
 from llm4retail.errors import ConfigError, LLMUnavailableError, MissingExtraError
 from llm4retail.llm.client import ChatClient
@@ -112,15 +111,6 @@ class LocalBackend(AnswerBackend):
         self._llama = None
 
 
-def _part_file(distribution: str) -> Path | None:
-    try:
-        files = metadata.files(distribution) or []
-    except metadata.PackageNotFoundError:
-        return None
-    binary = [entry for entry in files if str(entry).endswith(".bin")]
-    return Path(str(binary[0].locate())) if binary else None
-
-
 def local_model_path(data_dir: Path) -> Path | None:
     """The packaged GGUF, assembled once into `<data_dir>/models` and checked by sha256; None when not installed.
 
@@ -133,23 +123,10 @@ def local_model_path(data_dir: Path) -> Path | None:
     target = data_dir / "models" / GGUF_NAME
     if target.is_file():
         return target
-    parts = [_part_file(name) for name in GGUF_PARTS]
+    parts = [packaged_file(name, ".bin") for name in GGUF_PARTS]
     if any(part is None for part in parts):
         return None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    partial = target.with_suffix(".partial")
-    with partial.open("wb") as out:
-        for part in parts:
-            with Path(str(part)).open("rb") as handle:
-                while chunk := handle.read(1 << 22):
-                    digest.update(chunk)
-                    out.write(chunk)
-    if digest.hexdigest() != GGUF_SHA256:
-        partial.unlink()
-        raise ConfigError(f"the assembled local model has sha256 {digest.hexdigest()}, expected {GGUF_SHA256}")
-    partial.rename(target)
-    return target
+    return assemble_parts([part for part in parts if part is not None], target, sha256=GGUF_SHA256)
 
 
 def select_backend(kind: BackendKind, *, llm: LLMSettings | None, data_dir: Path) -> AnswerBackend | None:
