@@ -251,9 +251,11 @@ class SearchEngine(SearchModel):
         return context
 
     def candidates(
-        self, context: QueryContext, *, filters: SearchFilters | None = None, recent_product_ids: Sequence[str] = ()
+        self, context: QueryContext, *, filters: SearchFilters | None = None, recent_product_ids: Sequence[str] = (),
+        also: Sequence[str] = (),
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Candidate slots within the filters and their feature matrix."""
+        """Candidate slots within the filters (with the products `also` names, when within them) and their
+        feature matrix."""
         slots = self.slots_
         context.price_filter = resolve_price_filter(
             filters, context.parsed, column=slots.currency, alive=slots.alive, rates=self.rates
@@ -273,6 +275,9 @@ class SearchEngine(SearchModel):
             semantic, similarity = self.dense_.search(context.vector, top_k=self.dense_depth, allowed=mask)
             semantic = semantic[similarity >= self.dense_min_similarity]
         chosen = np.union1d(lexical, semantic).astype(np.int64)
+        if also:
+            extra = np.fromiter((slots.slot_of[p] for p in also if p in slots.slot_of), dtype=np.int64)
+            chosen = np.union1d(chosen, extra[mask[extra]]).astype(np.int64)
         if len(chosen) == 0:
             return chosen, np.zeros((0, len(FEATURES)), dtype=np.float32)
         dense = self.dense_.similarity(context.vector, chosen) if context.vector is not None else np.zeros(len(chosen))
@@ -304,8 +309,11 @@ class SearchEngine(SearchModel):
         explain: bool = False,
         diversify_results: bool = False,
         use_reranker: bool = True,
+        fuse: Sequence[str] = (),
     ) -> SearchResponse:
-        """One page of results for `query`.
+        """One page of results for `query`; with `fuse`, another retriever's ranking (best first: voice search's
+        phonetic match of a transcript) joins the candidates within the filters and the final order is the
+        reciprocal-rank fusion of both rankings.
 
         Raises:
             DataValidationError: bad paging or a query over the length limit.
@@ -314,14 +322,17 @@ class SearchEngine(SearchModel):
         if top_k <= 0 or offset < 0:
             raise DataValidationError(f"top_k must be > 0 and offset >= 0, got top_k={top_k}, offset={offset}")
         context = self.understand(query)
-        slots_, features = self.candidates(context, filters=filters, recent_product_ids=recent_product_ids)
+        slots_, features = self.candidates(context, filters=filters, recent_product_ids=recent_product_ids, also=fuse)
         rewritten = None
         if len(slots_) == 0 and self.rewriter is not None and query.strip():
             rewritten = self.rewriter(query)
             if rewritten:
                 context = self.understand(rewritten)
-                slots_, features = self.candidates(context, filters=filters, recent_product_ids=recent_product_ids)
+                slots_, features = self.candidates(context, filters=filters, recent_product_ids=recent_product_ids,
+                                                   also=fuse)
         scores = self.score(features, use_reranker=use_reranker)
+        if fuse:
+            scores = _reciprocal_rank_fusion(scores, slots_, [self.slots_.slot_of.get(p, -1) for p in fuse])
         order = np.argsort(-scores, kind="stable")
         if diversify_results:
             order = diversify(order, scores, brands=self.slots_.brands[slots_], categories=self.slots_.categories[slots_])
@@ -421,3 +432,19 @@ def _vstack(top: Any, bottom: Any) -> Any:
     import scipy.sparse as sp
 
     return sp.vstack([top, bottom], format="csr")
+
+
+RRF_K = 60  # the usual constant of reciprocal-rank fusion (Cormack et al., 2009)
+
+
+def _reciprocal_rank_fusion(scores: np.ndarray, slots: np.ndarray, other: Sequence[int]) -> np.ndarray:
+    """Scores whose order is the reciprocal-rank fusion of `scores`' ranking and `other` (slots, best first)."""
+    rank = np.empty(len(scores), dtype=np.int64)
+    rank[np.argsort(-scores, kind="stable")] = np.arange(len(scores))
+    fused = 1.0 / (RRF_K + 1 + rank)
+    position = {int(slot): index for index, slot in enumerate(slots)}
+    for other_rank, slot in enumerate(other):
+        index = position.get(int(slot))
+        if index is not None:
+            fused[index] += 1.0 / (RRF_K + 1 + other_rank)
+    return fused

@@ -90,6 +90,7 @@ def search_products(
     offset: int = 0,
     explain: bool = False,
     diversify: bool = False,
+    fuse: Sequence[str] = (),
 ) -> SearchResponse:
     """One page of results, personalised with `customer_id`'s recent products when given.
 
@@ -103,6 +104,7 @@ def search_products(
         offset: results skipped (page - 1) * page size.
         explain: include each hit's ranking features.
         diversify: spread the first results over brands and categories.
+        fuse: another retriever's ranked product ids, fused with the engine's ranking (voice search).
 
     Returns:
         The hits, facet counts over the whole result set, and how the query was understood.
@@ -110,5 +112,5 @@ def search_products(
     recent = store.recent_product_ids(customer_id) if customer_id else []
     return engine.search(
         query, filters=filters, top_k=top_k, offset=offset, recent_product_ids=recent, explain=explain,
-        diversify_results=diversify,
+        diversify_results=diversify, fuse=fuse,
     )

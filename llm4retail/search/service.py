@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -214,8 +214,9 @@ class SearchService(CapabilityService):
         if text is not None:
             await encode_query_async(text)
 
-    def search(self, request: SearchRequest) -> SearchResponse:
-        """One page of results for `request` (personalised when it names a customer).
+    def search(self, request: SearchRequest, *, fuse: Sequence[str] = ()) -> SearchResponse:
+        """One page of results for `request` (personalised when it names a customer); `fuse`: another retriever's
+        ranked product ids fused with the engine's ranking (voice search's phonetic match).
 
         Raises:
             NotTrainedError: no version is saved (run `llm4retail search train`).
@@ -224,6 +225,7 @@ class SearchService(CapabilityService):
         return search_products(
             self.engine(), request.query, store=self.store, filters=request.filters(), customer_id=request.customer_id,
             top_k=request.top_k, offset=request.offset, explain=request.explain, diversify=request.diversify,
+            fuse=fuse,
         )  # fmt: skip
 
     # -- live updates ------------------------------------------------------------------------------
