@@ -21,6 +21,10 @@ class DataValidationError(Llm4RetailError):
     """Input data breaks the data contract (missing column, bad value, unknown table)."""
 
 
+class PayloadTooLargeError(DataValidationError):
+    """An upload exceeds a size or duration limit (HTTP 413)."""
+
+
 class MissingColumnError(DataValidationError):
     """A required column is absent from an input file."""
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from llm4retail.capability import CapabilityService
 from llm4retail.data.schemas import Table
-from llm4retail.errors import DataValidationError, NotTrainedError
+from llm4retail.errors import ConfigError, DataValidationError, MissingExtraError, NotTrainedError
 from llm4retail.generate.campaign import PRODUCTS_PER_MESSAGE, CampaignWriter
 from llm4retail.generate.copywriter import CopyWriter
 from llm4retail.generate.facts import CatalogTerms, ProductFacts, praised_aspects, product_facts
@@ -81,11 +81,19 @@ class GenerateService(CapabilityService):
             return self._terms[1]
 
     def backend(self, kind: BackendKind = BackendKind.AUTO) -> AnswerBackend | None:
-        """The model that drafts (None: templates), built once per kind."""
+        """The model that drafts (None: templates), built once per kind.
+
+        Raises:
+            MissingExtraError: the backend asked for is not installed or configured here (HTTP 503).
+        """
         kind = BackendKind(kind)
         with self._backend_lock:
             if kind not in self._backends:
-                self._backends[kind] = select_backend(kind, llm=self.settings.llm, data_dir=self.settings.data_dir)
+                try:
+                    backend = select_backend(kind, llm=self.settings.llm, data_dir=self.settings.data_dir)
+                except ConfigError as error:  # a request for a backend this server lacks, not a broken config
+                    raise MissingExtraError(f"the {kind.value} backend is not available here: {error}") from error
+                self._backends[kind] = backend
             return self._backends[kind]
 
     def praised(self, product_ids: list[str]) -> dict[str, list[str]]:
