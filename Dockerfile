@@ -20,7 +20,7 @@ WORKDIR /app
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0
 COPY pyproject.toml README.md ./
 COPY llm4retail ./llm4retail
-RUN pip install '.[ray]'
+RUN pip install '.[ray,voice]'
 
 RUN useradd --uid 10001 --create-home app && mkdir -p /data && chown app /data
 USER app

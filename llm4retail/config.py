@@ -290,6 +290,18 @@ class BatchSettings(BaseModel):
     ray_address: str | None = Field(None, description="unset = in-process; local, auto or a Ray cluster address")
 
 
+class VoiceSettings(BaseModel):
+    """Voice search and voice orders (`LLM4RETAIL_VOICE__*`; the `voice` extra)."""
+
+    model_dir: Path | None = Field(
+        None, description="a CTranslate2 Whisper model folder; unset = the packaged Whisper base (multilingual)"
+    )
+    beam_size: int = Field(5, ge=1, le=10, description="beam width of the speech recogniser")
+    threads: int = Field(2, ge=1, le=64, description="CPU threads of the speech recogniser")
+    max_seconds: float = Field(30.0, gt=0, le=120, description="longest clip accepted (longer: 413)")
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="largest clip accepted (larger: 413)")
+
+
 class RiskSettings(BaseModel):
     """Payment-risk scoring (`LLM4RETAIL_RISK__*`).
 
@@ -340,6 +352,7 @@ class Settings(BaseSettings):
     models: ModelSettings = Field(default_factory=ModelSettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
     batch: BatchSettings = Field(default_factory=BatchSettings)
+    voice: VoiceSettings = Field(default_factory=VoiceSettings)
     redis_url: str | None = Field(
         None, description="server mode: redis://host:6379/0 carries each API worker's product and event writes to "
                           "the others at once (the change feed); unset = none (one worker)",

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from llm4retail.reviews.service import ReviewService
     from llm4retail.risk.service import RiskService
     from llm4retail.search.service import SearchService
+    from llm4retail.voice.service import VoiceService
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ SERVICE_CLASSES: dict[str, str] = {
     "catalog": "llm4retail.catalog.service:CatalogService",
     "assistant": "llm4retail.assistant.service:AssistantService",
     "generate": "llm4retail.generate.service:GenerateService",
+    "voice": "llm4retail.voice.service:VoiceService",
 }
 
 
@@ -184,6 +186,10 @@ class Services:
     @property
     def generate(self) -> GenerateService:
         return self.get("generate")  # type: ignore[return-value]
+
+    @property
+    def voice(self) -> VoiceService:
+        return self.get("voice")  # type: ignore[return-value]
 
     @property
     def access(self) -> AccessControl:

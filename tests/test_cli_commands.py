@@ -31,6 +31,7 @@ NEW_VERBS = [
     ("reviews", ["train", "eval", "analyze", "summarize"]),
     ("catalog", ["train", "eval", "extract"]),
     ("generate", ["copy", "campaign", "eval"]),
+    ("voice", ["understand", "eval"]),
     ("models", ["pretrain", "finetune", "compress"]),
 ]
 OLD_NAMES = [
@@ -39,7 +40,7 @@ OLD_NAMES = [
     ["chat"],
     *(["eval", name] for name in
       ("search", "recommend", "risk", "clv", "purchase", "forecast", "intent", "assistant", "sentiment", "attributes",
-       "generate")),
+       "generate", "voice")),
 ]
 
 

@@ -39,6 +39,7 @@ from llm4retail.api.routes import marketing as marketing_routes
 from llm4retail.api.routes import pricing as pricing_routes
 from llm4retail.api.routes import reviews as reviews_routes
 from llm4retail.api.routes import risk as risk_routes
+from llm4retail.api.routes import voice as voice_routes
 from llm4retail.api.safeguards import add_safeguards
 from llm4retail.api.web import add_web
 from llm4retail.api.web.console_data import UPLOAD_PATH
@@ -52,8 +53,10 @@ from llm4retail.errors import (
     ConflictError,
     DataValidationError,
     Llm4RetailError,
+    MissingExtraError,
     NotFoundError,
     NotTrainedError,
+    PayloadTooLargeError,
     PermissionDeniedError,
     StorageError,
     StorageFullError,
@@ -69,6 +72,8 @@ _STATUS: list[tuple[type[Llm4RetailError], int]] = [
     (NotFoundError, 404),
     (NotTrainedError, 503),
     (ConflictError, 409),
+    (PayloadTooLargeError, 413),
+    (MissingExtraError, 503),  # an optional feature this server was installed without (pip install ...[extra])
     (DataValidationError, 422),
     (StoreUnavailableError, 503),
     (StorageFullError, 507),  # Insufficient Storage: the write may succeed once space is freed
@@ -152,6 +157,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(reviews_routes.staff_router)  # the store's review analytics
     app.include_router(catalog_routes.router)  # attribute extraction
     app.include_router(generate_routes.router)  # grounded product copy and campaign messages (staff)
+    app.include_router(voice_routes.router)  # voice search and voice requests
     add_web(app)  # the storefront pages, /docs and /redoc
     route_levels(app)  # every route declares its access level (raises otherwise)
     app.openapi = lambda: openapi_with_access(app)  # type: ignore[method-assign]

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 SLOT_KEYS = ("order_id", "tracking_code", "product", "size", "colour", "price_limit")
+Hear = Callable[[str, str], str]  # (text, language) -> what the assistant reads instead (voice eval: spoken, heard)
 
 
 def _same(expected: Any, predicted: Any) -> bool:
@@ -89,8 +90,10 @@ class SuiteScore:
         return out
 
 
-def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[str, Any], *, index: int, score: SuiteScore) -> list[dict[str, Any]]:
-    """Play one conversation; returns its transcript with the problems found."""
+def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[str, Any], *, index: int, score: SuiteScore,
+                     hear: Hear | None = None) -> list[dict[str, Any]]:
+    """Play one conversation; returns its transcript with the problems found. With `hear`, each user turn is
+    what `hear(text, language)` returns (the turn spoken and transcribed: `llm4retail voice eval`)."""
     customer, values = placeholder_values(view, conversation, index=index)
     started = assistant.start(customer_id=customer)
     truth, others = view.truth(customer), view.other_identifiers(customer)
@@ -98,7 +101,7 @@ def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[s
     transcript, problems = [], []
     for turn in conversation["turns"]:
         text, expect = fill(turn["user"], values), fill(turn.get("expect", {}), values)
-        result = assistant.reply(started.conversation_id, text)
+        result = assistant.reply(started.conversation_id, (hear(text, language) if hear else text) or "…")
         score.latencies.append(result.latency_ms)
         if "intent" in expect:
             score.intents[language].append((expect["intent"], result.intent))
@@ -132,12 +135,13 @@ def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[s
     return transcript
 
 
-def run_suite(assistant: Assistant, view: StoreView, conversations: list[dict[str, Any]], *, dataset: str, backend: str) -> EvalReport:
+def run_suite(assistant: Assistant, view: StoreView, conversations: list[dict[str, Any]], *, dataset: str, backend: str,
+              hear: Hear | None = None) -> EvalReport:
     """Every conversation of the suite, scored."""
     started = time.perf_counter()
     score = SuiteScore()
     for index, conversation in enumerate(conversations):
-        run_conversation(assistant, view, conversation, index=index, score=score)
+        run_conversation(assistant, view, conversation, index=index, score=score, hear=hear)
     return EvalReport(
         capability="assistant", dataset=dataset, n=len(conversations), seconds=time.perf_counter() - started,
         metrics=score.metrics(),
@@ -153,7 +157,7 @@ def store_clock(store: Store) -> dt.datetime:
 
 def evaluate_assistant(
     suite: Path, *, settings: Settings, container: Callable[..., Services], use_store: bool = False,
-    backend: BackendKind = BackendKind.AUTO, demo_seed: int = 42,
+    backend: BackendKind = BackendKind.AUTO, demo_seed: int = 42, hear: Hear | None = None,
 ) -> EvalReport:
     """Run a suite through a `Services` container's assistant; today is the store's newest order.
 
@@ -167,6 +171,7 @@ def evaluate_assistant(
             demo store (seed `demo_seed`) in a scratch folder, where they are trained first.
         backend: who phrases the answers.
         demo_seed: seed of the fresh demo store.
+        hear: what each user turn becomes before the assistant reads it (spoken and transcribed), if set.
 
     Raises:
         NotTrainedError: with `use_store`, the store has no trained intent model, search index or
@@ -193,7 +198,7 @@ def evaluate_assistant(
             policy = assistant.tools.knowledge.policy_number("return_days", language="en")
             view = StoreView.from_store(services.store, as_of=as_of, return_days=policy.value if policy else None)
             return run_suite(assistant, view, conversations, dataset=str(suite),
-                             backend=assistant.backend.name if assistant.backend else "template")
+                             backend=assistant.backend.name if assistant.backend else "template", hear=hear)
         finally:
             services.close()
 

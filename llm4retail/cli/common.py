@@ -190,6 +190,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "models": _entry("models", "Trained models: list and prune saved versions; pre-train, fine-tune, compress (distil + int8) encoders."),
     "keys": _entry("keys", "API keys (create, list, rotate, revoke), customer tokens and the route × role table."),
     "db": _entry("db", "The store's schema: upgrade it in place (Alembic migrations), show its revision."),
+    "voice": _entry("voice", "Voice search and voice requests: transcribe a clip and act on it; spoken-query evaluation."),
     "batch": _entry("batch", "Batch jobs over the whole store, in this process or on Ray: run, resume, status."),
     "serve": _entry("serve", "Run the REST API (OpenAPI docs at /docs)."),
     "eval": _entry("evaluate", "Evaluate a capability (old names of `<capability> eval`).", hidden=True),

@@ -15,6 +15,7 @@ from llm4retail.cli import (
     risk,
     search,
     segments,
+    voice,
 )
 from llm4retail.cli.common import COMMANDS
 
@@ -35,6 +36,7 @@ ALIASES = {
     "sentiment": reviews.evaluate,  # reviews eval
     "attributes": catalog.evaluate,  # catalog eval
     "generate": generate.evaluate,  # generate eval
+    "voice": voice.evaluate,  # voice eval
 }
 for old_name, command in ALIASES.items():
     eval_app.command(old_name)(command)
