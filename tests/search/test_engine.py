@@ -181,3 +181,15 @@ def test_real_chinese_queries(datasets: Path) -> None:
         found += product_id in [hit.product_id for hit in response.hits]
     assert found / len(positives) >= 0.45  # 0.53 measured: the paraphrase is in the top 10
     assert engine.search("花呗 500元以下怎么还款").understood["price"] == {"min": None, "max": 500.0, "currency": "CNY"}
+
+
+@pytest.mark.unit
+def test_another_rankings_products_are_fused_within_the_filters(engine: SearchEngine) -> None:
+    plain = _ids(engine, "red velvet sofa under 500", top_k=10)
+    assert "p9" not in plain and "p8" not in plain
+    # another retriever (voice search's phonetic match) ranks the bulb and the yuan-priced sofa first
+    fused = _ids(engine, "red velvet sofa under 500", top_k=10, fuse=["p9", "p8", "p2"])
+    assert "p9" in fused  # joins the candidates: $5 is within the filter
+    assert "p8" not in fused  # ¥2,999 is not: the fused ranking never bypasses a filter
+    assert fused[0] == "p2"  # first in both rankings
+    assert _ids(engine, "red velvet sofa under 500", top_k=10, fuse=["unknown-id"]) == plain
