@@ -57,3 +57,31 @@ def test_short_messages_name_one_product_within_the_length(services: Services, c
     for message in messages:
         assert len(message.product_ids) == 1 and message.prices[0] in message.body and not message.subject
         assert len(message.body) <= BODY_LIMITS[message.language][channel][1]
+
+
+def test_model_drafts_are_checked_like_copy(services: Services) -> None:
+    import json
+
+    from llm4retail.generate.campaign import CampaignWriter
+    from tests.generate.test_copy import ScriptedBackend
+
+    products = services.store.read_frame(Table.PRODUCTS)
+    record = next(r for r in products.to_dict("records") if r["attributes"].get("language") == "en" and r["price"])
+    facts = services.generate.facts([record["product_id"]])
+    price = format_price(record["price"], record["currency"])
+    wrong = json.dumps({"subject": "A deal for you", "body": f"{record['title']} is now only $1.00!"})
+    grounded = json.dumps({"subject": "Picked for you", "body": f"{record['title']}: {price}. Have a look."})
+
+    refused = ScriptedBackend(wrong)
+    messages = CampaignWriter(services.generate.terms(), backend=refused).write(
+        "c-test", facts, channel=Channel.EMAIL, language=Language.ENGLISH
+    )
+    assert [m.backend for m in messages] == ["template", "template"] and refused.calls == 4  # 2 drafts per variant
+    assert all(price in m.body and "$1.00" not in m.body for m in messages)
+
+    accepted = ScriptedBackend(grounded)
+    messages = CampaignWriter(services.generate.terms(), backend=accepted).write(
+        "c-test", facts, channel=Channel.EMAIL, language=Language.ENGLISH
+    )
+    assert [m.backend for m in messages] == ["scripted", "scripted"] and accepted.calls == 2
+    assert messages[0].body == f"{record['title']}: {price}. Have a look."
