@@ -68,7 +68,7 @@ def test_the_whole_page_switches_to_chinese(page) -> None:
     tab.locator("#lang-switch").click()
     tab.wait_for_load_state("networkidle")
     assert tab.locator("html").get_attribute("lang") == "zh"
-    assert tab.get_by_role("button", name="搜索").count() == 1
+    assert tab.get_by_role("button", name="搜索", exact=True).count() == 1
     assert "个结果" in tab.locator("#total").inner_text()
     page.screenshot("storefront-search-zh")
     tab.goto(page.base + "/?q=sofa")  # the choice is remembered
