@@ -41,8 +41,11 @@ async def search_page(
     price_max: Annotated[float | None, Query(ge=0, le=1e12)] = None,
     available: bool | None = None,
     page: Annotated[int, Query(ge=1, le=100)] = 1,
+    spoken: Annotated[bool, Query(description="q is a transcript (the voice button): fused with the phonetic match")] = False,
 ) -> HTMLResponse:
-    """The search page; with `HX-Request` (htmx, as the shopper types) only the results block."""
+    """The search page; with `HX-Request` (htmx, as the shopper types) only the results block. A spoken query
+    (`spoken=1`, set by the voice button) is searched as `POST /voice` searches: fused with the products whose
+    titles sound like it."""
     search = SearchRequest(
         query=q, category=category, brands=brand, price_min=price_min, price_max=price_max, available=available,
         top_k=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
@@ -51,7 +54,8 @@ async def search_page(
     try:
         # the same admission control as GET /search: searches are CPU work, computed a few at a time
         await services.search.encode_ahead(q)
-        response = await to_thread.run_sync(services.search.search, search, limiter=cpu_slots)
+        fuse = await to_thread.run_sync(services.voice.phonetic_match, q, limiter=cpu_slots) if spoken else []
+        response = await to_thread.run_sync(partial(services.search.search, search, fuse=fuse), limiter=cpu_slots)
     except NotTrainedError as error:
         context |= {"unavailable": str(error), "response": None}
     else:

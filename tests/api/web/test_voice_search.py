@@ -112,6 +112,7 @@ def test_speaking_running_shoes_searches_for_them(microphone_browser, site) -> N
     assert "running" in _search_box(tab).input_value().lower()
     tab.wait_for_url("**/?q=*", timeout=30_000)  # the results came the usual way: htmx, with the address
     tab.wait_for_load_state("networkidle")
+    assert "spoken=1" in tab.url  # searched as a transcript: fused with the phonetic match
     titles = [title.lower() for title in tab.locator(".hits .card h3").all_inner_texts()]
     assert titles and sum("running shoes" in title for title in titles) >= len(titles) // 2, titles
     assert "action=search" in sent[0]["url"] and "language=en" in sent[0]["url"]
@@ -163,7 +164,10 @@ def test_a_chinese_page_asks_for_chinese_and_searches_the_answer(microphone_brow
     assert tab.locator("#q").input_value() == "沙发"
     tab.wait_for_url("**/?q=*")
     tab.wait_for_load_state("networkidle")
-    assert tab.locator(".hits .card").count() > 0
+    assert tab.locator(".hits .card").count() > 0 and "spoken=1" in tab.url
+    tab.locator("#q").fill("沙发 红色")  # typed again: an ordinary search
+    tab.wait_for_url(lambda url: "%E7%BA%A2%E8%89%B2" in url)  # 红色
+    assert "spoken" not in tab.url
     assert "language=zh" in asked[0] and "action=search" in asked[0]
     assert page.errors == []
     page.tab.close()

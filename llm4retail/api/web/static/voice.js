@@ -25,6 +25,11 @@
     const input = document.getElementById("q");
     const form = input && input.form;
     if (!button || !status || !form || !supported()) return;
+    const spoken = document.getElementById("spoken");
+    function setSpoken(on) {
+      if (spoken) spoken.disabled = !on;
+    }
+    input.addEventListener("input", () => setSpoken(false)); // typed again: an ordinary search
     const labels = button.dataset;
     let recorder = null;
     let timer = null;
@@ -93,6 +98,7 @@
           return;
         }
         input.value = text;
+        setSpoken(true); // the page searches a transcript: fused with the catalog's sound-alike products
         show(labels.heard.replace("{text}", heard), "heard");
         if (typeof form.requestSubmit === "function") form.requestSubmit();
         else form.submit();
