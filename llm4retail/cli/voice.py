@@ -1,4 +1,4 @@
-"""`llm4retail voice [understand] FILE` and `llm4retail voice eval` (also `llm4retail eval voice`)."""
+"""`llm4retail voice [understand] FILE` and `llm4retail voice eval` (alias: `llm4retail eval voice`)."""
 
 from __future__ import annotations
 
