@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -26,7 +26,7 @@ from llm4retail.generate.schemas import CampaignMessage, Channel, ProductCopy, T
 from llm4retail.llm.backends import AnswerBackend, BackendKind, select_backend
 from llm4retail.reviews.aspects import analyze_aspects
 from llm4retail.reviews.summary import aspect_breakdown
-from llm4retail.text.language import Language
+from llm4retail.text.language import Language, stated_language
 
 if TYPE_CHECKING:
     from llm4retail.eval.report import EvalReport
@@ -172,9 +172,7 @@ class GenerateService(CapabilityService):
         rows = self.store.read_where(Table.CUSTOMERS, "customer_id", customer_ids)
         out = {}
         for row in rows.to_dict("records"):
-            attributes = row.get("attributes") if isinstance(row.get("attributes"), Mapping) else {}
-            stated = str(attributes.get("preferred_language") or attributes.get("language") or "").lower()[:2]
-            out[str(row["customer_id"])] = Language(stated) if stated in {"en", "zh"} else Language.ENGLISH
+            out[str(row["customer_id"])] = stated_language(row.get("attributes")) or Language.ENGLISH
         return out
 
     def audience(self, segments: list[Segment] | None, *, min_purchase_probability: float | None = None,

@@ -48,3 +48,12 @@ def detect_language(text: str, *, min_cjk_share: float = 0.0) -> Language:
         return Language.CHINESE
     letters = sum(character.isalpha() for character in text)
     return Language.CHINESE if cjk >= min_cjk_share * letters else Language.ENGLISH
+
+
+def stated_language(attributes: object) -> Language | None:
+    """The language a record's attributes name (`preferred_language` or `language`: "zh", "zh-CN", "en-US"), or
+    None when they name neither of the two."""
+    if not isinstance(attributes, dict):
+        return None
+    stated = str(attributes.get("preferred_language") or attributes.get("language") or "").lower()[:2]
+    return Language(stated) if stated in {"en", "zh"} else None

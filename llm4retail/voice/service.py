@@ -31,6 +31,7 @@ from llm4retail.config import Settings
 from llm4retail.data.schemas import Table
 from llm4retail.data.store import Store
 from llm4retail.errors import NotTrainedError
+from llm4retail.text.language import stated_language
 from llm4retail.voice.audio import MAX_BYTES, MAX_SECONDS, decode_clip
 from llm4retail.voice.normalise import normalise_transcript
 from llm4retail.voice.phonetic import CatalogVocabulary, PhoneticIndex
@@ -54,7 +55,9 @@ class VoiceAction(StrEnum):
 class VoiceRequest(BaseModel):
     """How to read and act on one clip (the audio itself travels as the request body)."""
 
-    language: str | None = Field(None, pattern="^(en|zh)$", description="the spoken language; unset: detected")
+    language: str | None = Field(
+        None, pattern="^(en|zh)$", description="the spoken language; unset: the customer's, else detected"
+    )
     action: VoiceAction = Field(VoiceAction.AUTO, description="search, assistant, or auto (by the intent)")
     customer_id: str | None = Field(None, max_length=200, description="the signed-in customer (personalises both)")
     conversation_id: str | None = Field(None, max_length=64, description="continue this assistant conversation")
@@ -166,7 +169,8 @@ class VoiceService(CapabilityService):
             DataValidationError: empty or not audio, or nothing was said; PayloadTooLargeError: too long.
             NotTrainedError: the search index or the assistant's intent model is missing.
         """
-        transcript, text = self.transcribe(audio, language=request.language)
+        language = request.language or self._customer_language(request.customer_id)
+        transcript, text = self.transcribe(audio, language=language)
         result = VoiceResult(
             transcript=transcript.text, text=text, language=transcript.language,
             language_probability=transcript.language_probability, action=request.action,
@@ -189,6 +193,14 @@ class VoiceService(CapabilityService):
             )
             result.reply = self._services().assistant.chat(chat).as_dict()
         return result
+
+    def _customer_language(self, customer_id: str | None) -> str | None:
+        """The signed-in customer's language when their record names one (Whisper then need not guess it)."""
+        if not customer_id or customer_id.startswith(GUEST_PREFIX):
+            return None
+        rows = self.store.read_where(Table.CUSTOMERS, "customer_id", [customer_id])
+        language = stated_language(rows["attributes"].iloc[0]) if len(rows) and "attributes" in rows else None
+        return language.value if language else None
 
     def _decide(self, request: VoiceRequest, text: str) -> tuple[VoiceAction, str | None]:
         if request.action is not VoiceAction.AUTO:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from llm4retail.container import Services
+from llm4retail.data.schemas import Table
 from llm4retail.errors import ConfigError, DataValidationError, PayloadTooLargeError
 from llm4retail.voice.evaluate import evaluate_voice
 from llm4retail.voice.normalise import normalise_transcript
@@ -114,3 +115,14 @@ def test_eval_voice_reports_spoken_and_typed(voice_services: Services) -> None:
         assert 0 < metrics[f"{language}_ndcg@10_typed"] <= 1
         assert 0 <= metrics[f"{language}_ndcg@10_spoken"] <= 1
     assert 0 < metrics["rtf_p50"] and report.extra["samples"]["zh"][0]["heard"] is not None
+
+
+def test_a_customers_language_is_forced_when_the_request_names_none(voice_services: Services) -> None:
+    customers = voice_services.store.read_frame(Table.CUSTOMERS)
+    chinese = next(row["customer_id"] for row in customers.to_dict("records")
+                   if row["attributes"].get("preferred_language") == "zh")  # fmt: skip
+    clip = speak("我想买一个沙发", "zh")
+    forced = voice_services.voice.understand(VoiceRequest(customer_id=chinese, action=VoiceAction.SEARCH), clip)
+    assert forced.language == "zh" and forced.language_probability is None  # given, not detected
+    detected = voice_services.voice.understand(VoiceRequest(action=VoiceAction.SEARCH), clip)
+    assert detected.language_probability is not None

@@ -31,7 +31,7 @@ async def voice(
     services: ServicesDep,
     cpu_slots: CpuSlotsDep,
     language: Annotated[
-        str | None, Query(pattern="^(en|zh)$", description="the spoken language; unset: detected")
+        str | None, Query(pattern="^(en|zh)$", description="the spoken language; unset: the customer's, else detected")
     ] = None,
     action: Annotated[VoiceAction, Query(description="search, assistant, or auto (by the intent)")] = VoiceAction.AUTO,
     customer_id: Annotated[str | None, Query(max_length=200, description="the signed-in customer")] = None,
