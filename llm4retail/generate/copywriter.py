@@ -9,6 +9,8 @@ import logging
 import re
 import time
 
+from pydantic import ValidationError
+
 from llm4retail.errors import DataValidationError, LLMUnavailableError
 from llm4retail.generate.checks import grounding_problems, language_problem, length_problems
 from llm4retail.generate.facts import CatalogTerms, ProductFacts
@@ -70,10 +72,15 @@ def parse_copy(
     try:
         data = json.loads(match.group(0) if match else reply)
         bullets = [str(item).strip() for item in data["bullets"] if str(item).strip()]
-        return ProductCopy(product_id=facts.product_id, language=language, tone=tone, title=str(data["title"]).strip(),
-                           description=str(data["description"]).strip(), bullets=bullets, backend=backend, attempts=attempt)  # fmt: skip
+        title, description = str(data["title"]).strip(), str(data["description"]).strip()
     except (ValueError, KeyError, TypeError) as error:
         raise LLMUnavailableError(f"the model's copy is not the JSON asked for: {reply[:120]!r}") from error
+    try:
+        return ProductCopy(product_id=facts.product_id, language=language, tone=tone, title=title,
+                           description=description, bullets=bullets, backend=backend, attempts=attempt)  # fmt: skip
+    except ValidationError as error:  # e.g. one bullet where 3-5 were asked for
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise LLMUnavailableError(f"the model's copy does not have the form asked for: {problems}") from error
 
 
 class CopyWriter:
