@@ -1,0 +1,2 @@
+"""Grounded generated content: product copy and campaign messages checked against the records; see
+docs/generate.md."""
