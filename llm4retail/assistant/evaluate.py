@@ -7,6 +7,10 @@ calibration hold-out for its temperature) and scored once on the test data.
 The few-shot protocol (`shots=N`) trains on N utterances per intent, drawn with a fixed seed from the
 training side of the same split, and tests on the whole test side: the case of a store that writes a
 handful of examples for each of many close intents (Bitext's 27 fine-grained intents at 10 and 25).
+
+The candidates are TF-IDF n-grams, the frozen sentence embeddings, both, and `setfit`: the encoder
+fine-tuned contrastively on the training utterances (of each validation fold in turn) under a head
+(`setfit_steps` optimiser steps; 0 leaves it out).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ VALIDATION_FRACTION = 0.15
 SPLIT_SEED = 0
 SMALL_TRAIN = 3000  # utterances below which the choice is made by cross-validation
 SMALL_FOLDS = 5
+SETFIT_STEPS = 150  # the default of llm4retail.models.contrastive.ContrastiveConfig (torch loads only when used)
 
 
 def stratified_split(frame: pd.DataFrame, *, fraction: float, seed: int = SPLIT_SEED) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -65,7 +70,8 @@ def few_shot(frame: pd.DataFrame, *, shots: int, seed: int = SPLIT_SEED) -> pd.D
 
 
 def evaluate_intents(
-    train: pd.DataFrame, test: pd.DataFrame | None = None, *, dataset: str, shots: int | None = None
+    train: pd.DataFrame, test: pd.DataFrame | None = None, *, dataset: str, shots: int | None = None,
+    setfit_steps: int = SETFIT_STEPS,
 ) -> EvalReport:
     """Choose features on validation, refit, score on the test set.
 
@@ -74,6 +80,7 @@ def evaluate_intents(
         test: held-out utterances; None = a fixed stratified 80/20 split of `train`.
         dataset: name shown in the report.
         shots: train on this many utterances per intent (the few-shot protocol); None = all.
+        setfit_steps: contrastive fine-tuning steps of the `setfit` candidate; 0 leaves the candidate out.
 
     Returns:
         `accuracy`, `macro_f1`, `ece`, `train_seconds`, per-language accuracy/macro-F1 when the
@@ -88,13 +95,20 @@ def evaluate_intents(
     if shots is not None:
         train = few_shot(train, shots=shots)
     started = time.perf_counter()
+    if setfit_steps < 0:
+        raise DataValidationError(f"setfit_steps must be 0 (no setfit candidate) or more, got {setfit_steps}")
     encoder = CachedEncoder()
     folds = _validation_folds(train)
     candidates: dict[str, dict[str, float]] = {}
-    for features in FeatureSet:
+    contrastive = {"steps": setfit_steps}
+
+    def candidate(features: FeatureSet, **options: float) -> IntentClassifier:
+        return IntentClassifier(features=features, embedder=encoder, contrastive=contrastive, **options)
+
+    for features in [kind for kind in FeatureSet if setfit_steps or kind is not FeatureSet.SETFIT]:
         runs = []
         for fit_part, validation in folds:
-            model = IntentClassifier(features=features, calibration_fraction=0.0, embedder=encoder)
+            model = candidate(features, calibration_fraction=0.0)
             model.fit(fit_part["text"].tolist(), fit_part["intent"].tolist())
             runs.append(model.evaluate(validation["text"].tolist(), validation["intent"].tolist()))
         scores = {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
@@ -105,13 +119,12 @@ def evaluate_intents(
     # correct probabilities (lower log-loss) then decide.
     best = max(candidates, key=lambda name: (candidates[name]["val_macro_f1"], candidates[name]["val_accuracy"],
                                              -candidates[name]["val_log_loss"]))  # fmt: skip
-    final = IntentClassifier(features=FeatureSet(best), embedder=encoder).fit(train["text"].tolist(), train["intent"].tolist())
+    final = candidate(FeatureSet(best)).fit(train["text"].tolist(), train["intent"].tolist())
     train_seconds = time.perf_counter() - started
     metrics = final.evaluate(test["text"].tolist(), test["intent"].tolist()) | {"train_seconds": train_seconds}
     # For context only (the choice above saw validation alone): each other candidate refitted the same way.
     for name in candidates:
-        model = final if name == best else IntentClassifier(features=FeatureSet(name), embedder=encoder).fit(
-            train["text"].tolist(), train["intent"].tolist())
+        model = final if name == best else candidate(FeatureSet(name)).fit(train["text"].tolist(), train["intent"].tolist())
         scores = metrics if name == best else model.evaluate(test["text"].tolist(), test["intent"].tolist())
         candidates[name] |= {"test_accuracy": scores["accuracy"], "test_macro_f1": scores["macro_f1"]}
     metrics |= _per_language(final, test)
@@ -119,7 +132,7 @@ def evaluate_intents(
         capability="intent", dataset=dataset, n=len(test), seconds=time.perf_counter() - started, metrics=metrics,
         models=candidates, best=best,
         extra={"n_train": len(train), "n_intents": int(train["intent"].nunique()), "temperature": final.temperature_,
-               "shots": shots},
+               "shots": shots, "setfit_steps": setfit_steps, "setfit_tuning": final.tuning_ or None},
     )
 
 

