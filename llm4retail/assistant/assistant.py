@@ -24,7 +24,7 @@ from typing import Any
 
 from llm4retail.access import GUEST_PREFIX
 from llm4retail.assistant.base import IntentModel
-from llm4retail.assistant.compose import compose_answer, guard_identifiers
+from llm4retail.assistant.compose import compose_answer, guard_identifiers, stream_answer
 from llm4retail.assistant.cues import Cues, read_cues
 from llm4retail.assistant.dialogue import (
     Toolbox,
@@ -207,8 +207,15 @@ class Assistant:
         return conversation
 
     # -- one turn ------------------------------------------------------------------------------
-    def reply(self, conversation_id: str, text: str, *, customer_id: str | None = None) -> TurnResult:
+    def reply(
+        self, conversation_id: str, text: str, *, customer_id: str | None = None,
+        on_meta: Callable[[dict[str, Any]], None] | None = None, on_delta: Callable[[str], None] | None = None,
+    ) -> TurnResult:
         """Answer one message of the conversation's customer.
+
+        With `on_delta` the answer is streamed: `on_meta` receives what is known before the answer (language,
+        intent, confidence, slots, sources, hand-off reason), then `on_delta` each checked piece of the answer
+        as the model writes it (`compose.stream_answer`); the pieces joined are the result's text.
 
         Raises:
             NotFoundError: unknown conversation.
@@ -230,6 +237,10 @@ class Assistant:
             reply = say(language, "handed_off")
             self._log(conversation, "assistant", reply, {"handed_off": True})
             self.repository.save(conversation)
+            if on_meta is not None:
+                on_meta({"conversation_id": conversation_id, "language": language, "handed_off": True})
+            if on_delta is not None:
+                on_delta(reply)
             return TurnResult(conversation_id, reply, language, "", 0.0, {}, [], "template", None, None, None,
                               _ms(started), {"handed_off": True}, llm=self._llm_use("template", None))
         turn, confidence, low_confidence, sentiment = self._understand(text, language, conversation)
@@ -239,12 +250,24 @@ class Assistant:
         reason = draft.handoff_reason or self.policy.decide(sentiment=sentiment, state=state, low_confidence=low_confidence)
         self._remember(state, turn, draft)
         if reason is not None:
-            answer, backend, grounded, fallback = say(language, "handoff"), "template", None, None
             draft.facts = []
+        sources = [{"id": f.source, "title": f.title, "url": f.url} for f in draft.facts]
+        if on_meta is not None:
+            on_meta({"conversation_id": conversation_id, "language": language, "intent": turn.intent.value,
+                     "confidence": round(confidence, 4), "slots": turn.slots.as_dict(), "sources": sources,
+                     "handoff_reason": reason})
+        allowed = self._own_identifiers(conversation.customer_id)
+        if reason is not None:
+            answer, backend, grounded, fallback = say(language, "handoff"), "template", None, None
+        elif on_delta is not None and self.backend is not None and draft.phrase_with_llm and draft.facts:
+            answer, backend, grounded, fallback = stream_answer(draft, question=text, language=language,
+                                                                backend=self.backend, allowed=allowed, emit=on_delta)
+            on_delta = None  # already sent, piece by piece
         else:
             answer, backend, grounded, fallback = compose_answer(draft, question=text, language=language, backend=self.backend)
-        answer = guard_identifiers(answer, draft, allowed=self._own_identifiers(conversation.customer_id))
-        sources = [{"id": f.source, "title": f.title, "url": f.url} for f in draft.facts]
+        answer = guard_identifiers(answer, draft, allowed=allowed)
+        if on_delta is not None:
+            on_delta(answer)
         details = {"intent": turn.intent.value, "confidence": round(confidence, 4), "sources": sources, "backend": backend,
                    "grounded": grounded, "fallback": fallback, "handoff_reason": reason}
         self._log(conversation, "assistant", answer, details)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -44,7 +46,6 @@ if TYPE_CHECKING:
     from llm4retail.container import Services
 
 logger = logging.getLogger(__name__)
-STREAM_CHUNK_CHARS = 24
 
 
 class AssistantService(CapabilityService):
@@ -159,25 +160,44 @@ class AssistantService(CapabilityService):
         """
         return self.assistant().start(customer_id=customer_id, language=language)
 
-    def reply(self, conversation_id: str, text: str, *, customer_id: str | None = None) -> TurnResult:
-        """The assistant's answer to one message (see `Assistant.reply`).
+    def reply(self, conversation_id: str, text: str, *, customer_id: str | None = None, **stream: Any) -> TurnResult:
+        """The assistant's answer to one message (see `Assistant.reply`; `on_meta`/`on_delta` stream it).
 
         Raises:
             NotFoundError: an unknown conversation.
             ConversationAccessError: `customer_id` is not the conversation's customer.
             NotTrainedError: no intent model is saved.
         """
-        return self.assistant().reply(conversation_id, text, customer_id=customer_id)
+        return self.assistant().reply(conversation_id, text, customer_id=customer_id, **stream)
 
-    def chat(self, request: ChatRequest) -> TurnResult:
+    def chat(self, request: ChatRequest, **stream: Any) -> TurnResult:
         """Answers `request.message`, in a new conversation of `request.customer_id` (none: a guest's)
         unless one is named, which must be that customer's (a guest's for `GUEST_PREFIX`; any for none)."""
         conversation_id = request.conversation_id or self.start(request.customer_id or GUEST_PREFIX).conversation_id
-        return self.reply(conversation_id, request.message, customer_id=request.customer_id)
+        return self.reply(conversation_id, request.message, customer_id=request.customer_id, **stream)
 
     def chat_stream(self, request: ChatRequest) -> Iterator[str]:
-        """`chat` as server-sent events: the answer is checked against the facts before the first event."""
-        return server_sent_events(self.chat(request))
+        """`chat` as server-sent events (`meta`, `delta`..., `done`), sent as the turn runs: with a model, each
+        sentence as soon as it is written and checked against the facts.
+
+        The turn runs in a worker thread; this call waits for its first event, so that a refused request
+        (unknown conversation, another customer's, an empty message) raises here, before any response is sent.
+        """
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+        def work() -> None:
+            try:
+                result = self.chat(request, on_meta=lambda meta: events.put(("meta", meta)),
+                                   on_delta=lambda text: events.put(("delta", {"text": text})))
+                events.put(("done", result.as_dict()))
+            except Exception as error:  # noqa: BLE001 - handed to the caller's thread, raised or reported there
+                events.put(("error", error))
+
+        threading.Thread(target=work, name="assistant-stream", daemon=True).start()
+        first = events.get()
+        if first[0] == "error":
+            raise first[1]
+        return _event_stream(first, events)
 
     def conversation(self, conversation_id: str, *, customer_id: str | None = None) -> ConversationView:
         """A conversation with its (masked) messages.
@@ -212,11 +232,19 @@ class AssistantService(CapabilityService):
             self._assistant = None
 
 
-def server_sent_events(result: TurnResult) -> Iterator[str]:
-    """The answer as server-sent events: its metadata, the text in chunks, then the whole result."""
-    meta = {key: value for key, value in result.as_dict().items() if key != "text"}
-    yield f"event: meta\ndata: {json.dumps(meta, ensure_ascii=False, default=str)}\n\n"
-    for start in range(0, len(result.text), STREAM_CHUNK_CHARS):
-        chunk = {"text": result.text[start : start + STREAM_CHUNK_CHARS]}
-        yield f"event: delta\ndata: {json.dumps(chunk, ensure_ascii=False)}\n\n"
-    yield f"event: done\ndata: {json.dumps(result.as_dict(), ensure_ascii=False, default=str)}\n\n"
+def _event(kind: str, data: Any) -> str:
+    return f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
+
+
+def _event_stream(first: tuple[str, Any], events: queue.Queue[tuple[str, Any]]) -> Iterator[str]:
+    """Server-sent events from the worker's queue, until `done` (or an `error` event after the headers went out)."""
+    kind, data = first
+    while True:
+        if kind == "error":
+            logger.error("assistant turn failed while streaming: %s", data)
+            yield _event("error", {"detail": "the answer could not be completed"})
+            return
+        yield _event(kind, data)
+        if kind == "done":
+            return
+        kind, data = events.get()

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,10 +47,14 @@ class SuiteScore:
         self.slot_counts = {"tp": 0, "fp": 0, "fn": 0}
         self.handoff = {"tp": 0, "fp": 0, "fn": 0}
         self.latencies: list[float] = []
+        self.model_latencies: list[float] = []  # turns where the model was asked to phrase the answer
+        self.first_pieces: list[float] = []  # streamed runs: ms until the first piece of a model-phrased answer
         self.fabricated = 0
         self.leaks = 0
         self.model_answers = 0
         self.grounded_answers = 0
+        self.whole_answers = 0  # model answers sent as the model wrote them: no clause refused, nothing appended
+        self.fallbacks: Counter[str] = Counter()  # why a model answer was cut or completed by the template
         self.successes = 0
         self.failures: list[dict[str, Any]] = []
 
@@ -78,11 +82,17 @@ class SuiteScore:
             "handoff_recall": ratio(self.handoff["tp"], self.handoff["tp"] + self.handoff["fn"]),
             "latency_p50_ms": percentile(self.latencies, 50), "latency_p95_ms": percentile(self.latencies, 95),
             "latency_mean_ms": sum(self.latencies) / len(self.latencies) if self.latencies else float("nan"),
+            "model_turn_latency_p50_ms": percentile(self.model_latencies, 50),
+            "model_turn_latency_p95_ms": percentile(self.model_latencies, 95),
             "slot_precision": precision, "slot_recall": recall,
             "slot_f1": ratio(2 * precision * recall, precision + recall) if tp else 0.0,
             "model_answers": float(self.model_answers),
             "grounding_rate": ratio(self.grounded_answers, self.model_answers),
+            "whole_model_answer_rate": ratio(self.whole_answers, self.model_answers),
         }
+        if self.first_pieces:
+            out |= {"first_piece_p50_ms": percentile(self.first_pieces, 50),
+                    "first_piece_p95_ms": percentile(self.first_pieces, 95)}
         for language, pairs in sorted(self.intents.items()):
             scores = classification_metrics([p[0] for p in pairs], [p[1] for p in pairs])
             out[f"intent_accuracy_{language}"] = scores["accuracy"]
@@ -91,9 +101,10 @@ class SuiteScore:
 
 
 def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[str, Any], *, index: int, score: SuiteScore,
-                     hear: Hear | None = None) -> list[dict[str, Any]]:
+                     hear: Hear | None = None, stream: bool = False) -> list[dict[str, Any]]:
     """Play one conversation; returns its transcript with the problems found. With `hear`, each user turn is
-    what `hear(text, language)` returns (the turn spoken and transcribed: `llm4retail voice eval`)."""
+    what `hear(text, language)` returns (the turn spoken and transcribed: `llm4retail voice eval`); with
+    `stream`, each answer is streamed (as `POST /chat` with `stream: true`) and the wait for its first piece timed."""
     customer, values = placeholder_values(view, conversation, index=index)
     started = assistant.start(customer_id=customer)
     truth, others = view.truth(customer), view.other_identifiers(customer)
@@ -101,8 +112,14 @@ def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[s
     transcript, problems = [], []
     for turn in conversation["turns"]:
         text, expect = fill(turn["user"], values), fill(turn.get("expect", {}), values)
-        result = assistant.reply(started.conversation_id, (hear(text, language) if hear else text) or "…")
+        pieces = _PieceClock()
+        on_delta = pieces if stream else None
+        result = assistant.reply(started.conversation_id, (hear(text, language) if hear else text) or "…", on_delta=on_delta)
         score.latencies.append(result.latency_ms)
+        if result.llm in ("model", "fallback"):
+            score.model_latencies.append(result.latency_ms)
+            if pieces.first_ms is not None:
+                score.first_pieces.append(pieces.first_ms)
         if "intent" in expect:
             score.intents[language].append((expect["intent"], result.intent))
         if "slots" in expect:
@@ -114,6 +131,10 @@ def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[s
         if result.grounded is not None:
             score.model_answers += 1
             score.grounded_answers += bool(result.grounded)
+            score.whole_answers += bool(result.grounded) and result.fallback is None
+            for reason in (result.fallback or "").split("; "):
+                if reason:
+                    score.fallbacks[reason.split(":")[0] + (": " + reason.split(": ", 1)[1] if reason.startswith("incomplete") else "")] += 1
         claims = read_claims(result.text)
         invented = [f"{n:g}" for n in claims.numbers - truth.numbers] + [str(d) for d in claims.dates - truth.dates]
         invented += view.wrong_statuses(result.text, customer) + sorted(claims.identifiers - truth.identifiers)
@@ -135,17 +156,31 @@ def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[s
     return transcript
 
 
+class _PieceClock:
+    """An `on_delta` callback that notes when the first piece of an answer arrived."""
+
+    def __init__(self) -> None:
+        self.began = time.perf_counter()
+        self.first_ms: float | None = None
+
+    def __call__(self, _piece: str) -> None:
+        if self.first_ms is None:
+            self.first_ms = (time.perf_counter() - self.began) * 1000
+
+
 def run_suite(assistant: Assistant, view: StoreView, conversations: list[dict[str, Any]], *, dataset: str, backend: str,
-              hear: Hear | None = None) -> EvalReport:
+              hear: Hear | None = None, stream: bool = False) -> EvalReport:
     """Every conversation of the suite, scored."""
     started = time.perf_counter()
     score = SuiteScore()
     for index, conversation in enumerate(conversations):
-        run_conversation(assistant, view, conversation, index=index, score=score, hear=hear)
+        run_conversation(assistant, view, conversation, index=index, score=score, hear=hear, stream=stream)
     return EvalReport(
         capability="assistant", dataset=dataset, n=len(conversations), seconds=time.perf_counter() - started,
         metrics=score.metrics(),
-        extra={"turns": len(score.latencies), "backend": backend, "as_of": view.as_of.isoformat(), "failures": score.failures},
+        extra={"turns": len(score.latencies), "model_turns": len(score.model_latencies), "streamed": stream,
+               "model_fallbacks": dict(score.fallbacks.most_common()),
+               "backend": backend, "as_of": view.as_of.isoformat(), "failures": score.failures},
     )
 
 
@@ -157,7 +192,7 @@ def store_clock(store: Store) -> dt.datetime:
 
 def evaluate_assistant(
     suite: Path, *, settings: Settings, container: Callable[..., Services], use_store: bool = False,
-    backend: BackendKind = BackendKind.AUTO, demo_seed: int = 42, hear: Hear | None = None,
+    backend: BackendKind = BackendKind.AUTO, demo_seed: int = 42, hear: Hear | None = None, stream: bool = False,
 ) -> EvalReport:
     """Run a suite through a `Services` container's assistant; today is the store's newest order.
 
@@ -172,6 +207,7 @@ def evaluate_assistant(
         backend: who phrases the answers.
         demo_seed: seed of the fresh demo store.
         hear: what each user turn becomes before the assistant reads it (spoken and transcribed), if set.
+        stream: stream each answer (checked sentence by sentence) and report the wait for its first piece.
 
     Raises:
         NotTrainedError: with `use_store`, the store has no trained intent model, search index or
@@ -198,7 +234,7 @@ def evaluate_assistant(
             policy = assistant.tools.knowledge.policy_number("return_days", language="en")
             view = StoreView.from_store(services.store, as_of=as_of, return_days=policy.value if policy else None)
             return run_suite(assistant, view, conversations, dataset=str(suite),
-                             backend=assistant.backend.name if assistant.backend else "template", hear=hear)
+                             backend=assistant.backend.name if assistant.backend else "template", hear=hear, stream=stream)
         finally:
             services.close()
 

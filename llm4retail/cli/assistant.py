@@ -140,12 +140,15 @@ def evaluate(
     backend: BackendOption = BackendKind.AUTO,
     use_store: Annotated[bool, typer.Option("--use-store", help="Run on the configured store, not a fresh demo store.")] = False,
     demo_seed: Annotated[int, typer.Option(help="Seed of the fresh demo store.")] = 42,
+    stream: Annotated[bool, typer.Option("--stream", help="Stream each answer (as POST /chat with stream: true) "
+                                                          "and report the wait for its first piece.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Scripted conversations: task success, fabricated facts, leaks, hand-off precision/recall, latency per turn."""
+    """Scripted conversations: task success, fabricated facts, leaks, hand-off precision/recall, latency per turn
+    (all turns, and the turns a model phrased)."""
     from llm4retail.assistant.suite_runner import evaluate_assistant
     from llm4retail.container import Services
 
     report = evaluate_assistant(suite, settings=settings(context), container=Services, use_store=use_store,
-                                backend=backend, demo_seed=demo_seed)  # fmt: skip
+                                backend=backend, demo_seed=demo_seed, stream=stream)  # fmt: skip
     emit_report(context, report, as_json=as_json)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,10 @@ class AnswerBackend(ABC):
     @abstractmethod
     def generate(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> str:
         """The assistant message for a chat (`role`/`content` dicts)."""
+
+    def stream(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> Iterator[str]:
+        """The answer in pieces as it is generated (backends that cannot stream yield it whole)."""
+        yield self.generate(messages, max_tokens=max_tokens)
 
     def close(self) -> None:  # noqa: B027 (an optional hook: most backends hold nothing to release)
         """Release resources (connections, model memory)."""
@@ -75,6 +81,10 @@ class EndpointBackend(AnswerBackend):
 class LocalBackend(AnswerBackend):
     """A GGUF model in-process through llama-cpp-python (2 threads, greedy decoding).
 
+    One model serves one request at a time (a lock; llama.cpp's context is not thread-safe). Consecutive
+    prompts share their evaluated prefix (llama-cpp-python keeps the last prompt's tokens and evaluates only
+    what differs), so a fixed system prompt costs its evaluation once.
+
     Args:
         model_path: the GGUF file.
 
@@ -96,15 +106,26 @@ class LocalBackend(AnswerBackend):
         if not model_path.is_file():
             raise ConfigError(f"local model file {model_path} does not exist")
         self.model_path = model_path
-        self._llama: Any = Llama(model_path=str(model_path), n_ctx=LOCAL_CONTEXT, n_threads=LOCAL_THREADS, verbose=False)
+        self._llama: Any = Llama(model_path=str(model_path), n_ctx=LOCAL_CONTEXT, n_threads=LOCAL_THREADS,
+                                 n_threads_batch=LOCAL_THREADS, verbose=False)
+        self._lock = threading.Lock()
 
     def generate(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> str:
         """Greedy completion of the chat."""
-        try:
-            result = self._llama.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0)
-            return str(result["choices"][0]["message"]["content"]).strip()
-        except (RuntimeError, ValueError, KeyError, IndexError) as error:
-            raise LLMUnavailableError(f"local model {self.model_path.name} failed: {error}") from error
+        return "".join(self.stream(messages, max_tokens=max_tokens)).strip()
+
+    def stream(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> Iterator[str]:
+        """Greedy completion of the chat, piece by piece as the model writes it."""
+        with self._lock:
+            try:
+                chunks = self._llama.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0,
+                                                            stream=True)
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield str(piece)
+            except (RuntimeError, ValueError, KeyError, IndexError) as error:
+                raise LLMUnavailableError(f"local model {self.model_path.name} failed: {error}") from error
 
     def close(self) -> None:
         """Free the model."""

@@ -101,7 +101,7 @@ def stub_server() -> FastAPI:
         model = body.get("model")
         if model == "broken":
             raise RuntimeError("stub failure")
-        facts = _facts(body["messages"][0]["content"])
+        facts = _facts("\n".join(message["content"] for message in body["messages"]))
         if model == "fabricating":
             content = f"It costs {FABRICATED_PRICE} and arrives tomorrow."
         else:

@@ -4,18 +4,19 @@ fallback, an unreachable endpoint, and the optional local model."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from llm4retail.assistant.assistant import Assistant
-from llm4retail.assistant.compose import build_messages, compose_answer
+from llm4retail.assistant.compose import build_messages, compose_answer, split_clauses, stream_answer
 from llm4retail.assistant.replies import Draft, Fact
 from llm4retail.config import LLMSettings
 from llm4retail.data.schemas import Table
 from llm4retail.errors import ConfigError, MissingExtraError
-from llm4retail.llm.backends import BackendKind, EndpointBackend, LocalBackend, select_backend
+from llm4retail.llm.backends import AnswerBackend, BackendKind, EndpointBackend, LocalBackend, select_backend
 
 FABRICATED_PRICE = "12345.67"  # what the stub's "fabricating" model invents (conftest)
 
@@ -33,8 +34,60 @@ def endpoint(base_url: str, model: str) -> EndpointBackend:
 
 def test_prompt_numbers_the_facts_and_names_the_reply_language() -> None:
     messages = build_messages(draft(), question="我的订单到哪了", language="zh")
-    assert messages[0]["role"] == "system" and "[1] Order o000123" in messages[0]["content"]
-    assert "Chinese" in messages[0]["content"] and messages[1] == {"role": "user", "content": "我的订单到哪了"}
+    other = build_messages(Draft(facts=[FACT, FACT], phrase_with_llm=True), question="hi", language="en")
+    assert messages[0]["role"] == "system" and messages[0] == other[0]  # fixed rules: a prefix the model keeps
+    user = messages[1]["content"]
+    assert messages[1]["role"] == "user" and "[1] Order o000123" in user and "Chinese" in user
+    assert user.endswith("我的订单到哪了")
+
+
+class ScriptedModel(AnswerBackend):
+    """Streams a fixed answer in small pieces, as a model would (the composition under test is ours)."""
+
+    name = "scripted"
+
+    def __init__(self, answer: str) -> None:
+        self.answer, self.pieces_read = answer, 0
+
+    def generate(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> str:
+        return self.answer
+
+    def stream(self, messages: list[dict[str, str]], *, max_tokens: int = 160) -> Iterator[str]:
+        for start in range(0, len(self.answer), 3):
+            self.pieces_read += 1
+            yield self.answer[start : start + 3]
+
+
+def streamed(answer: str, *, language: str = "en") -> tuple[list[str], tuple, ScriptedModel]:
+    sent: list[str] = []
+    model = ScriptedModel(answer)
+    result = stream_answer(draft(), question="where is it?", language=language, backend=model, allowed=set(), emit=sent.append)
+    assert "".join(sent) == result[0]  # what was streamed is exactly the answer recorded
+    return sent, result, model
+
+
+def test_streaming_sends_each_checked_clause_as_soon_as_it_is_complete() -> None:
+    answer = "Your order o000123 has shipped [1]. It cost 59.90 USD, placed on 2026-10-05 [1]."
+    sent, (text, name, grounded, fallback), _ = streamed(answer)
+    assert sent == ["Your order o000123 has shipped [1]. ", "It cost 59.90 USD, ", "placed on 2026-10-05 [1]."]
+    assert text == answer and name == "scripted" and grounded is True and fallback is None
+    assert split_clauses("It cost 1,299.90 USD. Next") == (["It cost 1,299.90 USD. "], "Next")  # no boundary inside numbers
+    assert split_clauses("订单已发货，总价59.90") == (["订单已发货，"], "总价59.90")
+
+
+def test_streaming_stops_at_the_first_ungrounded_sentence_and_stops_the_model() -> None:
+    answer = "Your order o000123 has shipped [1]. You will get a 12345.67 USD voucher. " + "More words here. " * 40
+    sent, (text, name, grounded, fallback), model = streamed(answer)
+    assert "12345.67" not in text and sent[0] == "Your order o000123 has shipped [1]. "
+    assert "12345.67" in fallback and grounded is True  # what was sent is grounded
+    assert model.pieces_read < len(answer) / 3 / 2  # generation ended at the bad sentence
+    assert "59.90" in text  # the essential total, left out by the model, comes from the template
+
+
+def test_streaming_falls_back_to_the_template_when_the_first_sentence_fails() -> None:
+    sent, (text, name, grounded, fallback), _ = streamed("Order o999999 was refunded 12345.67 USD.")
+    assert sent == [draft().template()] and name == "template" and grounded is False
+    assert "o999999" in fallback or "12345.67" in fallback
 
 
 def test_a_grounded_endpoint_answer_is_sent(stub_endpoint: str) -> None:
@@ -109,3 +162,7 @@ def test_the_local_model_answer_is_grounded_or_replaced(tmp_path: Path) -> None:
     text, name, grounded, _ = compose_answer(draft(), question="where is my order o000123?", language="en", backend=backend)
     assert check_grounding(text, [FACT.text]).grounded
     assert name == "template" or grounded is True
+    sent: list[str] = []
+    streamed_text, *_ = stream_answer(draft(), question="where is my order o000123?", language="en", backend=backend,
+                                      allowed=set(), emit=sent.append)
+    assert "".join(sent) == streamed_text and check_grounding(streamed_text, [FACT.text]).grounded
