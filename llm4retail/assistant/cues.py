@@ -59,8 +59,9 @@ LEGAL = re.compile(
 )
 # A policy the shopper asserts that no store has: refunds at any time, lifetime returns.
 POLICY_CLAIM = re.compile(
-    r"\b(?:any ?time|no questions asked|forever|lifetime|unlimited|whenever i (?:want|like)|at any point)\b"
-    r"|随时|无理由(?:随时)?|永久|终身|无限期|想退就退|什么时候都(?:能|可以)",
+    r"\b(?:any ?time|no questions asked|forever|lifetime|unlimited|whenever i (?:want|like)|at any point"
+    r"|no matter (?:how long|when)|regardless of (?:how long|when))\b"
+    r"|随时|无理由(?:随时)?|永久|终身|无限期|想退就退|(?:什么|任何)时候都(?:能|可以)|不管(?:多久|什么时候)|无论(?:多久|什么时候)",
     _I,
 )
 GIFT = re.compile(r"gift|present|birthday|礼物|送人|送给|送爸|送妈|送女|送男|送老|送同", re.IGNORECASE)

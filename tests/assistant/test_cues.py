@@ -47,6 +47,9 @@ def test_policy_claims_need_a_refund_or_return_word() -> None:
     assert not read_cues("can I call you anytime?").policy_claim
     assert not read_cues("随时可以发货吗").policy_claim
     assert read_cues("你们承诺终身退换的").policy_claim
+    assert read_cues("I heard you give refunds no matter how long ago I bought it").policy_claim
+    assert read_cues("你们不是说买了以后任何时候都能退吗").policy_claim and read_cues("不管多久都能退货吧").policy_claim
+    assert not read_cues("no matter how long it takes, just send it").policy_claim  # no refund or return word
 
 
 def test_references_back_and_everyday_requests() -> None:
