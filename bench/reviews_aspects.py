@@ -20,65 +20,40 @@ Development and test: the first 40 and the half of the other 260 whose md5(revie
 the development part (`--split dev`); the rest is the test part (`--split test`, the default), never
 looked at while the lexicon is changed.
 
-Usage:
+Usage (the same figures as `llm4retail reviews eval-aspects --gold bench/reviews/aspects_gold.csv --texts ...`):
     python bench/reviews_aspects.py [--split test|dev|all] [--model-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from llm4retail.reviews.aspects import analyze_aspects
+from llm4retail.reviews.aspect_eval import load_judged, score_aspects
 from llm4retail.reviews.base import SentimentModel
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASETS = ROOT.parent / "shared" / "datasets"
 
 
-FIRST_PART = 40  # the first rows, labelled and seen while the lexicon was written: development only
-
-
-def split_of(review_id: str, row: int) -> str:
-    """`dev` or `test`: the first part is development; the rest by md5 of the id, half each."""
-    if row < FIRST_PART:
-        return "dev"
-    return "dev" if int(hashlib.md5(review_id.encode()).hexdigest(), 16) % 2 == 0 else "test"
+REVIEW_FILES = (DATASETS / "reviews_zh" / "online_shopping_10_cats.csv.gz", DATASETS / "reviews_marc" / "marc_en_test.csv.gz",
+                DATASETS / "reviews_marc" / "marc_zh_test.csv.gz")
 
 
 def gold(split: str = "all") -> tuple[list[str], list[dict[str, str]]]:
     """Texts and their labelled {aspect: polarity} of one split (`dev`, `test`) or `all`."""
-    labels = pd.read_csv(ROOT / "bench" / "reviews" / "aspects_gold.csv", keep_default_na=False)
-    if split != "all":
-        labels = labels[[split_of(str(r), i) == split for i, r in enumerate(labels["review_id"])]]
-    frames = [pd.read_csv(DATASETS / "reviews_zh" / "online_shopping_10_cats.csv.gz"),
-              pd.read_csv(DATASETS / "reviews_marc" / "marc_en_test.csv.gz"),
-              pd.read_csv(DATASETS / "reviews_marc" / "marc_zh_test.csv.gz")]
-    texts = pd.concat(frames).set_index("review_id")["text"]
-    truth = [dict(item.split(":") for item in row.split(";") if item) for row in labels["aspects"]]
-    return [str(texts[review_id]) for review_id in labels["review_id"]], truth
+    labels = pd.read_csv(ROOT / "bench" / "reviews" / "aspects_gold.csv", dtype=str, keep_default_na=False)
+    texts = pd.concat([pd.read_csv(path, usecols=["review_id", "text"], dtype=str) for path in REVIEW_FILES])
+    return load_judged(labels, texts, split=split)
 
 
 def score(texts: list[str], truth: list[dict[str, str]], scorer=None) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """Micro P/R/F1 of detection and polarity accuracy of the detected true aspects."""
-    found = analyze_aspects(texts, scorer=scorer)
-    tp = fp = fn = right = 0
-    for mentions, labelled in zip(found, truth, strict=True):
-        predicted: dict[str, list[str]] = {}
-        for mention in mentions:
-            predicted.setdefault(mention.aspect.value, []).append(mention.polarity.value)
-        tp += len(set(predicted) & set(labelled))
-        fp += len(set(predicted) - set(labelled))
-        fn += len(set(labelled) - set(predicted))
-        right += sum(labelled[a] in predicted[a] for a in set(predicted) & set(labelled))
-    precision, recall = tp / max(tp + fp, 1), tp / max(tp + fn, 1)
-    return {"precision": precision, "recall": recall, "f1": 2 * precision * recall / max(precision + recall, 1e-9),
-            "polarity_accuracy": right / max(tp, 1), "labelled_aspects": tp + fn}
+    """`llm4retail.reviews.aspect_eval.score_aspects` (what `llm4retail reviews eval-aspects` reports)."""
+    return score_aspects(texts, truth, scorer=scorer)
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ NEW_VERBS = [
     ("inventory", ["advise", "simulate"]),
     ("pricing", ["advise", "elasticities"]),
     ("assistant", ["train", "eval", "eval-intent", "chat", "handoffs", "resolve"]),
-    ("reviews", ["train", "eval", "analyze", "summarize"]),
+    ("reviews", ["train", "eval", "eval-aspects", "analyze", "summarize"]),
     ("catalog", ["train", "eval", "extract"]),
     ("generate", ["copy", "campaign", "eval"]),
     ("voice", ["understand", "eval"]),

@@ -75,6 +75,34 @@ def evaluate(
     emit_report(context, report, as_json=as_json)
 
 
+@reviews_app.command("eval-aspects")
+def evaluate_aspects(
+    context: typer.Context,
+    gold: Annotated[Path, typer.Option(help="Judged set: CSV with review_id, aspects (quality:positive;...) and text, "
+                                            "or review ids of the --texts files.")],
+    texts: Annotated[list[Path] | None, typer.Option("--texts", help="Review files the judged reviews come from "
+                                                                     "(repeatable).")] = None,
+    split: Annotated[str, typer.Option(help="test (the figure to report), dev (what the lexicon may be tuned on) "
+                                            "or all.")] = "test",
+    model_dir: Annotated[Path | None, typer.Option(help="A saved sentiment model scoring the clauses' polarity "
+                                                        "(the model folder of a version of <data-dir>/models/reviews).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Aspect detection precision/recall/F1 and aspect polarity accuracy on a judged set
+    (e.g. bench/reviews/aspects_gold.csv with the shared review files)."""
+    from llm4retail.reviews.aspect_eval import evaluate_aspects as run
+    from llm4retail.reviews.base import SentimentModel
+
+    frame = read_reviews(texts) if texts else None
+    scorer = None
+    if model_dir is not None:
+        model = SentimentModel.load(model_dir)
+        positive = list(model._fitted_classes()).index(1)
+        scorer = lambda clauses: model.predict_proba(list(clauses))[:, positive]  # noqa: E731
+    emit_report(context, run(gold, texts=frame, split=split, scorer=scorer,
+                             scorer_name=model_dir.name if model_dir else None), as_json=as_json)
+
+
 @reviews_app.command("analyze")
 def analyze(
     context: typer.Context,
