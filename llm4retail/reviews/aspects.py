@@ -105,6 +105,22 @@ class AspectMention:
         return {**asdict(self), "aspect": self.aspect.value, "polarity": self.polarity.value}
 
 
+# A clause that names no aspect but says the product failed to do something ("doesn't stay inflated",
+# "didn't get the knots out", "不出水", "无法连接") judges how it works. Verbs of buying, delivery, fit,
+# wanting or opinion are left out: those are other aspects or no judgement of the product.
+_NOT_FUNCTION = (
+    r"want|wanna|think|know|like|love|recommend|return|buy|bought|order|arrive|come|came|ship|deliver|receive|fit|"
+    r"mind|care|expect|understand|bother|notice|see|say|tell|feel|seem|look|need|have|go|get here|put|wear|wait"
+)
+_FAILED_ACTION = re.compile(
+    rf"\b(?:doesn'?t|does not|didn'?t|did not|won'?t|will not|wouldn'?t|would not|can'?t|cannot|couldn'?t|could not|"
+    rf"has not|hasn'?t|never)\s+(?!(?:{_NOT_FUNCTION})\b)(?:really\s+|even\s+|actually\s+)?[a-z]+"
+    r"|\bkept (?:falling|breaking|turning|shutting|dying|stopping|slipping|leaking)\b"
+    r"|不出(?!来了)|无法(?!退|换|联系|送|收)|不能(?:用|接收|连接|充电|开机|打开|正常)|用不了|打不开|没反应|连不上|充不进",
+    re.IGNORECASE,
+)
+
+
 def _pattern(word: str) -> str:
     return re.escape(word) if re.search(r"[\u3400-\u9fff]", word) else rf"\b{re.escape(word)}\b"
 
@@ -142,6 +158,8 @@ def find_aspects(text: str) -> list[tuple[Aspect, str, int, int]]:
             if aspect not in seen and pattern.search(clause):
                 seen.add(aspect)
                 found.append((aspect, word, start, end))
+        if not seen and (failed := _FAILED_ACTION.search(clause)):
+            found.append((Aspect.FUNCTION, failed.group(0), start, end))
     return found
 
 

@@ -67,6 +67,13 @@ def test_everyday_ways_of_naming_an_aspect(text: str, aspect: Aspect) -> None:
     assert aspect in {mention.aspect for mention in analyze_aspects([text])[0]}
 
 
+def test_a_failed_action_is_a_judgement_of_function_unless_it_is_buying_or_wanting() -> None:
+    for text in ("This does not stay inflated", "it kept falling over", "红外线不能接收视频", "按了半天不出水"):
+        assert [m.aspect for m in analyze_aspects([text])[0]] == [Aspect.FUNCTION], text
+    for text in ("I don't want to bother returning it", "I could not put it down", "didn't arrive on time"):
+        assert Aspect.FUNCTION not in {m.aspect for m in analyze_aspects([text])[0]}, text
+
+
 def test_a_card_or_a_trusted_brand_names_no_aspect() -> None:
     assert not analyze_aspects(["用银行卡付的款"])[0]
     assert Aspect.VALUE not in {mention.aspect for mention in analyze_aspects(["值得信赖的牌子"])[0]}
