@@ -77,7 +77,7 @@ def compose_answer(
     if not result.grounded:
         logger.info("model answer failed the grounding check (%s); using the template", ", ".join(result.unsupported))
         return template, "template", False, "ungrounded: " + ", ".join(result.unsupported)
-    missing = missing_essentials(answer, [fact.text for fact in draft.facts])
+    missing = missing_essentials(answer, [fact.text for fact in draft.facts], question=question)
     if missing:
         logger.info("model answer leaves out %s; using the template", ", ".join(missing))
         return template, "template", True, "incomplete: " + ", ".join(missing)
@@ -139,7 +139,7 @@ def stream_answer(
     gap = "" if language == "zh" or answer.endswith((" ", "\n")) else joiner
     if problem:
         logger.info("model answer stopped at a clause that failed the check (%s)", problem)
-    missing = missing_essentials(answer, facts)
+    missing = missing_essentials(answer, facts, question=question)
     if missing:  # what was sent is grounded; the template adds what it left out
         emit(gap + template)
         reasons = [reason for reason in (problem, "incomplete: " + ", ".join(missing)) if reason]

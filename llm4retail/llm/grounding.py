@@ -88,18 +88,43 @@ class GroundingResult:
 _PRICE = re.compile(r"(?<![A-Za-z0-9_.])\d{1,3}(?:,\d{3})*\.\d{2}(?!\d)|(?<![A-Za-z0-9_.])\d+\.\d{2}(?!\d)")
 
 
-def missing_essentials(answer: str, facts: list[str]) -> tuple[str, ...]:
+# What a message asks the facts for: an amount, a date, or where an order is. A message that asks for none of
+# them (or for several) needs every essential value.
+_ASKS = {
+    "price": re.compile(r"how much|\bcost|\bprice|\bpa(?:y|id)\b|\btotal|\bcharged?\b|\bspen[dt]\b|多少钱|价格|价钱|花了|付了|总价|金额",
+                        re.IGNORECASE),
+    "date": re.compile(r"\bwhen\b|\bwhat (?:day|date|time)|\bwhich day|\bdate\b|几号|哪天|什么时候|日期|几月", re.IGNORECASE),
+    "status": re.compile(r"\bwhere\b|\bstatus|\bship|\barriv|\bdeliver|\btrack|\bupdate|到哪|状态|发货|物流|快递|到了|送到|签收",
+                         re.IGNORECASE),
+}
+
+
+def asked_for(question: str | None) -> set[str]:
+    """Which of `price`, `date`, `status` a customer's message asks about (empty: none recognised)."""
+    return {name for name, pattern in _ASKS.items() if question and pattern.search(question)}
+
+
+def missing_essentials(answer: str, facts: list[str], *, question: str | None = None) -> tuple[str, ...]:
     """Essential values of the facts the answer leaves out: statuses, identifiers and prices.
 
     A grounded answer can still be useless ("your order was placed on 2026-10-05" to "where is
-    my order?"); an answer must carry what the customer asked the facts for.
+    my order?"); an answer must carry what the customer asked the facts for. With the `question`, an answer
+    to "how much was it?" needs the price, to "when did I order?" a date of the facts, to "where is it?"
+    the status and identifiers; a question that asks for none of these (or several) needs all of them.
     """
     stated = read_claims(answer)
     needed = read_claims("\n".join(facts))
     prices = {round(float(m.group(0).replace(",", "")), 2) for fact in facts for m in _PRICE.finditer(fact)}
-    missing = [f"status {s}" for s in sorted(needed.statuses - stated.statuses)]
-    missing += [f"id {i}" for i in sorted(needed.identifiers - stated.identifiers)]
-    missing += [f"price {_number(p)}" for p in sorted(prices - stated.numbers)]
+    asks = asked_for(question)
+    everything = len(asks) != 1
+    missing = []
+    if everything or "status" in asks:
+        missing += [f"status {s}" for s in sorted(needed.statuses - stated.statuses)]
+        missing += [f"id {i}" for i in sorted(needed.identifiers - stated.identifiers)]
+    if everything or "price" in asks:
+        missing += [f"price {_number(p)}" for p in sorted(prices - stated.numbers)]
+    if "date" in asks and not everything and needed.dates and not needed.dates & stated.dates:
+        missing.append("a date of the facts")
     return tuple(missing)
 
 

@@ -58,10 +58,10 @@ class ScriptedModel(AnswerBackend):
             yield self.answer[start : start + 3]
 
 
-def streamed(answer: str, *, language: str = "en") -> tuple[list[str], tuple, ScriptedModel]:
+def streamed(answer: str, *, language: str = "en", question: str = "tell me about my order") -> tuple[list[str], tuple, ScriptedModel]:
     sent: list[str] = []
     model = ScriptedModel(answer)
-    result = stream_answer(draft(), question="where is it?", language=language, backend=model, allowed=set(), emit=sent.append)
+    result = stream_answer(draft(), question=question, language=language, backend=model, allowed=set(), emit=sent.append)
     assert "".join(sent) == result[0]  # what was streamed is exactly the answer recorded
     return sent, result, model
 
@@ -82,6 +82,8 @@ def test_streaming_stops_at_the_first_ungrounded_sentence_and_stops_the_model() 
     assert "12345.67" in fallback and grounded is True  # what was sent is grounded
     assert model.pieces_read < len(answer) / 3 / 2  # generation ended at the bad sentence
     assert "59.90" in text  # the essential total, left out by the model, comes from the template
+    sent, (text, *_), _ = streamed(answer, question="where is it?")  # asked where: status and id are enough
+    assert text == "Your order o000123 has shipped [1]. "
 
 
 def test_streaming_falls_back_to_the_template_when_the_first_sentence_fails() -> None:

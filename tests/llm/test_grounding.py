@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llm4retail.llm.grounding import ValueLexicon, check_grounding, check_values, read_claims
+from llm4retail.llm.grounding import ValueLexicon, check_grounding, check_values, missing_essentials, read_claims
 
 pytestmark = pytest.mark.unit
 FACTS = [
@@ -44,3 +44,21 @@ def test_attribute_values_must_be_the_records() -> None:
     assert result.unsupported == ("value red",)
     assert check_values("a shredded steel-free text", lexicon=lexicon, allowed=set()).unsupported == ("value steel",)
     assert check_values("shredded wheat", lexicon=lexicon, allowed=set()).grounded  # whole words only
+
+
+ORDER_FACTS = ["Order o000123 was placed on 2026-10-05; status: shipped; total 59.90 USD; tracking SF1234567890."]
+
+
+@pytest.mark.parametrize(("question", "answer", "missing"), [
+    ("how much was it?", "It cost 59.90 USD.", ()),  # the amount asked for is all it needs
+    ("那一单花了多少钱", "这单总价59.90美元。", ()),
+    ("when did I order it?", "You placed it on 2026-10-05.", ()),
+    ("when did I order it?", "It is on its way.", ("a date of the facts",)),
+    ("where is my order?", "Order o000123 has shipped, tracking SF1234567890.", ()),
+    ("where is my order?", "It cost 59.90 USD.", ("status shipped", "id o000123", "id sf1234567890")),
+    ("hi, order o000123 please", "It has shipped.", ("id o000123", "id sf1234567890", "price 59.9")),  # nothing asked: all
+    ("when will it arrive and how much was it?", "It has shipped.", ("id o000123", "id sf1234567890", "price 59.9")),
+])
+def test_what_an_answer_must_carry_follows_what_was_asked(question: str, answer: str, missing: tuple[str, ...]) -> None:
+    assert missing_essentials(answer, ORDER_FACTS, question=question) == missing
+    assert set(missing_essentials(answer, ORDER_FACTS)) >= set(missing) - {"a date of the facts"}  # no question: everything
