@@ -77,6 +77,15 @@ def test_streaming_sends_meta_chunks_and_the_whole_answer(client: TestClient, de
     assert parsed[0][1]["language"] == "zh" and "text" not in parsed[0][1]
 
 
+def test_a_refused_streamed_turn_gets_its_status_before_any_event(client: TestClient, demo_auth, order) -> None:
+    started = client.post("/conversations", headers=demo_auth, json={"customer_id": order["customer_id"]}).json()
+    other = "c00001" if order["customer_id"] != "c00001" else "c00002"
+    with client.stream("POST", "/chat", headers=demo_auth, json={
+        "customer_id": other, "message": "hi", "conversation_id": started["conversation_id"], "stream": True,
+    }) as response:
+        assert response.status_code == 403 and not response.headers["content-type"].startswith("text/event-stream")
+
+
 def test_a_conversation_cannot_be_used_for_another_customer(client: TestClient, demo_auth, order) -> None:
     started = client.post("/conversations", headers=demo_auth, json={"customer_id": order["customer_id"]})
     assert started.status_code == 201
