@@ -92,29 +92,29 @@ def stream_answer(
     draft: Draft, *, question: str, language: str, backend: AnswerBackend, allowed: set[str],
     emit: Callable[[str], None],
 ) -> tuple[str, str, bool | None, str | None]:
-    """`compose_answer` for a streamed reply: each sentence of the model's answer is checked and emitted as soon
-    as it is complete; the template is emitted when no sentence passes, and appended when the sent sentences
+    """`compose_answer` for a streamed reply: each clause of the model's answer is checked and emitted as soon
+    as it is complete; the template is emitted when no clause passes, and appended when the sent clauses
     leave out an essential fact. The emitted pieces joined are the returned text.
 
     Returns:
         (text, backend name, grounded, fallback reason), as `compose_answer`.
     """
     facts = [fact.text for fact in draft.facts]
-    from_facts = {match.group(0).lower() for fact in facts for match in IDENTIFIER.finditer(fact)}
-    joiner = "" if language == "zh" else " "
+    known = _fact_identifiers(draft) | allowed
     sent: list[str] = []
     problem: str | None = None
 
     def send(clause: str) -> bool:
         nonlocal problem
         result = check_grounding(clause, facts)
-        stated = {match.group(0).lower() for match in IDENTIFIER.finditer(clause)}
-        if not result.grounded or not stated <= from_facts | allowed:
-            problem = "ungrounded: " + ", ".join(result.unsupported or sorted(stated - from_facts - allowed))
+        stray = _identifiers(clause) - known
+        if not result.grounded or stray:
+            problem = "ungrounded: " + ", ".join(result.unsupported or sorted(stray))
             return False
         if clause.strip():
-            emit(clause.lstrip() if not sent else clause)
-            sent.append(clause.lstrip() if not sent else clause)
+            piece = clause if sent else clause.lstrip()
+            emit(piece)
+            sent.append(piece)
         return True
 
     rest = ""
@@ -136,7 +136,7 @@ def stream_answer(
         emit(template)
         return template, "template", (None if problem == "model_unavailable" else False), problem or "empty_answer"
     answer = "".join(sent)
-    gap = "" if language == "zh" or answer.endswith((" ", "\n")) else joiner
+    gap = "" if language == "zh" or answer.endswith((" ", "\n")) else " "
     if problem:
         logger.info("model answer stopped at a clause that failed the check (%s)", problem)
     missing = missing_essentials(answer, facts, question=question)
@@ -154,9 +154,16 @@ def stream_answer(
 def guard_identifiers(answer: str, draft: Draft, *, allowed: set[str]) -> str:
     """The answer, unless it names an order id or tracking code that is neither in its facts nor the
     customer's own; then the templated answer (whose identifiers all come from the customer's records)."""
-    from_facts = {match.group(0).lower() for fact in draft.facts for match in IDENTIFIER.finditer(fact.text)}
-    stated = {match.group(0).lower() for match in IDENTIFIER.finditer(answer)}
-    if stated <= from_facts | allowed:
+    if _identifiers(answer) <= _fact_identifiers(draft) | allowed:
         return answer
     logger.warning("answer named identifiers outside the customer's records; sending the template")
     return draft.template()
+
+
+def _identifiers(text: str) -> set[str]:
+    """Order ids and tracking codes named in a text, lower-cased."""
+    return {match.group(0).lower() for match in IDENTIFIER.finditer(text)}
+
+
+def _fact_identifiers(draft: Draft) -> set[str]:
+    return {identifier for fact in draft.facts for identifier in _identifiers(fact.text)}

@@ -133,8 +133,8 @@ def run_conversation(assistant: Assistant, view: StoreView, conversation: dict[s
             score.grounded_answers += bool(result.grounded)
             score.whole_answers += bool(result.grounded) and result.fallback is None
             for reason in (result.fallback or "").split("; "):
-                if reason:
-                    score.fallbacks[reason.split(":")[0] + (": " + reason.split(": ", 1)[1] if reason.startswith("incomplete") else "")] += 1
+                if reason:  # what was left out is worth seeing; an ungrounded claim is counted by kind
+                    score.fallbacks[reason if reason.startswith("incomplete") else reason.split(":")[0]] += 1
         claims = read_claims(result.text)
         invented = [f"{n:g}" for n in claims.numbers - truth.numbers] + [str(d) for d in claims.dates - truth.dates]
         invented += view.wrong_statuses(result.text, customer) + sorted(claims.identifiers - truth.identifiers)
