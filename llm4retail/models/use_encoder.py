@@ -13,6 +13,7 @@ rows are dequantised per batch, as in the package).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from importlib import resources
@@ -50,8 +51,10 @@ def package_resources() -> tuple[Path, Path]:
     return Path(str(root / "weights.npz")), Path(str(root / "sp.model"))
 
 
+@functools.cache
 def weights_digest() -> str:
-    """The sha256 of the package weights, recorded in saved models that reference them."""
+    """The sha256 of the package weights, recorded in saved models that reference them (read once per process:
+    every save and load of a model tuned from them checks it)."""
     weights, _ = package_resources()
     return hashlib.sha256(weights.read_bytes()).hexdigest()
 
