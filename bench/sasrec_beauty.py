@@ -14,6 +14,7 @@ seed gives the same figures on an idle or a busy machine; `--max-seconds` only a
 
 Usage:
     python bench/sasrec_beauty.py [--sports] [--max-epochs 100] [--max-seconds S] [--dropout 0.5] [--max-length 50] [--hidden-size 64]
+        [--workers 2 [--ray ADDRESS]]   # data-parallel on Ray Train
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def main() -> None:
     parser.add_argument("--hidden-size", type=int, default=None, help="override the model default")
     parser.add_argument("--learning-rate", type=float, default=None, help="override the model default")
     parser.add_argument("--negatives", type=int, default=None, help="sampled softmax with K uniform negatives")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (per worker with --workers)")
+    parser.add_argument("--workers", type=int, default=1, help="train data-parallel on N Ray Train workers")
+    parser.add_argument("--ray", default=None, help="Ray cluster for --workers (default: a local Ray)")
     arguments = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
@@ -72,7 +75,8 @@ def main() -> None:
                            ("negatives", arguments.negatives), ("learning_rate", arguments.learning_rate))  # fmt: skip
         if value is not None
     }
-    model = SASRec(max_seconds=arguments.max_seconds, threads=arguments.threads, **overrides)
+    model = SASRec(max_seconds=arguments.max_seconds, threads=arguments.threads, workers=arguments.workers,
+                   ray=arguments.ray, **overrides)
     started = time.perf_counter()
     model.fit(train, valid_histories=split.valid_histories(), valid_targets=split.valid_targets)
     train_seconds = time.perf_counter() - started
@@ -92,6 +96,7 @@ def main() -> None:
         "stopped": model.training_["stopped"],
         "valid_ndcg@10": round(best["valid_ndcg@10"], 5),
         "test": {key: round(value, 5) for key, value in metrics_from_ranks(ranks).items()},
+        "history": [{key: round(value, 5) for key, value in record.items()} for record in model.history_],
     }
     print(json.dumps(result))  # noqa: T201 - a benchmark's report is its stdout
 

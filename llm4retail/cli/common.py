@@ -42,6 +42,10 @@ RayOption = Annotated[str | None, typer.Option(
     help="Run the candidates' fits as parallel Ray tasks: 'local' (this machine), 'auto' (the running cluster) or "
          "an address (ray://host:10001); default: one after the other in this process.")]  # fmt: skip
 
+SasrecWorkersOption = Annotated[int, typer.Option(
+    min=1, help="Train SASRec data-parallel on N Ray Train workers (CPU, gloo; on --ray's cluster, else a local "
+                "Ray): each computes 1/N of every batch, with the same steps and quality as one process.")]  # fmt: skip
+
 ChoiceEnum = TypeVar("ChoiceEnum", bound=Enum)
 
 

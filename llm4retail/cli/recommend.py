@@ -11,6 +11,7 @@ import typer
 from llm4retail.cli.common import (
     JsonOption,
     RayOption,
+    SasrecWorkersOption,
     capability,
     echo_json,
     emit_report,
@@ -64,6 +65,7 @@ def train(
     models: Annotated[str | None, typer.Option(help="Comma-separated candidate models (default: all, plus the hybrid).")] = None,
     keep: Annotated[int | None, typer.Option(min=1, help="Model versions kept (default: settings models.keep_versions).")] = None,
     ray: RayOption = None,
+    sasrec_workers: SasrecWorkersOption = 1,
     as_json: JsonOption = False,
 ) -> None:
     """Choose the recommender on the store's events by validation, refit it on all events and save a new version."""
@@ -72,7 +74,8 @@ def train(
     config = settings(context)
     if keep is not None:
         config = config.model_copy(update={"models": config.models.model_copy(update={"keep_versions": keep})})
-    result = Services(config, store=store(context)).recommend.train(models=parse_names(models), ray=ray)
+    result = Services(config, store=store(context)).recommend.train(models=parse_names(models), ray=ray,
+                                                                  sasrec_workers=sasrec_workers)
     if as_json:
         echo_json(result)
         return
@@ -89,6 +92,7 @@ def evaluate(
         Path | None, typer.Option(help="Products file or folder (brand, category, attributes, text) for the graph and content models.")
     ] = None,
     ray: RayOption = None,
+    sasrec_workers: SasrecWorkersOption = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Leave-last-out, full ranking over all items; per-model metrics and the validation-chosen `best`."""
@@ -97,5 +101,6 @@ def evaluate(
 
     frame, _ = read_table(events, Table.EVENTS)
     catalog = read_table(products, Table.PRODUCTS)[0] if products else None
-    report = evaluate_recommenders(frame, dataset=str(events), models=parse_names(models), products=catalog, ray=ray)
+    report = evaluate_recommenders(frame, dataset=str(events), models=parse_names(models), products=catalog, ray=ray,
+                                   sasrec_workers=sasrec_workers)
     emit_report(context, report, as_json=as_json)

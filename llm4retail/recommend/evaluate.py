@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,10 +37,11 @@ HYBRID_COMPONENTS = 3
 Factory = Callable[[pd.DataFrame | None], Recommender]
 
 
-def model_factories() -> dict[str, Factory]:
+def model_factories(*, sasrec_workers: int = 1, ray: str | None = None) -> dict[str, Factory]:
     """Every single model `eval recommend` knows, by name, with its default hyperparameters.
 
-    Each factory takes the products frame (or None); only the catalogue models use it.
+    Each factory takes the products frame (or None); only the catalogue models use it. `sasrec_workers` > 1
+    trains SASRec data-parallel on that many Ray Train workers (on `ray`, else a local Ray).
     """
     from llm4retail.recommend.als import ALS
     from llm4retail.recommend.content import ContentKNN
@@ -58,7 +60,7 @@ def model_factories() -> dict[str, Factory]:
     try:
         from llm4retail.recommend.sasrec import SASRec
 
-        factories["sasrec"] = lambda products: SASRec()
+        factories["sasrec"] = lambda products: SASRec(workers=sasrec_workers, ray=ray)
     except ImportError as error:  # torch is optional for the rest
         logger.warning("sasrec unavailable: %s", error)
     return factories
@@ -115,23 +117,26 @@ def measure(model: Recommender, interactions: Interactions, split: LeaveLastOut,
 
 def evaluate_recommenders(
     events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None, products: pd.DataFrame | None = None,
-    ray: str | None = None,
+    ray: str | None = None, sasrec_workers: int = 1,
 ) -> EvalReport:
     """Fit and score each model (and the hybrid of the best three); `best` by validation NDCG@10.
 
     Args:
         ray: None to fit the candidates one after the other here; `local`, `auto` or a cluster address to fit
             them as parallel Ray tasks (the same models and metrics; `train_seconds` are each task's own).
+        sasrec_workers: 1 trains SASRec in one process (a task of its own on Ray); N > 1 trains it data-parallel
+            on N Ray Train workers (after the other candidates; the same steps, see `recommend/distributed.py`).
 
     Raises:
         DataValidationError: an unknown model name, a named model that cannot run on the data, or too few events.
     """
-    return select_model(events, dataset=dataset, models=models, products=products, ray=ray)[0]
+    return select_model(events, dataset=dataset, models=models, products=products, ray=ray,
+                        sasrec_workers=sasrec_workers)[0]
 
 
 def select_model(
     events: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None, products: pd.DataFrame | None = None,
-    ray: str | None = None,
+    ray: str | None = None, sasrec_workers: int = 1,
 ) -> tuple[EvalReport, Recommender, Interactions]:
     """`evaluate_recommenders`, also returning the best model (fitted on the training split) and all interactions."""
     started = time.perf_counter()
@@ -146,8 +151,13 @@ def select_model(
     skipped: dict[str, str] = {}
     fitted: dict[str, Recommender] = {}
     candidates = [n for n in names if n != HYBRID]
-    outcomes = parallel_map(_fit_candidate, candidates, shared=(products, interactions, split), ray=ray, label="candidate")
-    for name, (model, metrics, error) in zip(candidates, outcomes, strict=True):
+    # data-parallel SASRec takes the cluster's CPUs for its workers: it runs after the other candidates' tasks
+    apart = [n for n in candidates if n == "sasrec" and sasrec_workers > 1]
+    tasks = [n for n in candidates if n not in apart]
+    options = {"sasrec_workers": sasrec_workers, "ray": ray}
+    outcomes = parallel_map(_fit_candidate, tasks, shared=(products, interactions, split, options), ray=ray, label="candidate")
+    outcomes += [_fit_candidate(name, (products, interactions, split, options)) for name in apart]
+    for name, (model, metrics, error) in zip(tasks + apart, outcomes, strict=True):
         if error is not None:
             if models:  # asked for by name: say why it cannot run
                 raise DataValidationError(error)
@@ -178,14 +188,14 @@ def select_model(
 
 
 def _fit_candidate(
-    name: str, shared: tuple[pd.DataFrame | None, Interactions, LeaveLastOut]
+    name: str, shared: tuple[pd.DataFrame | None, Interactions, LeaveLastOut, dict[str, Any]]
 ) -> tuple[Recommender | None, dict[str, float] | None, str | None]:
     """Fits and measures one candidate (in this process or as a Ray task): (model, metrics, None), or
-    (None, None, why) when it cannot run on the data."""
-    products, interactions, split = shared
+    (None, None, why) when it cannot run on the data. `shared` ends with `model_factories`' options."""
+    products, interactions, split, options = shared
     logger.info("fitting %s", name)
     try:
-        model = model_factories()[name](products)
+        model = model_factories(**options)[name](products)
         return model, evaluate_model(model, interactions, split), None
     except DataValidationError as error:
         return None, None, str(error)

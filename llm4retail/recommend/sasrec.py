@@ -40,6 +40,30 @@ LOSS_BLOCK = 256
 PADDING = 0
 
 
+class _World:
+    """Where a training step runs: this process alone, or one rank of a data-parallel group.
+
+    A step's batch is cut into `size` consecutive parts and rank r computes part r; the loss is
+    each part's sum divided by the whole batch's position count and the gradients are summed
+    over the ranks, so every rank takes exactly the step that one process would take on the
+    whole batch (see `recommend/distributed.py`).
+    """
+
+    rank = 0
+    size = 1
+
+    def part(self, rows: torch.Tensor) -> torch.Tensor:
+        """This rank's share of a batch's rows (all of them in one process)."""
+        return rows
+
+    def sum(self, value: torch.Tensor) -> torch.Tensor:
+        """`value` summed over the ranks (itself in one process)."""
+        return value
+
+    def sum_gradients(self, network: nn.Module) -> None:
+        """Adds up the ranks' gradients (nothing to do in one process)."""
+
+
 class _Network(nn.Module):
     """Item + position embeddings, pre-LN causal Transformer blocks, final LayerNorm, tied output."""
 
@@ -121,7 +145,11 @@ class SASRec(Recommender):
             drawn uniformly per step and shared by the batch (their logits corrected by log(n_items / K), so the
             loss estimates the full one), which makes a step's output layer n_items / K times cheaper.
         seed: seeds initialisation, dropout, shuffling and negative sampling.
-        threads: torch CPU threads during fit and score.
+        threads: torch CPU threads during fit and score (per worker when data-parallel, as far as the cluster's
+            CPUs go round).
+        workers: training processes: 1 trains here; N > 1 trains data-parallel on N Ray Train workers (gloo),
+            each computing 1/N of every batch, with the same steps as one process (`recommend/distributed.py`).
+        ray: the Ray cluster for `workers` > 1 (`local`, `auto` or an address; None: `local`).
 
     Raises:
         DataValidationError: a hyperparameter is out of range.
@@ -150,10 +178,12 @@ class SASRec(Recommender):
         negatives: int | None = None,
         seed: int = 0,
         threads: int = 2,
+        workers: int = 1,
+        ray: str | None = None,
     ) -> None:
         for label, value in (("hidden_size", hidden_size), ("n_layers", n_layers), ("n_heads", n_heads),
                              ("max_length", max_length), ("batch_size", batch_size), ("max_epochs", max_epochs),
-                             ("patience", patience), ("threads", threads)):  # fmt: skip
+                             ("patience", patience), ("threads", threads), ("workers", workers)):  # fmt: skip
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise DataValidationError(f"SASRec {label} must be a positive integer, got {value!r}")
         if hidden_size % n_heads:
@@ -174,6 +204,7 @@ class SASRec(Recommender):
             "dropout": dropout, "learning_rate": learning_rate, "weight_decay": weight_decay,
             "batch_size": batch_size, "max_epochs": max_epochs, "patience": patience,
             "max_seconds": max_seconds, "negatives": negatives, "seed": seed, "threads": threads,
+            "workers": workers, "ray": ray,
         }  # fmt: skip
         self.network_: _Network | None = None
         self.n_items_ = 0
@@ -203,17 +234,33 @@ class SASRec(Recommender):
         inputs, targets = _training_windows(histories, width=int(self.params["max_length"]))
         if len(inputs) == 0:
             raise DataValidationError("SASRec needs at least one training history with two or more items")
+        workers = int(self.params["workers"])
+        if workers > 1:
+            from llm4retail.models.parallel import LOCAL_RAY
+            from llm4retail.recommend.distributed import fit_data_parallel
+
+            network, self.history_, self.best_epoch_, stopped = fit_data_parallel(
+                self, inputs, targets, validation, n_items=n_items, workers=workers, ray=self.params["ray"] or LOCAL_RAY
+            )
+            self._fitted(network, n_items, stopped=stopped, workers=workers)
+            return self
         with torch_threads(int(self.params["threads"])), torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(self.params["seed"]))
             network = self._new_network(n_items)
-            self.history_, self.best_epoch_, stopped = self._train(network, inputs, targets, validation)
+            self.history_, self.best_epoch_, stopped = self._train(network, inputs, targets, validation, _World())
+        self._fitted(network, n_items, stopped=stopped)
+        return self
+
+    def _fitted(self, network: _Network, n_items: int, *, stopped: str, workers: int = 1) -> None:
+        """Keeps a trained network and the facts of its training."""
         self.training_ = {
             "epochs": len(self.history_), "best_epoch": self.best_epoch_, "stopped": stopped,
             "seconds": round(self.history_[-1]["seconds"], 1) if self.history_ else 0.0,
         }  # fmt: skip
+        if workers > 1:
+            self.training_["workers"] = workers
         network.eval()
         self.network_, self.n_items_ = network, n_items
-        return self
 
     def score(self, histories: Sequence[np.ndarray], *, customers: np.ndarray | None = None) -> np.ndarray:
         """Next-item logits (len(histories) × n_items, float32) after each history's last item.
@@ -278,8 +325,12 @@ class SASRec(Recommender):
         inputs: torch.Tensor,
         targets: torch.Tensor,
         validation: tuple[list[np.ndarray], np.ndarray] | None,
+        world: _World,
     ) -> tuple[list[dict[str, float]], int, str]:
         """Epoch loop with early stopping; leaves the best weights in `network`.
+
+        Every rank of a data-parallel `world` runs it with the same seed: the same shuffles, negatives and
+        (summed) validation figures, hence the same decisions and, after each step, the same weights.
 
         Returns (history, best epoch, why training stopped: "epochs" after `max_epochs`, "patience" on
         early stopping, "time" at the safety stop)."""
@@ -291,11 +342,11 @@ class SASRec(Recommender):
         started = time.perf_counter()
         stopped = "epochs"
         for epoch in range(1, int(self.params["max_epochs"]) + 1):
-            loss = _train_epoch(network, optimizer, inputs, targets, generator=generator,
+            loss = _train_epoch(network, optimizer, inputs, targets, generator=generator, world=world,
                                 batch_size=int(self.params["batch_size"]), negatives=self.params["negatives"])  # fmt: skip
             record: dict[str, float] = {"epoch": epoch, "loss": loss}
             if validation is not None:
-                record["valid_ndcg@10"] = _validation_ndcg(network, *validation)
+                record["valid_ndcg@10"] = _validation_ndcg(network, *validation, world=world)
             record["seconds"] = time.perf_counter() - started
             history.append(record)
             logger.info("sasrec epoch %d: %s", epoch, {key: round(value, 5) for key, value in record.items()})
@@ -308,7 +359,9 @@ class SASRec(Recommender):
                 stopped = "patience"
                 break
             limit = self.params["max_seconds"]
-            if limit is not None and record["seconds"] > float(limit) and epoch < int(self.params["max_epochs"]):
+            # rank 0's clock decides for every rank, so that they all stop after the same epoch
+            elapsed = float(world.sum(torch.tensor(record["seconds"] if world.rank == 0 else 0.0, dtype=torch.float64)))
+            if limit is not None and elapsed > float(limit) and epoch < int(self.params["max_epochs"]):
                 logger.warning("sasrec: safety stop after epoch %d: %.0f s spent (max_seconds=%s); the result "
                                "depends on this machine's load", epoch, record["seconds"], limit)  # fmt: skip
                 stopped = "time"
@@ -327,28 +380,42 @@ def _train_epoch(
     generator: torch.Generator,
     batch_size: int,
     negatives: int | None = None,
+    world: _World | None = None,
 ) -> float:
-    """One shuffled pass; returns the mean (full or sampled) cross-entropy per predicted position."""
+    """One shuffled pass; returns the mean (full or sampled) cross-entropy per predicted position.
+
+    In a data-parallel `world` each rank computes its part of every batch (the same shuffle on every
+    rank: one seed) and the step's gradient is that of the whole batch's mean loss.
+    """
+    world = world or _World()
     network.train()
     order = torch.randperm(len(inputs), generator=generator)
     total, count = 0.0, 0
+    n_items = network.item_embedding.num_embeddings - 1
     for start in range(0, len(order), batch_size):
-        rows = order[start : start + batch_size]
-        hidden, batch_targets = _real_positions(network, inputs[rows], targets[rows])
-        if negatives is None or negatives >= network.item_embedding.num_embeddings - 1:
-            loss = _full_softmax_loss(network, hidden, batch_targets)
-        else:
-            loss = _sampled_softmax_loss(network, hidden, batch_targets, negatives=negatives, generator=generator)
+        rows = world.part(order[start : start + batch_size])
+        # drawn on every rank, used or not, so that the ranks' generators stay in step
+        sampled = torch.randint(1, n_items + 1, (negatives,), generator=generator) if negatives is not None else None
+        if len(rows):
+            hidden, batch_targets = _real_positions(network, inputs[rows], targets[rows])
+            if sampled is None or negatives is None or negatives >= n_items:
+                loss_sum = _full_softmax_loss(network, hidden, batch_targets)
+            else:
+                loss_sum = _sampled_softmax_loss(network, hidden, batch_targets, sampled=sampled)
+        else:  # a short last batch may leave a rank nothing; it still takes part in the sums
+            hidden, loss_sum = inputs.new_zeros((0,)), sum(p.sum() * 0.0 for p in network.parameters())
+        positions = int(world.sum(torch.tensor(len(hidden), dtype=torch.float64)))
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        (loss_sum / positions).backward()
+        world.sum_gradients(network)
         optimizer.step()
-        total += loss.item() * len(hidden)
-        count += len(hidden)
+        total += float(world.sum(loss_sum.detach().to(torch.float64)))
+        count += positions
     return total / count
 
 
 def _full_softmax_loss(network: _Network, hidden: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy over all items of real positions (hidden: n × hidden, targets shifted by one).
+    """Summed cross-entropy over all items of real positions (hidden: n × hidden, targets shifted by one).
 
     Only real positions reach the item matmul (never batch × width × n_items), and
     they do so in blocks of `LOSS_BLOCK`: on CPU, one 1,760 × 12,101 logits matrix
@@ -360,36 +427,48 @@ def _full_softmax_loss(network: _Network, hidden: torch.Tensor, targets: torch.T
         block = slice(start, start + LOSS_BLOCK)
         logits = network.item_logits(hidden[block])
         total = total + functional.cross_entropy(logits, targets[block] - 1, reduction="sum")
-    return total / len(hidden)
+    return total
 
 
 def _sampled_softmax_loss(
-    network: _Network, hidden: torch.Tensor, targets: torch.Tensor, *, negatives: int, generator: torch.Generator
+    network: _Network, hidden: torch.Tensor, targets: torch.Tensor, *, sampled: torch.Tensor
 ) -> torch.Tensor:
-    """Mean sampled-softmax cross-entropy: each position's target against `negatives` uniform items shared by the batch.
+    """Summed sampled-softmax cross-entropy: each position's target against the `sampled` uniform items (item
+    indices shifted by one) shared by the batch.
 
     The negatives' logits get + log(n_items / negatives) (the log of their inverse sampling rate), so that their
     sum of exponentials estimates the whole catalogue's; a negative that happens to be a position's own target
     is masked for that position.
     """
-    n_items = network.item_embedding.num_embeddings - 1
-    sampled = torch.randint(1, n_items + 1, (negatives,), generator=generator)
+    n_items, negatives = network.item_embedding.num_embeddings - 1, len(sampled)
     weights = network.item_embedding.weight
     positive = (hidden * weights[targets]).sum(dim=1, keepdim=True)
     negative = hidden @ weights[sampled].T + math.log(n_items / negatives)
     negative = negative.masked_fill(sampled[None, :] == targets[:, None], -math.inf)
     logits = torch.cat([positive, negative], dim=1)
-    return (torch.logsumexp(logits, dim=1) - positive[:, 0]).mean()
+    return (torch.logsumexp(logits, dim=1) - positive[:, 0]).sum()
 
 
-def _validation_ndcg(network: _Network, histories: list[np.ndarray], targets: np.ndarray) -> float:
-    """NDCG@10 of the targets under full ranking, each customer's history items excluded."""
+def _validation_ndcg(
+    network: _Network, histories: list[np.ndarray], targets: np.ndarray, *, world: _World | None = None
+) -> float:
+    """NDCG@10 of the targets under full ranking, each customer's history items excluded.
+
+    In a data-parallel `world` each rank ranks its share of the customers and the sums are added up.
+    """
+    world = world or _World()
+    share = slice(world.rank * len(targets) // world.size, (world.rank + 1) * len(targets) // world.size)
+    histories, targets = histories[share], targets[share]
     ranks = np.empty(len(targets), dtype=np.int64)
     for start, scores in _score_chunks(network, histories):
         stop = start + len(scores)
         ranks[start:stop] = rank_of_targets(scores, targets[start:stop], exclude=histories[start:stop])
     network.train()
-    return metrics_from_ranks(ranks, cutoffs=(10,))["ndcg@10"]
+    if world.size == 1:
+        return metrics_from_ranks(ranks, cutoffs=(10,))["ndcg@10"]
+    local = metrics_from_ranks(ranks, cutoffs=(10,))["ndcg@10"] * len(targets) if len(targets) else 0.0
+    total = world.sum(torch.tensor([local, len(targets)], dtype=torch.float64))
+    return float(total[0] / total[1])
 
 
 def _score_chunks(network: _Network, histories: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:

@@ -67,7 +67,7 @@ def refit(model: Recommender, interactions: Interactions, *, products: pd.DataFr
 
 def train_recommender(
     events: pd.DataFrame, products: pd.DataFrame, *, dataset: str, models: Sequence[str] | None = None,
-    ray: str | None = None,
+    ray: str | None = None, sasrec_workers: int = 1,
 ) -> TrainedRecommender:
     """Select a model by validation on `events`, refit it on all of them, fit the item neighbours.
 
@@ -77,13 +77,15 @@ def train_recommender(
         dataset: a name for the report.
         models: candidate model names (default: every model plus the hybrid).
         ray: fit the candidates as parallel Ray tasks (`local`, `auto` or an address); None: in this process.
+        sasrec_workers: N > 1 trains SASRec (and its refit) data-parallel on N Ray Train workers.
 
     Raises:
         DataValidationError: there are no events, or too few for a leave-last-out choice.
     """
     started = time.perf_counter()
     _require_events(events)
-    report, chosen, interactions = select_model(events, dataset=dataset, models=models, products=products, ray=ray)
+    report, chosen, interactions = select_model(events, dataset=dataset, models=models, products=products, ray=ray,
+                                               sasrec_workers=sasrec_workers)
     logger.info("recommend train: %s chosen (validation NDCG@10 %.4f); refitting on all events", report.best, report.metrics["valid_ndcg@10"])
     final = refit(chosen, interactions, products=products)
     summary = {**report.model_dump(mode="json"), "default": False, "train_seconds": time.perf_counter() - started}

@@ -185,7 +185,7 @@ def test_default_models_skip_what_cannot_run_and_name_it(monkeypatch: pytest.Mon
     assert "content" not in evaluate.default_models(None) and "content" in evaluate.default_models(products)
     assert {"sasrec", "graph", "hybrid"} <= set(evaluate.default_models(None))
     small = {"itemknn": lambda products: ItemKNN(), "ease": lambda products: EASE(max_items=10)}  # 40 items > 10
-    monkeypatch.setattr(evaluate, "model_factories", lambda: small)
+    monkeypatch.setattr(evaluate, "model_factories", lambda **options: small)
     monkeypatch.setattr(evaluate, "default_models", lambda products: ["itemknn", "ease", "hybrid"])
     report = evaluate.evaluate_recommenders(events, dataset="brands")
     assert set(report.models) == {"itemknn"} and "max_items" in report.extra["skipped"]["ease"]
