@@ -357,7 +357,8 @@ class Settings(BaseSettings):
         None, description="server mode: redis://host:6379/0 carries each API worker's product and event writes to "
                           "the others at once (the change feed); unset = none (one worker)",
     )  # fmt: skip
-    redis_prefix: str = Field("llm4retail:", min_length=1, description="prefix of the change feed's channel (one per store)")
+    redis_prefix: str = Field("llm4retail:", min_length=1,
+                              description="prefix of server mode's Redis channel and keys (one per store)")
     auth: AuthSettings = Field(default_factory=AuthSettings)
     currency: CurrencySettings = Field(default_factory=CurrencySettings)
 

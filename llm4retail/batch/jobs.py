@@ -38,6 +38,9 @@ class BatchJob:
         output_key: the output column holding the chunk key (a chunk's old rows are replaced by key).
         defaults: the job's parameters and their defaults.
         chunk_size: keys per chunk by default (about a second or two of work on one core).
+        written: called in the driver with (services, model, rows) after a chunk's rows are committed, e.g. to
+            fill a cache in front of the output table (None: nothing).
+        deleted: called with (services, model, keys) after the rows of keys no longer in the store are deleted.
     """
 
     name: str
@@ -49,6 +52,8 @@ class BatchJob:
     output_key: str
     defaults: Mapping[str, Any]
     chunk_size: int
+    written: Callable[[Services, str, list[dict[str, Any]]], None] | None = None
+    deleted: Callable[[Services, str, list[str]], None] | None = None
 
 
 def _finite(value: float) -> float:
@@ -68,6 +73,17 @@ def _recommend(services: Services, params: Mapping[str, Any], keys: Sequence[str
             rows.append({"customer_id": customer_id, "rank": rank, "product_id": item.product_id,
                          "score": _finite(item.score), "reason": item.reason})  # fmt: skip
     return rows
+
+
+def _cache_lists(services: Services, model: str, rows: list[dict[str, Any]]) -> None:
+    """Server mode: the chunk's lists go to the Redis cache at once (write-through)."""
+    from llm4retail.recommend.precomputed import lists_of
+
+    services.recommend.precomputed.put(model, lists_of(rows))
+
+
+def _forget_lists(services: Services, model: str, keys: list[str]) -> None:
+    services.recommend.precomputed.forget(model, keys)
 
 
 # -- sentiment and aspects of every review ---------------------------------------------------------------
@@ -203,6 +219,7 @@ JOBS: dict[str, BatchJob] = {
             description="'for you' top-K of every customer into batch_recommendations",
             keys=_customer_keys, compute=_recommend, model=lambda services: services.recommend.model_name,
             output=RECOMMENDATIONS, output_key="customer_id", defaults={"top_k": 20}, chunk_size=200,
+            written=_cache_lists, deleted=_forget_lists,
         ),
         BatchJob(
             name="reviews",

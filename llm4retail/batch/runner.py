@@ -147,11 +147,19 @@ def _commit(store: Store, job: BatchJob, run_id: str, model: str, chunk: int, ke
     return True
 
 
-def _finish(store: Store, job: BatchJob, run_id: str) -> None:
-    """Marks the run done and deletes the output rows no chunk of it wrote (keys gone since earlier runs)."""
+def _finish(store: Store, job: BatchJob, run_id: str) -> dict[str, list[str]]:
+    """Marks the run done and deletes the output rows no chunk of it wrote (keys gone since earlier runs);
+    returns those keys by the model that wrote them."""
+    output = job.output
+    stale = output.c.run_id != run_id
     with store.transaction() as connection:
-        connection.execute(job.output.delete().where(job.output.c.run_id != run_id))
+        gone = connection.execute(sa.select(output.c.model, output.c[job.output_key]).where(stale).distinct()).all()
+        connection.execute(output.delete().where(stale))
         connection.execute(RUNS.update().where(RUNS.c.run_id == run_id).values(state="done", finished_at=_now()))
+    by_model: dict[str, list[str]] = {}
+    for model, key in gone:
+        by_model.setdefault(str(model), []).append(str(key))
+    return by_model
 
 
 # -- executors ------------------------------------------------------------------------------------------
@@ -264,6 +272,8 @@ def run_batch(
                     f"run `llm4retail batch run {name}` again to start a run on the new model"
                 )
             if _commit(store, job, run_id, model, chunk, chunk_keys, rows, chunk_seconds):
+                if job.written is not None:
+                    job.written(services, model, rows)
                 computed += 1
                 rows_written += len(rows)
                 seconds.append(chunk_seconds)
@@ -274,7 +284,9 @@ def run_batch(
     remaining, _, _ = _pending(store, run_id)
     state = "running" if remaining else "done"
     if not remaining:
-        _finish(store, job, run_id)
+        for gone_model, gone_keys in _finish(store, job, run_id).items():
+            if job.deleted is not None:
+                job.deleted(services, gone_model, gone_keys)
     return BatchReport(
         job=name, run_id=run_id, model=model, params=params, mode="ray" if ray else "in-process", resumed=resumed,
         keys=n_keys, chunks=total, computed=computed, already_done=already_done, rows=rows_written, state=state,

@@ -103,15 +103,17 @@ class RecommendService(CapabilityService):
         self.to_model_ = np.zeros(0, dtype=np.int64)
         self.rates = currency_rates(settings)  # the currency of products that name none
         self.offers_: dict[str, tuple[float | None, str | None]] = {}  # product_id -> catalog price, currency
-        self.precomputed = PrecomputedLists(store)  # `batch run recommend`'s lists
+        # `batch run recommend`'s lists (cached in Redis in server mode)
+        self.precomputed = PrecomputedLists(store, redis_url=settings.redis_url, prefix=settings.redis_prefix)
 
     # -- training ----------------------------------------------------------------------------------
-    def train(self, *, models: Sequence[str] | None = None, ray: str | None = None) -> dict[str, Any]:
+    def train(self, *, models: Sequence[str] | None = None, ray: str | None = None, sasrec_workers: int = 1) -> dict[str, Any]:
         """Choose a model on the store's events by validation, refit it on all events, save and serve it.
 
         Args:
             models: candidate model names (default: every model plus the hybrid).
             ray: fit the candidates as parallel Ray tasks (`local`, `auto` or an address); None: in this process.
+            sasrec_workers: N > 1 trains SASRec data-parallel on N Ray Train workers (gloo).
 
         Returns:
             `RecommendTrainReport` as a dict.
@@ -121,7 +123,8 @@ class RecommendService(CapabilityService):
         """
         events = self.store.read_frame(Table.EVENTS)
         products = self.store.read_frame(Table.PRODUCTS)
-        return self.publish(train_recommender(events, products, dataset=self.store.description, models=models, ray=ray))
+        return self.publish(train_recommender(events, products, dataset=self.store.description, models=models, ray=ray,
+                                             sasrec_workers=sasrec_workers))
 
     def train_on_start(self) -> dict[str, Any]:
         """The cheap default `serve` trains when nothing is saved: item neighbours over every event (seconds)."""

@@ -3,6 +3,7 @@ and every chunk is written once (real Ray on 2 CPUs, the real PostgreSQL, the em
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,9 +12,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+import redis
 import sqlalchemy as sa
 
 from llm4retail.batch import JOBS, batch_runs, run_batch
@@ -63,18 +66,6 @@ def postgres_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serv
         with engine.begin() as connection:
             connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    """A real local Ray with 2 CPUs for the module (the runner uses it rather than starting its own)."""
-    try:
-        import ray
-    except ImportError:
-        pytest.fail("Ray is required by the batch tests: pip install -e '.[test]' (it installs the [ray] extra)", pytrace=False)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    yield
-    ray.shutdown()
 
 
 def _output(services: Services, job: str) -> pd.DataFrame:
@@ -272,3 +263,89 @@ def test_precomputed_lists_are_served_and_reranked_with_what_happened_since(sqli
         connection.execute(JOBS["recommend"].output.update().values(model="an older model"))
     fresh = recommend.for_customer(customer, top_k=10, use_precomputed=False)
     assert [item.product_id for item in recommend.for_customer(customer, top_k=10)] == [item.product_id for item in fresh]
+
+
+REDIS_URL = os.environ.get("LLM4RETAIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_workers(postgres_services: Services) -> Iterator[tuple[Services, Services, redis.Redis]]:
+    """Two server-mode containers over the PostgreSQL store and the real Redis (a fresh key prefix): the one
+    that runs the batch job and an API worker; the prefix's keys are deleted afterwards."""
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis is required by the server-mode tests but is not reachable at {REDIS_URL} ({error})", pytrace=False)
+    prefix = f"test-{uuid.uuid4().hex[:8]}:"
+    base = postgres_services.settings
+    workers = [Services(base.model_copy(update={"redis_url": REDIS_URL, "redis_prefix": prefix})) for _ in range(2)]
+    try:
+        yield workers[0], workers[1], client
+    finally:
+        for worker in workers:
+            worker.recommend.precomputed.close()
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+        client.close()
+
+
+def _cached(client: redis.Redis, services: Services, customer: str) -> list[list[Any]] | None:
+    precomputed = services.recommend.precomputed
+    value = client.get(precomputed.key(customer, services.recommend.model_name))
+    return None if value is None else json.loads(value)
+
+
+def test_server_mode_caches_the_precomputed_lists_in_redis(redis_workers) -> None:  # noqa: ANN001
+    batch, api, client = redis_workers
+    run_batch(batch, "recommend", params={"top_k": 20}, restart=True)
+    rows = _output(batch, "recommend")
+    customers = sorted(set(rows["customer_id"]))
+    # write-through: every customer's list is in Redis as the store has it, best first
+    for customer in customers[:25]:
+        stored = rows[rows["customer_id"] == customer].sort_values("rank")
+        cached = _cached(client, batch, customer)
+        assert cached is not None and [item[0] for item in cached] == list(stored["product_id"])
+    assert 0 < client.ttl(batch.recommend.precomputed.key(customers[0], batch.recommend.model_name)) <= 7 * 24 * 3600
+
+    # another worker serves from Redis: with the store's rows of a customer gone, its list is still served
+    customer = customers[0]
+    listed = list(rows[rows["customer_id"] == customer].sort_values("rank")["product_id"])
+    with batch.store.transaction() as connection:
+        connection.execute(JOBS["recommend"].output.delete().where(JOBS["recommend"].output.c.customer_id == customer))
+    served = [item.product_id for item in api.recommend.for_customer(customer, top_k=10)]
+    assert api.recommend.precomputed.cache_hits >= 1 and set(served) <= set(listed) and len(served) == 10
+
+    # a miss is read from the store once and cached (an empty list too: the store has none for it now)
+    client.delete(api.recommend.precomputed.key(customer, api.recommend.model_name))
+    api.recommend.for_customer(customer, top_k=10)
+    assert _cached(client, api, customer) == []
+    other = customers[1]
+    client.delete(api.recommend.precomputed.key(other, api.recommend.model_name))
+    hits = api.recommend.precomputed.cache_hits
+    api.recommend.for_customer(other, top_k=10)
+    assert api.recommend.precomputed.cache_hits == hits and _cached(client, api, other) == _cached(client, batch, other)
+    assert [item[0] for item in _cached(client, api, other) or []] == list(
+        rows[rows["customer_id"] == other].sort_values("rank")["product_id"])
+
+    # the next run rewrites the lists and drops the keys of customers that are gone from the store
+    gone = customers[2]
+    batch.store.delete(Table.CUSTOMERS, (gone,))
+    run_batch(batch, "recommend", params={"top_k": 20})
+    assert _cached(client, batch, gone) is None
+    assert [item[0] for item in _cached(client, batch, customer) or []] == listed  # written through again
+
+
+def test_a_redis_that_does_not_answer_falls_back_to_the_store(sqlite_services: Services,
+                                                              caplog: pytest.LogCaptureFixture) -> None:  # fmt: skip
+    from llm4retail.recommend.precomputed import PrecomputedLists
+
+    run_batch(sqlite_services, "recommend", params={"top_k": 20}, restart=True)
+    rows = _output(sqlite_services, "recommend")
+    customer = str(rows["customer_id"].iloc[0])
+    model = sqlite_services.recommend.model_name
+    lists = PrecomputedLists(sqlite_services.store, redis_url="redis://127.0.0.1:1/0")
+    with caplog.at_level("WARNING"):
+        got = lists.get(customer, model=model)
+    assert [product for product, _, _ in got] == list(rows[rows["customer_id"] == customer].sort_values("rank")["product_id"])
+    assert "cannot read Redis" in caplog.text
