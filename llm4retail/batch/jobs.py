@@ -9,14 +9,16 @@ again replaces its rows rather than adding to them.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from llm4retail.batch.tables import FORECASTS, PAYMENT_SCORES, RECOMMENDATIONS, REVIEW_ANALYSES
+from llm4retail.batch.tables import FORECASTS, PAYMENT_SCORES, PRODUCT_EMBEDDINGS, RECOMMENDATIONS, REVIEW_ANALYSES
 from llm4retail.container import Services
 from llm4retail.data.schemas import Table
 from llm4retail.errors import DataValidationError
@@ -211,6 +213,30 @@ def _risk_model(services: Services) -> str:
     return f"risk/{services.risk.models.latest()}"
 
 
+# -- embeddings of the whole catalog for the search index -------------------------------------------------
+def _product_keys(services: Services) -> list[str]:
+    return [str(key) for key in services.store.distinct_values(Table.PRODUCTS, "product_id")]
+
+
+def _embeddings(services: Services, params: Mapping[str, Any], keys: Sequence[str]) -> list[dict[str, Any]]:
+    from llm4retail.search.catalog import documents_from_frame
+    from llm4retail.search.stored import encode_documents, text_hash
+
+    documents = documents_from_frame(services.store.read_where(Table.PRODUCTS, "product_id", keys))
+    # a Ray task gets OMP_NUM_THREADS = its CPUs; in this process the encoder's default
+    threads = int(os.environ.get("OMP_NUM_THREADS") or 0) or None
+    vectors = encode_documents(documents, threads=threads)
+    return [{"product_id": document.product_id, "text_hash": text_hash(document.semantic_text),
+             "vector": vector.astype(np.float32).tobytes()}
+            for document, vector in zip(documents, vectors, strict=True)]  # fmt: skip
+
+
+def _encoder(services: Services) -> str:
+    from llm4retail.search.stored import encoder_id
+
+    return encoder_id()
+
+
 JOBS: dict[str, BatchJob] = {
     job.name: job
     for job in (
@@ -238,6 +264,12 @@ JOBS: dict[str, BatchJob] = {
             description="forecast with intervals and inventory advice of every sales series into batch_forecasts",
             keys=_forecast_keys, compute=_forecasts, model=_forecast_model,
             output=FORECASTS, output_key="series", defaults={}, chunk_size=100,
+        ),
+        BatchJob(
+            name="embed",
+            description="embeddings of every product into batch_product_embeddings (search train reuses them)",
+            keys=_product_keys, compute=_embeddings, model=_encoder,
+            output=PRODUCT_EMBEDDINGS, output_key="product_id", defaults={}, chunk_size=1000,
         ),
     )
 }  # fmt: skip

@@ -15,7 +15,8 @@ from llm4retail.recommend.precomputed import RECOMMENDATIONS  # read back by the
 
 _JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 METADATA = sa.MetaData()
-__all__ = ["CHUNKS", "FORECASTS", "METADATA", "PAYMENT_SCORES", "RECOMMENDATIONS", "REVIEW_ANALYSES", "RUNS"]
+__all__ = ["CHUNKS", "FORECASTS", "METADATA", "PAYMENT_SCORES", "PRODUCT_EMBEDDINGS", "RECOMMENDATIONS", "REVIEW_ANALYSES",
+           "RUNS"]
 
 RUNS = sa.Table(
     "batch_runs", METADATA,
@@ -67,6 +68,14 @@ FORECASTS = sa.Table(
     sa.Column("store_id", sa.Text),
     sa.Column("forecast", _JSON, nullable=False),  # [{date, mean, lower_<level>, upper_<level>, open}, ...]
     sa.Column("advice", _JSON, nullable=False),  # the inventory advice of the series (llm4retail.inventory)
+    sa.Column("model", sa.Text, nullable=False),
+    sa.Column("run_id", sa.Text, nullable=False, index=True),
+)  # fmt: skip
+PRODUCT_EMBEDDINGS = sa.Table(
+    "batch_product_embeddings", METADATA,
+    sa.Column("product_id", sa.Text, primary_key=True),
+    sa.Column("text_hash", sa.Text, nullable=False),  # sha256 of the text embedded: a changed product is re-embedded
+    sa.Column("vector", sa.LargeBinary, nullable=False),  # float32, L2-normalised, the encoder's dimension
     sa.Column("model", sa.Text, nullable=False),
     sa.Column("run_id", sa.Text, nullable=False, index=True),
 )  # fmt: skip

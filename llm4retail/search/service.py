@@ -37,10 +37,12 @@ from llm4retail.data.store import Store
 from llm4retail.errors import DataValidationError, Llm4RetailError, NotTrainedError
 from llm4retail.eval import EvalReport
 from llm4retail.llm.client import ChatClient
+from llm4retail.search.catalog import documents_from_frame
 from llm4retail.search.engine import SearchEngine
 from llm4retail.search.request import SearchRequest, search_products
 from llm4retail.search.results import SearchResponse
 from llm4retail.search.rewrite import QueryRewriter
+from llm4retail.search.stored import catalog_vectors
 from llm4retail.text.encoder import encode_query_async
 
 if TYPE_CHECKING:
@@ -97,7 +99,8 @@ class SearchService(CapabilityService):
 
         Returns:
             The report: `version`, `products`, `events`, `semantic`, `reranker` (trained or not),
-            `reranker_importance` (gain share per feature) and `seconds`.
+            `reranker_importance` (gain share per feature), `embeddings` (how many vectors were reused from
+            `llm4retail batch run embed` and how many encoded now) and `seconds`.
 
         Raises:
             DataValidationError: the store has no products, or `reranker=True` without enough judged queries.
@@ -111,11 +114,16 @@ class SearchService(CapabilityService):
                 "(`llm4retail demo init`), then run `llm4retail search train`"
             )
         events = self.store.read_frame(Table.EVENTS, columns=["product_id", "event_type"])
-        engine = SearchEngine(semantic=semantic).fit(products, events=events)
+        documents = documents_from_frame(products)
+        # embeddings `batch run embed` stored for the same text and encoder are reused, the rest encoded now
+        vectors, embeddings = catalog_vectors(self.store, documents) if semantic else (None, {})
+        engine = SearchEngine(semantic=semantic).fit_documents(documents, vectors=vectors)
+        engine.record_events(events)
         importance = self._train_reranker(engine, wanted=reranker)
         report: dict[str, Any] = {
             "products": engine.size, "events": len(events), "semantic": semantic, "reranker": bool(importance),
-            "reranker_importance": importance, "seconds": round(time.perf_counter() - started, 2),
+            "reranker_importance": importance, "embeddings": embeddings,
+            "seconds": round(time.perf_counter() - started, 2),
         }  # fmt: skip
         data_hash = data_fingerprint(products.astype(str), events.astype(str))
         report["version"] = self.models.save(engine, report=report, data_hash=data_hash)

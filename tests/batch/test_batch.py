@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import redis
@@ -349,3 +350,25 @@ def test_a_redis_that_does_not_answer_falls_back_to_the_store(sqlite_services: S
         got = lists.get(customer, model=model)
     assert [product for product, _, _ in got] == list(rows[rows["customer_id"] == customer].sort_values("rank")["product_id"])
     assert "cannot read Redis" in caplog.text
+
+
+def test_search_train_reuses_the_embeddings_of_the_embed_job(sqlite_services: Services) -> None:
+    from llm4retail.search.catalog import documents_from_frame
+    from llm4retail.search.request import SearchRequest
+    from llm4retail.search.stored import encode_documents
+
+    report = run_batch(sqlite_services, "embed", chunk_size=100, restart=True)
+    products = sqlite_services.store.read_frame(Table.PRODUCTS)
+    assert report.state == "done" and report.rows == len(products) and report.chunks == 3
+    trained = sqlite_services.search.train(reranker=False)
+    assert trained["embeddings"] == {"stored": len(products), "encoded": 0}
+    engine = sqlite_services.search.engine()
+    fresh = encode_documents(documents_from_frame(products))
+    assert np.allclose(engine.dense_.vectors[: len(products)], fresh, atol=1e-5)  # the index one build would make
+
+    # a product whose text changed since the job is encoded again; the others are reused
+    changed = products.iloc[[0]].assign(title="Completely different waterproof hiking boots")
+    sqlite_services.store.upsert(Table.PRODUCTS, changed[[name for name in SPECS[Table.PRODUCTS].names if name in changed]])
+    assert sqlite_services.search.train(reranker=False)["embeddings"] == {"stored": len(products) - 1, "encoded": 1}
+    hits = sqlite_services.search.search(SearchRequest(query="waterproof hiking boots", top_k=3))
+    assert hits.hits and hits.hits[0].product_id == str(changed["product_id"].iloc[0])

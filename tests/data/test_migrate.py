@@ -66,14 +66,14 @@ def test_a_store_of_the_previous_schema_upgrades_in_place(empty_store: Store, st
 
     report = upgrade(empty_store)
 
-    assert report["before"] == ("0001" if stamped else None) and report["after"] == head_revision() == "0002"
-    assert report["applied"] == (["0002"] if stamped else ["0001", "0002"]) and report["adopted"] is not stamped
+    assert report["before"] == ("0001" if stamped else None) and report["after"] == head_revision() == "0003"
+    assert report["applied"] == (["0002", "0003"] if stamped else ["0001", "0002", "0003"]) and report["adopted"] is not stamped
     assert report["rows_before"] == report["rows_after"]
     assert {name: report["rows_after"][name] for name in written} == written
     inspector = sa.inspect(empty_store.engine)
-    assert {"batch_runs", "batch_chunks", "batch_recommendations"} <= set(inspector.get_table_names())
+    assert {"batch_runs", "batch_chunks", "batch_recommendations", "batch_product_embeddings"} <= set(inspector.get_table_names())
     assert "ix_payments_customer_id" in {index["name"] for index in inspector.get_indexes("payments")}
-    assert current_revision(empty_store) == "0002"
+    assert current_revision(empty_store) == "0003"
     assert upgrade(empty_store)["applied"] == []  # a second run changes nothing
 
 
@@ -90,7 +90,7 @@ def test_a_store_created_by_this_version_is_adopted_unchanged(empty_store: Store
                       batch_tables.RECOMMENDATIONS.metadata):
         empty_store.ensure_tables(component)
     report = upgrade(empty_store)
-    assert report["adopted"] and report["after"] == "0002"
+    assert report["adopted"] and report["after"] == "0003"
     with empty_store.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), _every_table()) == []
 
@@ -101,8 +101,8 @@ def test_cli_reports_and_upgrades(tmp_path: Path) -> None:
     upgrade(store, "0001")
     cli = [sys.executable, "-m", "llm4retail.cli", "--database-url", url, "db"]
     before = json.loads(subprocess.run([*cli, "current", "--json"], capture_output=True, text=True, check=True).stdout)  # noqa: S603
-    assert before == {"current": "0001", "head": "0002", "up_to_date": False}
+    assert before == {"current": "0001", "head": "0003", "up_to_date": False}
     upgraded = subprocess.run([*cli, "upgrade"], capture_output=True, text=True, check=True).stdout  # noqa: S603
-    assert "0001 -> 0002" in upgraded
+    assert "0001 -> 0003 (applied 0002, 0003)" in upgraded
     listed = subprocess.run([*cli, "history"], capture_output=True, text=True, check=True).stdout  # noqa: S603
-    assert [line.split()[0] for line in listed.splitlines()] == [item["revision"] for item in revisions()] == ["0001", "0002"]
+    assert [line.split()[0] for line in listed.splitlines()] == [item["revision"] for item in revisions()] == ["0001", "0002", "0003"]
