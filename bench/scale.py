@@ -9,7 +9,7 @@ step's own:
 3. **defaults**: the quick default model of every capability (what `serve` trains at start-up), in one
    process; **training**: `recommend train`, `reviews train`, `risk train`, `forecast train`;
 4. **batch jobs**, each in this process and on a local Ray (`--ray local`, this machine's CPUs):
-   `recommend` (top-20 of every customer), `reviews`, `risk`, `forecast`; with the mean compute time of a chunk, the
+   `recommend` (top-20 of every customer), `reviews`, `risk`, `forecast`, `embed` (`--jobs` picks); with the mean compute time of a chunk, the
    projected time on M machines of C cores is `startup + ceil(chunks / (M x C)) x chunk mean` (chunks are
    independent; writing them stays with the driver and is counted in `write_seconds_per_chunk`);
 5. **API**: `serve --workers 2` on the store, then closed-loop load (8 users, no think time) on search and
@@ -58,7 +58,7 @@ for name in SERVICE_CLASSES:
         seconds[name] = round(time.perf_counter() - started, 2)
 print(json.dumps(seconds))
 """
-BATCH_JOBS = ("recommend", "reviews", "risk", "forecast")
+BATCH_JOBS = ("recommend", "reviews", "risk", "forecast", "embed")
 QUERIES = ["sofa", "red dress", "running shoes", "耳机", "蓝牙音箱", "coffee maker", "desk lamp", "backpack",
            "wireless mouse", "yoga mat", "连衣裙", "water bottle", "phone case", "jacket", "枕头", "kettle"]  # fmt: skip
 
@@ -144,17 +144,22 @@ def api_step(data_dir: Path, env: dict[str, str], customers: list[str], seconds:
         for _ in range(20):  # both workers past their first requests
             httpx.get(f"{base}/search", params={"q": "sofa"}, timeout=30)
         search = load(base, [("/search", {"q": query}) for query in QUERIES], seconds=seconds)
-        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
-            client.get(f"/recommendations/{customers[0]}")
+        first = time.monotonic()
+        with httpx.Client(base_url=base, headers=headers, timeout=1800) as client:
+            for customer in customers[:4]:  # a worker without a trained model builds the default neighbours first
+                client.get(f"/recommendations/{customer}").raise_for_status()
+        first_seconds = time.monotonic() - first
         recommend = load(base, [(f"/recommendations/{customer}", {}) for customer in customers], seconds=seconds,
                          headers=headers)
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=60)
-    return {"workers": 2, "start_to_ready_seconds": round(load_seconds, 1), "search": search, "recommend": recommend}
+    return {"workers": 2, "start_to_ready_seconds": round(load_seconds, 1),
+            "first_recommendations_seconds": round(first_seconds, 1), "search": search, "recommend": recommend}
 
 
-def run_scale(scale: int, steps: list[str], *, database_url: str | None, keep: Path | None, api_seconds: float) -> dict[str, Any]:
+def run_scale(scale: int, steps: list[str], *, database_url: str | None, keep: Path | None, api_seconds: float,
+              jobs: tuple[str, ...] = BATCH_JOBS) -> dict[str, Any]:
     data_dir = keep or Path(tempfile.mkdtemp(prefix=f"scale{scale}-"))
     env = {**os.environ, "LLM4RETAIL_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     if database_url:
@@ -182,7 +187,7 @@ def run_scale(scale: int, steps: list[str], *, database_url: str | None, keep: P
                 print(f"[{scale}x] {capability} train {step['seconds']} s, {step['peak_rss_mib']} MiB", flush=True)
         if "batch" in steps:
             result["batch"] = {}
-            for job in BATCH_JOBS:
+            for job in jobs:
                 entry = {}
                 for mode in ("off", "local"):
                     step = timed(["batch", "run", job, "--ray", mode, "--restart", "--json"], env)
@@ -218,6 +223,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="keep the store here (and reuse it with --steps)")
     parser.add_argument("--api-seconds", type=float, default=30.0)
     parser.add_argument("--output", default="scale")
+    parser.add_argument("--jobs", default=",".join(BATCH_JOBS), help="batch jobs of the batch step (comma-separated)")
     args = parser.parse_args()
     steps = [step.strip() for step in args.steps.split(",") if step.strip()]
     unknown = set(steps) - set(STEPS)
@@ -227,7 +233,8 @@ def main() -> None:
     results = json.loads(path.read_text()) if path.exists() else {}
     for scale in args.scale or [10]:
         results[f"{scale}x"] = run_scale(scale, steps, database_url=args.database_url, keep=args.data_dir,
-                                         api_seconds=args.api_seconds)  # fmt: skip
+                                         api_seconds=args.api_seconds,
+                                         jobs=tuple(job.strip() for job in args.jobs.split(",") if job.strip()))  # fmt: skip
         path.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n")
     print(json.dumps(results, indent=1, ensure_ascii=False))
 
