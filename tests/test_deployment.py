@@ -96,3 +96,28 @@ def test_docker_compose_accepts_the_file() -> None:
         capture_output=True, text=True, env={"POSTGRES_PASSWORD": "pw", "PATH": "/usr/bin:/usr/local/bin"},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None,
+                    reason="docker-compose (v1, Debian's package) is not installed here")  # fmt: skip
+def test_docker_compose_v1_validates_the_services(tmp_path: Path) -> None:
+    """Compose v1 (`apt-get install docker-compose`, no Docker daemon needed) checks every service against the
+    Compose schema; it predates the top-level `name`, which is left out of its copy."""
+    text = COMPOSE.read_text(encoding="utf-8")
+    assert re.search(r"^name: ", text, re.MULTILINE)
+    copy = tmp_path / "compose.yaml"
+    copy.write_text(re.sub(r"^name: .*\n", "", text, flags=re.MULTILINE), encoding="utf-8")
+    for name in ("Dockerfile", "pyproject.toml"):  # the build context the file names
+        shutil.copy(ROOT / name, tmp_path / name)
+    result = subprocess.run(  # noqa: S603
+        ["docker-compose", "-f", str(copy), "config", "--quiet"],  # noqa: S607
+        capture_output=True, text=True, cwd=tmp_path, env={"POSTGRES_PASSWORD": "pw", "PATH": "/usr/bin:/usr/local/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(copy.read_text(encoding="utf-8").replace("healthcheck:", "health_check:", 1), encoding="utf-8")
+    refused = subprocess.run(  # noqa: S603
+        ["docker-compose", "-f", str(broken), "config", "--quiet"],  # noqa: S607
+        capture_output=True, text=True, cwd=tmp_path, env={"POSTGRES_PASSWORD": "pw", "PATH": "/usr/bin:/usr/local/bin"},
+    )  # fmt: skip
+    assert refused.returncode != 0  # the check does catch a wrong key
