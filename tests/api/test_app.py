@@ -49,7 +49,7 @@ def test_health_and_ready_answer(client: TestClient) -> None:
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
     assert "sqlite" in ready.json()["store"]
-    assert ready.json()["schema"] == {"revision": None, "head": "0002"}  # a new embedded store: never migrated
+    assert ready.json()["schema"] == {"revision": None, "head": "0003"}  # a new embedded store: never migrated
 
 
 def test_ready_shows_the_schema_revision_after_an_upgrade(tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_ready_shows_the_schema_revision_after_an_upgrade(tmp_path: Path) -> Non
     settings = get_settings(data_dir=tmp_path / "data", models={"train_on_start": False})
     upgrade(Store.from_settings(settings))
     with TestClient(create_app(settings)) as client:
-        assert client.get("/ready").json()["schema"] == {"revision": "0002", "head": "0002"}
+        assert client.get("/ready").json()["schema"] == {"revision": "0003", "head": "0003"}
 
 
 # --- products CRUD ----------------------------------------------------------------------------------
