@@ -140,9 +140,9 @@ def api_step(data_dir: Path, env: dict[str, str], customers: list[str], seconds:
             if server.poll() is not None or time.monotonic() - started > 1800:
                 raise RuntimeError("the server did not become ready")
             time.sleep(1.0)
+        for _ in range(20):  # both workers past their first requests (the second may still be loading)
+            httpx.get(f"{base}/search", params={"q": "sofa"}, timeout=1800).raise_for_status()
         load_seconds = time.monotonic() - started
-        for _ in range(20):  # both workers past their first requests
-            httpx.get(f"{base}/search", params={"q": "sofa"}, timeout=30)
         search = load(base, [("/search", {"q": query}) for query in QUERIES], seconds=seconds)
         first = time.monotonic()
         with httpx.Client(base_url=base, headers=headers, timeout=1800) as client:

@@ -180,6 +180,11 @@ class ApiSettings(BaseModel):
         "(default: the CPU count, divided among the workers of `serve --workers N`; more only adds contention "
         "for the cores and the GIL)",
     )  # fmt: skip
+    worker_healthcheck_seconds: int = Field(
+        120, ge=5, le=3600,
+        description="`serve --workers N`: how long a worker may leave the supervisor's liveness ping unanswered before "
+        "it is killed and restarted (uvicorn's default, 5 s, kills a worker that loads a 100x store's index)",
+    )  # fmt: skip
     max_request_bytes: int = Field(20 * 1024 * 1024, gt=0, description="larger bodies get 413")
     max_upload_bytes: int = Field(
         2 * 1024**3, gt=0, description="largest file the console's data page may upload for import (larger: 413)"

@@ -49,3 +49,23 @@ def test_workers_share_the_cpus_for_search_unless_configured(
 
     assert result.exit_code == 0, result.output
     assert os.environ["LLM4RETAIL_API__CPU_SLOTS"] == (expected or configured)
+
+
+@pytest.mark.parametrize(("configured", "expected"), [(None, 120), ("900", 900)])
+def test_workers_get_time_to_load_before_the_supervisor_kills_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, configured: str | None, expected: int
+) -> None:
+    """uvicorn's supervisor kills a worker that leaves its liveness ping unanswered for 5 s by default; loading a
+    100x store's index held a worker longer, so both workers were killed and restarted before serving."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda application, **options: calls.append(options))
+    monkeypatch.delenv("LLM4RETAIL_API__WORKER_HEALTHCHECK_SECONDS", raising=False)
+    if configured is not None:
+        monkeypatch.setenv("LLM4RETAIL_API__WORKER_HEALTHCHECK_SECONDS", configured)
+    for variable in ("LLM4RETAIL_DATA_DIR", "LLM4RETAIL_DATABASE_URL", "LLM4RETAIL_CONFIG", "LLM4RETAIL_API__CPU_SLOTS"):
+        monkeypatch.delenv(variable, raising=False)
+
+    result = CliRunner().invoke(app, ["--data-dir", str(tmp_path / "data"), "serve", "--workers", "2"])
+
+    assert result.exit_code == 0, result.output
+    assert calls[0]["timeout_worker_healthcheck"] == expected and calls[0]["workers"] == 2

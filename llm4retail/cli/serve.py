@@ -40,7 +40,10 @@ def serve(
         os.environ["LLM4RETAIL_CONFIG"] = str(state.config)
     if app_settings.api.cpu_slots is None:  # each worker's share of the cores, not all of them each
         os.environ["LLM4RETAIL_API__CPU_SLOTS"] = str(worker_cpu_slots(workers))
-    uvicorn.run("llm4retail.api.app:app_from_environment", factory=True, workers=workers, **options)
+    # A worker loading a large store's models can hold the GIL long enough to miss the supervisor's 5 s liveness
+    # ping, which then kills and restarts it before it ever serves.
+    uvicorn.run("llm4retail.api.app:app_from_environment", factory=True, workers=workers,
+                timeout_worker_healthcheck=app_settings.api.worker_healthcheck_seconds, **options)
 
 
 def worker_cpu_slots(workers: int) -> int:
