@@ -38,7 +38,7 @@ WEIGHTS_FILE = "sasrec.pt"
 
 
 class GlooWorld:
-    """One rank of the torch.distributed process group that Ray Train set up (see `sasrec._World`)."""
+    """One rank of the torch.distributed process group that Ray Train set up (see `sequences.World`)."""
 
     def __init__(self) -> None:
         self.rank = distributed.get_rank()
@@ -88,7 +88,7 @@ def fit_data_parallel(
         from ray.train.torch import TorchConfig, TorchTrainer
     except ImportError as error:
         raise MissingExtraError("data-parallel training needs Ray Train: pip install 'llm4retail[ray]'") from error
-    config = {"params": model.params, "inputs": inputs.numpy(), "targets": targets.numpy(),
+    config = {"model": model, "params": model.params, "inputs": inputs.numpy(), "targets": targets.numpy(),
               "validation": validation, "n_items": n_items}  # fmt: skip
     with ray_session(ray) as ray_module, tempfile.TemporaryDirectory(prefix="llm4retail-sasrec-") as scratch:
         cpus = int(ray_module.cluster_resources().get("CPU", 0))
@@ -121,9 +121,8 @@ def _train_loop(config: dict[str, Any]) -> None:
     import ray.train
     from ray.train import Checkpoint
 
-    from llm4retail.recommend.sasrec import SASRec
-
-    model = SASRec(**{**config["params"], "workers": 1, "ray": None})
+    model = config["model"]  # unfitted: its hyperparameters; this worker trains in its own process
+    model.params = {**config["params"], "workers": 1, "ray": None}
     world = GlooWorld()
     inputs, targets = torch.from_numpy(config["inputs"]), torch.from_numpy(config["targets"])
     with torch_threads(int(model.params["threads"])), torch.random.fork_rng(devices=[]):

@@ -27,6 +27,7 @@ from llm4retail.eval.ranking import metrics_from_ranks, rank_of_targets
 from llm4retail.models.threads import torch_threads
 from llm4retail.recommend.base import Recommender
 from llm4retail.recommend.data import Interactions
+from llm4retail.recommend.sequences import World, as_index_arrays, check_validation, left_padded, training_windows
 
 logger = logging.getLogger(__name__)
 
@@ -38,30 +39,6 @@ GROUP_ROWS = 32
 LOSS_BLOCK = 256
 # Items are shifted by one inside the network; row 0 of the embedding table is padding.
 PADDING = 0
-
-
-class _World:
-    """Where a training step runs: this process alone, or one rank of a data-parallel group.
-
-    A step's batch is cut into `size` consecutive parts and rank r computes part r; the loss is
-    each part's sum divided by the whole batch's position count and the gradients are summed
-    over the ranks, so every rank takes exactly the step that one process would take on the
-    whole batch (see `recommend/distributed.py`).
-    """
-
-    rank = 0
-    size = 1
-
-    def part(self, rows: torch.Tensor) -> torch.Tensor:
-        """This rank's share of a batch's rows (all of them in one process)."""
-        return rows
-
-    def sum(self, value: torch.Tensor) -> torch.Tensor:
-        """`value` summed over the ranks (itself in one process)."""
-        return value
-
-    def sum_gradients(self, network: nn.Module) -> None:
-        """Adds up the ranks' gradients (nothing to do in one process)."""
 
 
 class _Network(nn.Module):
@@ -229,9 +206,9 @@ class SASRec(Recommender):
             DataValidationError: no history has two items, or the validation data is malformed.
         """
         n_items = interactions.n_items
-        validation = _check_validation(valid_histories, valid_targets, n_items=n_items)
-        histories = _as_index_arrays(interactions.histories, n_items=n_items, label="training histories")
-        inputs, targets = _training_windows(histories, width=int(self.params["max_length"]))
+        validation = check_validation(valid_histories, valid_targets, n_items=n_items)
+        histories = as_index_arrays(interactions.histories, n_items=n_items, label="training histories")
+        inputs, targets = training_windows(histories, width=int(self.params["max_length"]))
         if len(inputs) == 0:
             raise DataValidationError("SASRec needs at least one training history with two or more items")
         workers = int(self.params["workers"])
@@ -247,7 +224,7 @@ class SASRec(Recommender):
         with torch_threads(int(self.params["threads"])), torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(self.params["seed"]))
             network = self._new_network(n_items)
-            self.history_, self.best_epoch_, stopped = self._train(network, inputs, targets, validation, _World())
+            self.history_, self.best_epoch_, stopped = self._train(network, inputs, targets, validation, World())
         self._fitted(network, n_items, stopped=stopped)
         return self
 
@@ -273,7 +250,7 @@ class SASRec(Recommender):
             DataValidationError: an item index is outside the fitted vocabulary.
         """
         network = self._fitted_network()
-        arrays = _as_index_arrays(histories, n_items=self.n_items_, label="histories")
+        arrays = as_index_arrays(histories, n_items=self.n_items_, label="histories")
         scores = np.empty((len(arrays), self.n_items_), dtype=np.float32)
         # One request's forward pass is too small to split: a second thread only adds a barrier
         # that a busy machine turns into a long tail.
@@ -325,7 +302,7 @@ class SASRec(Recommender):
         inputs: torch.Tensor,
         targets: torch.Tensor,
         validation: tuple[list[np.ndarray], np.ndarray] | None,
-        world: _World,
+        world: World,
     ) -> tuple[list[dict[str, float]], int, str]:
         """Epoch loop with early stopping; leaves the best weights in `network`.
 
@@ -380,14 +357,14 @@ def _train_epoch(
     generator: torch.Generator,
     batch_size: int,
     negatives: int | None = None,
-    world: _World | None = None,
+    world: World | None = None,
 ) -> float:
     """One shuffled pass; returns the mean (full or sampled) cross-entropy per predicted position.
 
     In a data-parallel `world` each rank computes its part of every batch (the same shuffle on every
     rank: one seed) and the step's gradient is that of the whole batch's mean loss.
     """
-    world = world or _World()
+    world = world or World()
     network.train()
     order = torch.randperm(len(inputs), generator=generator)
     total, count = 0.0, 0
@@ -450,13 +427,13 @@ def _sampled_softmax_loss(
 
 
 def _validation_ndcg(
-    network: _Network, histories: list[np.ndarray], targets: np.ndarray, *, world: _World | None = None
+    network: _Network, histories: list[np.ndarray], targets: np.ndarray, *, world: World | None = None
 ) -> float:
     """NDCG@10 of the targets under full ranking, each customer's history items excluded.
 
     In a data-parallel `world` each rank ranks its share of the customers and the sums are added up.
     """
-    world = world or _World()
+    world = world or World()
     share = slice(world.rank * len(targets) // world.size, (world.rank + 1) * len(targets) // world.size)
     histories, targets = histories[share], targets[share]
     ranks = np.empty(len(targets), dtype=np.int64)
@@ -477,7 +454,7 @@ def _score_chunks(network: _Network, histories: list[np.ndarray]) -> Iterator[tu
     with torch.no_grad():
         for start in range(0, len(histories), SCORE_BATCH):
             chunk = histories[start : start + SCORE_BATCH]
-            inputs = torch.from_numpy(_left_padded(chunk, width=network.max_length))
+            inputs = torch.from_numpy(left_padded(chunk, width=network.max_length))
             hidden = torch.empty(len(chunk), network.item_embedding.embedding_dim)
             for rows, states in _grouped_forward(network, inputs):
                 hidden[rows] = states[:, -1]
@@ -514,50 +491,3 @@ def _trim(inputs: torch.Tensor) -> torch.Tensor:
     """Drops the all-padding leading columns of a left-padded batch (keeping at least one)."""
     longest = int((inputs != PADDING).sum(dim=1).max()) if len(inputs) else 0
     return inputs[:, inputs.shape[1] - max(longest, 1) :]
-
-
-def _left_padded(sequences: Sequence[np.ndarray], *, width: int) -> np.ndarray:
-    """Last `width` items of each sequence, shifted by one and left-padded with zeros."""
-    padded = np.zeros((len(sequences), width), dtype=np.int64)
-    for row, sequence in enumerate(sequences):
-        tail = sequence[-width:] if len(sequence) else sequence
-        padded[row, width - len(tail) :] = tail + 1
-    return padded
-
-
-def _training_windows(histories: list[np.ndarray], *, width: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inputs h[:-1] and targets h[1:] of every history with two or more items, left-padded to `width`."""
-    usable = [history for history in histories if len(history) >= 2]
-    inputs = _left_padded([history[:-1] for history in usable], width=width)
-    targets = _left_padded([history[1:] for history in usable], width=width)
-    return torch.from_numpy(inputs), torch.from_numpy(targets)
-
-
-def _as_index_arrays(histories: Sequence[Any], *, n_items: int, label: str) -> list[np.ndarray]:
-    """Histories as int64 arrays, checked against the vocabulary."""
-    arrays = [np.asarray(history, dtype=np.int64).ravel() for history in histories]
-    values = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
-    if values.size and (values.min() < 0 or values.max() >= n_items):
-        raise DataValidationError(
-            f"{label} hold item indices {values.min()}..{values.max()} but the vocabulary has {n_items} items "
-            "(indices 0..n_items-1); map product ids with the same Interactions used to fit"
-        )
-    return arrays
-
-
-def _check_validation(
-    histories: Sequence[np.ndarray] | None, targets: np.ndarray | None, *, n_items: int
-) -> tuple[list[np.ndarray], np.ndarray] | None:
-    """Validation histories and targets as arrays, or None when neither is given."""
-    if histories is None and targets is None:
-        return None
-    if histories is None or targets is None:
-        raise DataValidationError("pass both valid_histories and valid_targets for early stopping, or neither")
-    arrays = _as_index_arrays(histories, n_items=n_items, label="valid_histories")
-    target_array = np.asarray(targets, dtype=np.int64).ravel()
-    if len(target_array) != len(arrays) or len(arrays) == 0:
-        raise DataValidationError(
-            f"valid_histories ({len(arrays)}) and valid_targets ({len(target_array)}) must be non-empty and aligned"
-        )
-    _as_index_arrays([target_array], n_items=n_items, label="valid_targets")
-    return arrays, target_array

@@ -103,8 +103,7 @@ class RecommendService(CapabilityService):
         self.to_model_ = np.zeros(0, dtype=np.int64)
         self.rates = currency_rates(settings)  # the currency of products that name none
         self.offers_: dict[str, tuple[float | None, str | None]] = {}  # product_id -> catalog price, currency
-        # `batch run recommend`'s lists (cached in Redis in server mode)
-        self.precomputed = PrecomputedLists(store, redis_url=settings.redis_url, prefix=settings.redis_prefix)
+        self.precomputed = PrecomputedLists(store, redis_url=settings.redis_url, prefix=settings.redis_prefix)  # batch lists
 
     # -- training ----------------------------------------------------------------------------------
     def train(self, *, models: Sequence[str] | None = None, ray: str | None = None, sasrec_workers: int = 1) -> dict[str, Any]:
@@ -112,11 +111,9 @@ class RecommendService(CapabilityService):
 
         Args:
             models: candidate model names (default: every model plus the hybrid).
-            ray: fit the candidates as parallel Ray tasks (`local`, `auto` or an address); None: in this process.
-            sasrec_workers: N > 1 trains SASRec data-parallel on N Ray Train workers (gloo).
+            ray, sasrec_workers: where the candidates fit, as `train_recommender`.
 
-        Returns:
-            `RecommendTrainReport` as a dict.
+        Returns `RecommendTrainReport` as a dict.
 
         Raises:
             DataValidationError: the store has no events, or too few for a leave-last-out choice.

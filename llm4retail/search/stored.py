@@ -26,6 +26,10 @@ from llm4retail.search.catalog import ProductDocument
 
 logger = logging.getLogger(__name__)
 READ_ROWS = 5_000  # stored vectors fetched per round trip
+# The columns read of the table the batch job owns (`llm4retail.batch.tables.PRODUCT_EMBEDDINGS`, which a
+# capability does not import: batch jobs sit above the capabilities).
+EMBEDDINGS = sa.table("batch_product_embeddings", sa.column("product_id"), sa.column("text_hash"),
+                      sa.column("vector"), sa.column("model"))  # fmt: skip
 
 
 @cache
@@ -54,14 +58,13 @@ def catalog_vectors(store: Store, documents: Sequence[ProductDocument]) -> tuple
 
     Returns (vectors aligned with `documents`, {"stored": reused, "encoded": computed now}).
     """
-    from llm4retail.batch.tables import PRODUCT_EMBEDDINGS as TABLE
-
+    table = EMBEDDINGS
     position = {document.product_id: row for row, document in enumerate(documents)}
     wanted = {document.product_id: text_hash(document.semantic_text) for document in documents}
     vectors: np.ndarray | None = None
     found = np.zeros(len(documents), dtype=bool)
-    if sa.inspect(store.engine).has_table(TABLE.name):
-        query = sa.select(TABLE.c.product_id, TABLE.c.text_hash, TABLE.c.vector).where(TABLE.c.model == encoder_id())
+    if sa.inspect(store.engine).has_table(table.name):
+        query = sa.select(table.c.product_id, table.c.text_hash, table.c.vector).where(table.c.model == encoder_id())
         with store.engine.connect() as connection:
             result = connection.execution_options(stream_results=True, yield_per=READ_ROWS).execute(query)
             for product_id, hashed, blob in result:
