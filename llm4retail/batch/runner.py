@@ -149,11 +149,12 @@ def _commit(store: Store, job: BatchJob, run_id: str, model: str, chunk: int, ke
 
 def _finish(store: Store, job: BatchJob, run_id: str) -> dict[str, list[str]]:
     """Marks the run done and deletes the output rows no chunk of it wrote (keys gone since earlier runs);
-    returns those keys by the model that wrote them."""
+    returns those keys by the model that wrote them (read only for a job with a `deleted` hook)."""
     output = job.output
     stale = output.c.run_id != run_id
     with store.transaction() as connection:
-        gone = connection.execute(sa.select(output.c.model, output.c[job.output_key]).where(stale).distinct()).all()
+        gone = (connection.execute(sa.select(output.c.model, output.c[job.output_key]).where(stale).distinct()).all()
+                if job.deleted is not None else [])  # fmt: skip
         connection.execute(output.delete().where(stale))
         connection.execute(RUNS.update().where(RUNS.c.run_id == run_id).values(state="done", finished_at=_now()))
     by_model: dict[str, list[str]] = {}
@@ -285,8 +286,7 @@ def run_batch(
     state = "running" if remaining else "done"
     if not remaining:
         for gone_model, gone_keys in _finish(store, job, run_id).items():
-            if job.deleted is not None:
-                job.deleted(services, gone_model, gone_keys)
+            job.deleted(services, gone_model, gone_keys)  # type: ignore[misc]  # only returned with a hook
     return BatchReport(
         job=name, run_id=run_id, model=model, params=params, mode="ray" if ray else "in-process", resumed=resumed,
         keys=n_keys, chunks=total, computed=computed, already_done=already_done, rows=rows_written, state=state,
